@@ -1,0 +1,20 @@
+-- Table constraints by definition. PostgreSQL 18's NOT NULL constraints (contype 'n') are
+-- left out: nullability is compared on the column, and older servers have no such rows.
+SELECT format('%I.%I.%I', n.nspname, c.relname, co.conname) AS key, n.nspname AS schema,
+       co.conname AS name, format('%I.%I', n.nspname, c.relname) AS parent,
+       jsonb_build_object(
+         'type', co.contype::text,
+         'definition', pg_get_constraintdef(co.oid, true),
+         'deferrable', co.condeferrable,
+         'deferred', co.condeferred,
+         'validated', co.convalidated
+       ) AS definition,
+       '{}'::jsonb AS info,
+       obj_description(co.oid, 'pg_constraint') AS comment,
+       format('CONSTRAINT %I ON %I.%I', co.conname, n.nspname, c.relname) AS comment_target
+FROM pg_constraint co
+JOIN pg_class c ON c.oid = co.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE co.contype <> 'n' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')

@@ -1,0 +1,19 @@
+-- Indexes, by their full definition: method, operator classes, WITH options (lists, m,
+-- ef_construction), predicate, expressions. migra compares none of the last four.
+SELECT format('%I.%I', n.nspname, ic.relname) AS key, n.nspname AS schema, ic.relname AS name,
+       format('%I.%I', tn.nspname, c.relname) AS parent,
+       jsonb_build_object(
+         'definition', pg_get_indexdef(i.indexrelid),
+         'valid', i.indisvalid
+       ) AS definition,
+       '{}'::jsonb AS info,
+       obj_description(ic.oid, 'pg_class') AS comment,
+       format('INDEX %I.%I', n.nspname, ic.relname) AS comment_target
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = ic.relnamespace
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace tn ON tn.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm') AND tn.nspname <> 'information_schema' AND tn.nspname NOT LIKE 'pg\_%'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')

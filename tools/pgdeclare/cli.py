@@ -1,0 +1,211 @@
+"""The `pgdeclare` command line: parse, call one function of `commands`, render, exit.
+
+stdout carries only SQL or the requested machine format; messages go to stderr. Errors
+are one sentence and exit 1 (3 for a safety refusal); `--traceback` shows the rest.
+Only this module imports click or calls sys.exit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+
+from . import __version__, commands, db, timing
+from .drift import RENDERERS
+from .errors import ExitCode, PgDeclareError
+from .settings import Settings, resolve
+from .statement import render_script
+
+DIFF_JSON_FORMAT = "pgdeclare.diff/1"
+
+
+@dataclass
+class Context:
+    out: IO[str]
+    err: Console
+    traceback: bool = False
+    timings: bool = False
+
+    def say(self, message: str, style: str | None = None) -> None:
+        self.err.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _settings(**flags: Any) -> Settings:
+    return resolve(flags)
+
+
+# --- shared options ---------------------------------------------------------------------
+
+def db_option(f):
+    return click.option(
+        "--db", "db", metavar="URL",
+        help="Target database URL (default: $DATABASE_URL, then .env).",
+    )(f)
+
+
+def schema_options(f):
+    f = click.option(
+        "--scratch", metavar="SPEC",
+        help="Where the desired schema is materialised: embedded (default), docker, or a postgresql:// server URL.",
+    )(f)
+    f = click.option(
+        "--schema", type=click.Path(path_type=Path), metavar="PATH",
+        help="Desired schema: a .sql file or a folder of them (default: schema/schema.sql).",
+    )(f)
+    return db_option(f)
+
+
+# --- the commands -----------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="pgdeclare")
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--timings", is_flag=True, help="Print the time of each phase to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
+    """Declarative schema-as-code for PostgreSQL + pgvector.
+
+    schema/schema.sql is the truth; pgdeclare loads it into a scratch database, asks migra
+    (checked by an independent catalog comparison) for the SQL that turns a target into
+    it, and reports drift.
+
+    \b
+    Examples:
+      pgdeclare diff                      # full creation script (no target given)
+      pgdeclare diff --db "$DATABASE_URL" > change.sql
+      pgdeclare drift --format markdown   # for a CI job summary
+    """
+    ctx.obj.traceback = traceback
+    ctx.obj.timings = timings
+
+
+@cli.command()
+@schema_options
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are statements (like migra --exit-code).")
+@click.pass_obj
+def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None, fmt: str, exit_code: bool) -> int:
+    """Print the SQL that turns the target into the desired schema.
+
+    With no target at all (no --db, no DATABASE_URL) it compares against an empty
+    database and prints the full creation script.
+
+    \b
+    Examples:
+      pgdeclare diff
+      pgdeclare diff --db postgresql://app@prod/app > change.sql
+      pgdeclare diff --exit-code --format json
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch)
+    result = commands.diff(settings)
+    for note in result.notes:
+        obj.say(f"note: {note}")
+    if fmt == "json":
+        obj.out.write(json.dumps({
+            "format": DIFF_JSON_FORMAT,
+            "statements": [{"sql": s.render(), "origin": s.origin} for s in result.statements],
+            "notes": result.notes,
+        }, indent=2) + "\n")
+    else:
+        obj.out.write(render_script(result.statements))
+    if not result.statements:
+        obj.say("No changes: the target already matches the desired schema.", style="green")
+    return ExitCode.CHANGES if exit_code and result.statements else ExitCode.OK
+
+
+@cli.command()
+@schema_options
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.pass_obj
+def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None, fmt: str) -> int:
+    """Report how the target differs from the desired schema; exit 2 when it drifted.
+
+    Every managed object is compared twice: by migra and by an independent read of
+    pg_catalog. It is drift when either finds a difference.
+
+    \b
+    Examples:
+      pgdeclare drift --db "$DATABASE_URL"
+      pgdeclare drift --format json | jq .differences
+      pgdeclare drift --format markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch)
+    report = commands.drift(settings)
+    obj.out.write(RENDERERS[fmt](report))
+    return ExitCode.CHANGES if report.drifted else ExitCode.OK
+
+
+# --- running ----------------------------------------------------------------------------
+
+def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """Run the CLI and return its exit code (testable: streams are arguments)."""
+    context = Context(out=out or sys.stdout, err=Console(file=err or sys.stderr, stderr=err is None))
+    _route_logging(context)
+    timing.reset()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
+    try:
+        code = cli.main(args=argv, prog_name="pgdeclare", standalone_mode=False, obj=context)
+        return int(code) if code is not None else ExitCode.OK
+    except PgDeclareError as exc:
+        if context.traceback:
+            context.err.print_exception()
+        context.say(f"Error: {exc}", style="bold red")
+        return exc.exit_code
+    except click.exceptions.Exit as exc:  # --help, --version
+        return exc.exit_code
+    except click.ClickException as exc:
+        context.say(f"Error: {exc.format_message()} (see pgdeclare --help).", style="bold red")
+        return ExitCode.ERROR
+    except click.Abort:
+        context.say("Error: aborted.", style="bold red")
+        return ExitCode.ERROR
+    except KeyboardInterrupt:
+        context.say("Error: interrupted; scratch databases were removed and nothing was left half-done.", style="bold red")
+        return ExitCode.ERROR
+    finally:
+        if context.timings:
+            for name, seconds in timing.recorded().items():
+                context.say(f"timing: {name:<14} {seconds:7.3f} s")
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    # SIGTERM (CI cancelling a job) unwinds like Ctrl-C, so scratch servers are removed.
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class _ConsoleHandler(logging.Handler):
+    def __init__(self, context: Context) -> None:
+        super().__init__(logging.INFO)
+        self.context = context
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "warning: " if record.levelno >= logging.WARNING else ""
+        style = "yellow" if record.levelno >= logging.WARNING else None
+        self.context.say(prefix + db.mask(record.getMessage()), style=style)
+
+
+def _route_logging(context: Context) -> None:
+    logger = logging.getLogger("pgdeclare")
+    logger.handlers = [_ConsoleHandler(context)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def main() -> None:
+    sys.exit(run())
