@@ -164,11 +164,11 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     except click.ClickException as exc:
         context.say(f"Error: {exc.format_message()} (see pgdeclare --help).", style="bold red")
         return ExitCode.ERROR
-    except click.Abort:
-        context.say("Error: aborted.", style="bold red")
-        return ExitCode.ERROR
-    except KeyboardInterrupt:
-        context.say("Error: interrupted; scratch databases were removed and nothing was left half-done.", style="bold red")
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        context.say(
+            "Error: interrupted; scratch servers and databases were removed on the way out.",
+            style="bold red",
+        )
         return ExitCode.ERROR
     finally:
         if context.timings:

@@ -4,7 +4,6 @@ values, returns data, and raises PgDeclareError; the CLI renders and exits."""
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -59,11 +58,4 @@ def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with databases(settings) as dbs:
         result = compute(dbs.target_url, dbs.desired_url, settings.exclusions)
-        return DriftReport(target=dbs.target_label, schema=_display(settings.schema), diff=result)
-
-
-def _display(path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+        return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)

@@ -149,8 +149,7 @@ def probe(url: str, *, role: str = "target") -> ServerVersion:
 
 
 def _first_line(message: str) -> str:
-    """libpq messages span lines ("connection to server ... failed: FATAL: ..."); keep the
-    informative part on one line."""
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    text = " ".join(lines) if lines else "unknown error"
-    return text.rstrip(".")
+    """libpq's first line says what failed ("... failed: FATAL: password authentication
+    failed ..."); the lines after it are generic hints."""
+    lines = [" ".join(line.split()) for line in message.strip().splitlines() if line.strip()]
+    return (lines[0] if lines else "unknown error").rstrip(".")

@@ -10,7 +10,6 @@ statement that raised it.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +28,16 @@ class SchemaFile:
 
     @property
     def display(self) -> str:
-        """The path as people typed it: relative to the working directory when inside it."""
-        try:
-            return os.path.relpath(self.path)
-        except ValueError:
-            return str(self.path)
+        return display_path(self.path)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, else absolute."""
+    absolute = Path(path).resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
 
 
 @dataclass(frozen=True)

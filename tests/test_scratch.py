@@ -1,0 +1,123 @@
+"""Scratch providers leave nothing behind: no database, no cluster directory, no server
+process, after success, after an error, and after Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import REPO, run_sql, run_subprocess, scratch_databases
+from pgdeclare import desired, scratch
+from pgdeclare.catalog import describe
+
+
+def leftovers(tmp: Path) -> list[str]:
+    found = [str(p) for p in tmp.glob("pgdeclare-scratch-*")]
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if proc.info["name"] == "postgres" and str(tmp) in cmdline:
+            found.append(f"process {proc.pid}: {cmdline}")
+    return found
+
+
+def sockets_in_tmp() -> set[str]:
+    return {str(p) for p in Path("/tmp").glob("pgd-*")}
+
+
+def test_embedded_diff_leaves_nothing(tmp_path):
+    before = sockets_in_tmp()
+    result = run_subprocess("diff", env={"TMPDIR": str(tmp_path)})
+    assert result.code == 0, result.err
+    assert "create table" in result.out
+    assert leftovers(tmp_path) == []
+    assert sockets_in_tmp() <= before
+
+
+def test_embedded_leaves_nothing_after_a_schema_error(tmp_path):
+    schema = tmp_path / "bad.sql"
+    schema.write_text("CREATE TABLE a (e vectr(3));\n")  # fails on the server, after start
+    result = run_subprocess("diff", "--schema", str(schema), env={"TMPDIR": str(tmp_path)})
+    assert result.code == 1
+    assert 'type "vectr" does not exist' in result.err
+    assert leftovers(tmp_path) == []
+
+
+def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pgdeclare", "diff"], cwd=REPO, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("pgdeclare-scratch-*/data/postmaster.pid")):
+        assert time.monotonic() < deadline, "the scratch server never started"
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, (out, err)
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    assert leftovers(tmp_path) == []
+
+
+def test_url_scratch_drops_its_database_after_success_and_error(pgdeclare, pg_server, tmp_path):
+    assert pgdeclare("diff").code == 0
+    assert scratch_databases(pg_server.url) == []
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE a (id int);\nSELECT 1/0;\n")
+    result = pgdeclare("diff", "--schema", str(bad))
+    assert result.code == 1 and "bad.sql:2:" in result.err and "division by zero" in result.err
+    assert scratch_databases(pg_server.url) == []
+
+
+def test_schema_with_1200_tables_loads(pg_server, tmp_path):
+    tables = "\n".join(
+        f"CREATE TABLE t{i} (id serial PRIMARY KEY, name text UNIQUE, e vector(3));\n"
+        f"COMMENT ON TABLE t{i} IS 'table {i}';"
+        for i in range(1200)
+    )
+    schema = tmp_path / "big.sql"
+    schema.write_text("CREATE EXTENSION vector;\n" + tables)
+    with pg_server.database() as url:
+        desired.load(url, desired.read(schema))  # one transaction: thousands of locks
+        assert run_sql(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(1200,)]
+        assert len(describe(url).of_kind("table")) == 1200
+
+
+@pytest.mark.docker
+def test_docker_provider_diff(pgdeclare):
+    reason = scratch.docker_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    result = pgdeclare("diff", "--scratch", "docker")
+    assert result.code == 0, result.err
+    assert "create table" in result.out
+
+
+def test_docker_provider_without_engine_is_one_sentence(pgdeclare):
+    if scratch.docker_unavailable_reason() is None:
+        pytest.skip("a Docker engine runs here")
+    result = pgdeclare("diff", "--scratch", "docker")
+    assert result.code == 1
+    assert "--scratch docker needs a running Docker engine" in result.err
+
+
+def test_warns_when_scratch_major_differs_from_target(pg_server, caplog):
+    with caplog.at_level("WARNING", logger="pgdeclare"):
+        with scratch.open_scratch(pg_server.url, target_major=15) as server:
+            assert server.version.major == 18
+    assert "the scratch server runs PostgreSQL 18 but the target runs 15" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="pgdeclare"):
+        with scratch.open_scratch(pg_server.url, target_major=18):
+            pass
+    assert caplog.text == ""
