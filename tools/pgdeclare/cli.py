@@ -18,7 +18,8 @@ from typing import IO, Any
 import click
 from rich.console import Console
 
-from . import __version__, commands, db, timing
+from . import __version__, commands, timing
+from . import db as db_module
 from .drift import RENDERERS
 from .errors import ExitCode, PgDeclareError
 from .settings import Settings, resolve
@@ -143,6 +144,109 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
     return ExitCode.CHANGES if report.drifted else ExitCode.OK
 
 
+@cli.command()
+@schema_options
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
+              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
+@click.pass_obj
+def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, out: Path) -> int:
+    """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
+
+    The plan is proven before it is written: the target's schema is copied into a
+    scratch database, the statements run there, and the result must equal the desired
+    schema. A rollback plan is written beside it.
+
+    \b
+    Examples:
+      pgdeclare plan --db "$DATABASE_URL" --out plan.sql
+      pgdeclare plan --db "$STAGING_URL" --scratch docker --out plan.sql
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch)
+    files = commands.plan(settings, out)
+    made = files.plan
+    for note in made.notes:
+        obj.say(f"note: {note}")
+    if made.empty:
+        obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
+        return ExitCode.OK
+    hazards = ",".join(made.hazard_codes) or "none"
+    obj.say(
+        f"Wrote {files.path}: {len(made.statements)} statement(s), {len(made.fixes)} data fix(es), "
+        f"hazards: {hazards}; rollback: {files.rollback_path}."
+    )
+    if made.hazard_codes:
+        obj.say(f"Apply after review with: pgdeclare apply {files.path} --allow-hazards {hazards}")
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
+@click.option("--allow-hazards", "allow_hazards", metavar="KIND[,KIND...]",
+              help="Hazard codes this apply accepts, as printed in the plan.")
+@click.pass_obj
+def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazards: str | None) -> int:
+    """Apply a reviewed plan file to the target, exactly as reviewed.
+
+    Refuses (exit 3) a plan that was edited, is stale (the target changed since), or has
+    hazards not named in --allow-hazards. Takes an advisory lock, runs data fixes,
+    statements (retrying lock timeouts) and checks that no drift is left; every apply
+    is recorded (see `pgdeclare history`). A failed apply of the same plan resumes.
+
+    \b
+    Examples:
+      pgdeclare apply plan.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_BUILD
+      pgdeclare apply plan.rollback.sql --db "$DATABASE_URL" --yes
+    """
+    settings = _settings(db=db)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
+        click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
+    outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say)
+    if not outcome.already_applied:
+        obj.say(
+            f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s; "
+            "the target now matches the desired schema.", style="green",
+        )
+    return ExitCode.OK
+
+
+@cli.command()
+@db_option
+@click.pass_obj
+def history(obj: Context, db: str | None) -> int:
+    """List the plans applied to the target, newest first.
+
+    \b
+    Example:
+      pgdeclare history --db "$DATABASE_URL"
+    """
+    entries = commands.history(_settings(db=db))
+    if not entries:
+        obj.say("No plan has been applied to this database yet.")
+        return ExitCode.OK
+    obj.out.write(f"{'id':>4}  {'started (UTC)':<19}  {'outcome':<9}  {'steps':>7}  {'seconds':>8}  {'user':<16}  plan\n")
+    for e in entries:
+        seconds = f"{e.duration_ms / 1000:.1f}" if e.duration_ms is not None else "-"
+        who = e.database_user + (f" ({e.os_user})" if e.os_user else "")
+        obj.out.write(
+            f"{e.id:>4}  {e.started_at:%Y-%m-%d %H:%M:%S}  {e.outcome:<9}  {e.statements_done:>3}/{e.statements:<3}  "
+            f"{seconds:>8}  {who:<16}  {e.plan_kind} {e.plan_checksum[7:19]}"
+            + (f"  error: {e.error}" if e.error else "") + "\n"
+        )
+    return ExitCode.OK
+
+
+def hazard_codes(text: str | None) -> set[str]:
+    return {part.strip().upper() for part in (text or "").split(",") if part.strip()}
+
+
+def _masked(url: str | None) -> str:
+    return db_module.mask(url) if url else "(no target)"
+
+
 # --- running ----------------------------------------------------------------------------
 
 def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -197,7 +301,7 @@ class _ConsoleHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         prefix = "warning: " if record.levelno >= logging.WARNING else ""
         style = "yellow" if record.levelno >= logging.WARNING else None
-        self.context.say(prefix + db.mask(record.getMessage()), style=style)
+        self.context.say(prefix + db_module.mask(record.getMessage()), style=style)
 
 
 def _route_logging(context: Context) -> None:

