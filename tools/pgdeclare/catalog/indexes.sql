@@ -1,12 +1,16 @@
 -- Indexes, by their full definition: method, operator classes, WITH options (lists, m,
 -- ef_construction), predicate, expressions. migra compares none of the last four.
+-- `info.constraint` names the primary key, unique or exclusion constraint that owns it.
 SELECT format('%I.%I', n.nspname, ic.relname) AS key, n.nspname AS schema, ic.relname AS name,
        format('%I.%I', tn.nspname, c.relname) AS parent,
        jsonb_build_object(
          'definition', pg_get_indexdef(i.indexrelid),
          'valid', i.indisvalid
        ) AS definition,
-       '{}'::jsonb AS info,
+       jsonb_build_object('constraint', (
+         SELECT format('%I.%I.%I', tn.nspname, c.relname, co.conname) FROM pg_constraint co
+         WHERE co.conrelid = i.indrelid AND co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x')
+       )) AS info,
        obj_description(ic.oid, 'pg_class') AS comment,
        format('INDEX %I.%I', n.nspname, ic.relname) AS comment_target
 FROM pg_index i
