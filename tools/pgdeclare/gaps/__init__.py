@@ -89,7 +89,7 @@ def refusal(found: list[Gap]) -> str:
     """The one sentence `diff` fails with when gaps stay open."""
     named = "; ".join(f"{g.code} ({g.label})" for g in found)
     return (
-        f"the statements above leave {len(found)} change(s) out that pgdeclare cannot write "
+        f"the printed statements leave out {len(found)} change(s) that pgdeclare cannot write "
         f"safely: {named}; write them by hand (the README's table of migra's gaps says how "
         "for each code), then run pgdeclare drift."
     )
