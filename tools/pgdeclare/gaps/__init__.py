@@ -46,6 +46,8 @@ def close(
     functions.changed(script)          # DROP just before a new return type; epilogue: bodies
     indexes.recreated(script)          # after the constraint's drop or the view's re-creation
     indexes.rebuilt(script)            # epilogue: DROP INDEX + CREATE INDEX, same name
+    indexes.partitioned_keys(script)   # after the partitions' constraints: ADD CONSTRAINT
+    indexes.attached(script)           # after both creations: ATTACH PARTITION
     columns.sequences(script)          # epilogue: ALTER SEQUENCE options
     relations.options(script)          # after migra's CREATE of the object, else epilogue
     relations.forced_row_security(script)  # epilogue: ALTER TABLE ... [NO] FORCE

@@ -8,6 +8,13 @@ DISTINCT, so a changed vector index never reaches the target.
   materialized view and creates it again, but sees no reason to create the index):
   created again, before the constraint takes it over or after the view is back. The
   same for triggers on a re-created view.
+* An index of a partitioned table: its definition reads `ON ONLY`, so it is created
+  again that way, each partition's index created and attached to it (the partitions'
+  own differences go with it). migra creates new ones the same way but never attaches
+  the partitions' indexes, leaving the parent invalid: ALTER INDEX ... ATTACH PARTITION.
+  Its `ADD CONSTRAINT ... USING INDEX` for a primary key or unique constraint of a
+  partitioned table is refused by PostgreSQL: ADD CONSTRAINT with the definition
+  instead, after the partitions' own constraints, whose indexes it then adopts.
 * The index of a primary key or unique constraint whose own definition did not change
   (say WITH (fillfactor)): rebuilding it means dropping the constraint, which foreign
   keys may need; a named gap.
@@ -16,7 +23,7 @@ DISTINCT, so a changed vector index never reaches the target.
 from __future__ import annotations
 
 from ..catalog import CatalogObject
-from ..statement import CATALOG, Statement
+from ..statement import CATALOG, Statement, ident, qualified
 from . import touched
 from .script import GapCode, Script
 
@@ -62,22 +69,87 @@ def _recreate(script: Script, anchor, obj: CatalogObject, statement: Statement) 
 
 def rebuilt(script: Script) -> None:
     """Changed definitions (or an invalid index) under the same name: DROP and CREATE."""
+    rebuilding = {
+        d.key for d in script.of_kind("index")
+        if d.status == "different" and d.ref not in script.claimed and not script.find("index", d.key)
+    }
     for difference in script.of_kind("index"):
-        if (difference.status != "different" or difference.ref in script.claimed
-                or script.find("index", difference.key)):
+        if difference.key not in rebuilding:
             continue
         want = script.desired.get("index", difference.key)
         have = script.actual.get("index", difference.key)
         if want.info.get("constraint") or have.info.get("constraint"):
             script.gap(GapCode.CONSTRAINT_INDEX, difference)
             continue
+        parent = want.info.get("partition_of")
+        if parent and parent == have.info.get("partition_of") and parent in rebuilding:
+            script.claim(difference)  # dropped and created again with its parent index
+            continue
         script.claim(difference)
         script.add(
             script.epilogue,
             Statement(f"DROP INDEX {difference.key}", origin=CATALOG),
-            _create_index(want),
+            *_create_tree(script, want),
         )
+
+
+def _create_tree(script: Script, index: CatalogObject) -> list[Statement]:
+    """CREATE INDEX, and for a partitioned table's index (ON ONLY) each partition's
+    index, created and attached, recursively for sub-partitions."""
+    statements = [_create_index(index)]
+    for child in script.desired.of_kind("index"):
+        if child.info.get("partition_of") == index.key:
+            statements += _create_tree(script, child)
+            statements.append(Statement(f"ALTER INDEX {index.key} ATTACH PARTITION {child.key}", origin=CATALOG))
+    return statements
 
 
 def _create_index(index: CatalogObject) -> Statement:
     return Statement(index.definition["definition"], origin=CATALOG)
+
+
+def attached(script: Script) -> None:
+    """ATTACH PARTITION for partitions' indexes that a statement creates (migra never
+    attaches them; an unattached parent index stays invalid)."""
+    for child in script.desired.of_kind("index"):
+        parent = child.info.get("partition_of")
+        if not parent or ("index", child.key) in script.claimed:
+            continue
+        before = script.actual.get("index", child.key)
+        created = script.anchor_of("index", child.key, touched.CREATE)
+        if created is None or (before is not None and before.info.get("partition_of") == parent
+                               and not script.find("index", child.key, touched.DROP)):
+            continue
+        anchors = [created]
+        if (parent_created := script.anchor_of("index", parent, touched.CREATE)) is not None:
+            anchors.append(parent_created)
+        script.add(max(anchors), Statement(f"ALTER INDEX {parent} ATTACH PARTITION {child.key}", origin=CATALOG))
+
+
+def partitioned_keys(script: Script) -> None:
+    """Primary keys and unique constraints of partitioned tables, written in full."""
+    for position, touches in enumerate(script.touches):
+        for touch in touches:
+            if touch.action != touched.ADD_CONSTRAINT_USING_INDEX or position in script.removed:
+                continue
+            constraint = script.desired.get("constraint", touch.key)
+            table = script.desired.get("table", constraint.parent) if constraint else None
+            if table is None or table.definition["relkind"] != "p":
+                continue
+            index = qualified(constraint.schema, touch.detail)
+            script.claimed.add(("index", index))
+            script.removed.add(position)
+            script.removed.update(script.find("index", index, touched.CREATE))  # the constraint makes it
+            anchors = [script.before(position)]
+            for child in script.desired.of_kind("index"):
+                if child.info.get("partition_of") == index:
+                    script.claimed.add(("index", child.key))  # adopted by the constraint, not attached
+                    anchors += [
+                        script.after(p) for p in script.find(
+                            "constraint", child.info.get("constraint") or "", touched.ADD_CONSTRAINT_USING_INDEX)
+                    ]
+            script.add(max(anchors), Statement(
+                f"ALTER TABLE {constraint.parent} ADD CONSTRAINT {ident(constraint.name)} "
+                f"{constraint.definition['definition']}",
+                origin=CATALOG,
+            ))

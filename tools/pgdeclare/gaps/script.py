@@ -26,7 +26,7 @@ class GapCode(enum.Enum):
 
     CONSTRAINT_INDEX = (
         "constraint-index",
-        "the index behind a constraint changed ({fields}) while the constraint did not; "
+        "the index behind a constraint changed ({what}) while the constraint did not; "
         "rebuilding it means dropping the constraint, which foreign keys may need",
     )
     DOMAIN_BASE_TYPE = (
@@ -49,7 +49,7 @@ class GapCode(enum.Enum):
     )
     UNHANDLED = (
         "unhandled",
-        "the catalogs differ ({fields}) and no statement of migra or pgdeclare changes it",
+        "the catalogs differ ({what}) and no statement of migra or pgdeclare changes it",
     )
 
     @property
@@ -136,9 +136,13 @@ class Script:
     def claim(self, difference: Difference) -> None:
         self.claimed.add((difference.kind, difference.key))
 
-    def gap(self, code: GapCode, difference: Difference, **details: str) -> None:
+    def gap(self, code: GapCode, difference: Difference) -> None:
         self.claim(difference)
-        reason = code.value[1].format(fields=", ".join(difference.changed_fields), **details)
+        what = {
+            "missing": "missing from the target",
+            "extra": "only in the target",
+        }.get(difference.status, "in " + ", ".join(difference.changed_fields))
+        reason = code.value[1].format(what=what)
         self.gaps.append(Gap(
             code=code.code, kind=difference.kind, key=difference.key,
             desired=difference.desired, actual=difference.actual,
