@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Catalog, CatalogObject, Difference
+from ..catalog import Catalog, Difference
 from ..statement import Statement
 from . import touched
 from .touched import Touch
@@ -160,19 +160,17 @@ class Script:
         ]
 
     def anchor_of(self, kind: str, key: str, *actions: str) -> Anchor | None:
-        """Where a statement (migra's or placed) touching (kind, key) with `actions` is,
-        so that more can be placed right after it; None when there is none."""
-        for placed in reversed(self.placed):
-            if any(_matches(t, kind, key) and t.action in actions for t in touched.read(placed.statement)):
-                return placed.anchor
-        positions = self.find(kind, key, *actions)
-        return self.after(positions[-1]) if positions else None
+        """Where to place statements so they run right after the last statement (migra's
+        or placed) that touches (kind, key) with `actions`; None when there is none."""
+        candidates = [self.after(p) for p in self.find(kind, key, *actions)]
+        candidates += [
+            placed.anchor for placed in self.placed
+            if any(_matches(t, kind, key) and t.action in actions for t in touched.read(placed.statement))
+        ]
+        return max(candidates) if candidates else None
 
     def of_kind(self, *kinds: str) -> list[Difference]:
         return [d for d in self.differences if d.kind in kinds]
-
-    def object(self, catalog: Catalog, difference: Difference) -> CatalogObject | None:
-        return catalog.get(difference.kind, difference.key)
 
     def statements(self) -> list[Statement]:
         """migra's kept statements and the placed ones, in order."""
