@@ -111,18 +111,20 @@ def _migra_recreation(script: Script, difference: Difference) -> list[int]:
         c.key for c in script.desired.of_kind("column")
         if c.definition["type"] in (difference.key, difference.key + "[]")
     }
-    kept_defaults = {
-        d.key for d in script.of_kind("column") if d.key in columns and "default" in d.changed_fields
-    }
     positions = set(script.find("type", difference.key)) | set(script.find("type", old_key))
+    defaults: dict[str, list[int]] = {}
     for i, touches in enumerate(script.touches):
-        if touches and all(
-            t.kind == "column" and t.key in columns
-            and (t.action == touched.COLUMN_TYPE
-                 or (t.action == touched.COLUMN_DEFAULT and t.key not in kept_defaults))
-            for t in touches
-        ):
+        if not touches or not all(t.kind == "column" and t.key in columns for t in touches):
+            continue
+        if all(t.action == touched.COLUMN_TYPE for t in touches):
             positions.add(i)
+        elif all(t.action == touched.COLUMN_DEFAULT for t in touches) and len(touches) == 1:
+            defaults.setdefault(touches[0].key, []).append(i)
+    # migra drops each column's default around the recast and sets it back; a default
+    # that really changes is its last SET DEFAULT, which stays.
+    changed = {d.key for d in script.of_kind("column") if "default" in d.changed_fields}
+    for column, found in defaults.items():
+        positions.update(found[:-1] if column in changed else found)
     return sorted(positions)
 
 
