@@ -8,7 +8,7 @@ those objects, and of their columns, are emitted again after everything else.
 
 from __future__ import annotations
 
-from ..catalog import COMMENT, Catalog
+from ..catalog import COMMENT, Catalog, CatalogObject
 from ..statement import COMMENTS, Statement, literal
 from . import touched
 from .script import Script
@@ -58,7 +58,7 @@ def _recreated(script: Script) -> set[str]:
     return owners | script.recreated
 
 
-def _comments_of_recreated(script: Script):
+def _comments_of_recreated(script: Script) -> list[CatalogObject]:
     owners = _recreated(script)
     if not owners:
         return []

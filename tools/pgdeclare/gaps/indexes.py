@@ -25,7 +25,7 @@ from __future__ import annotations
 from ..catalog import CatalogObject
 from ..statement import CATALOG, Statement, ident, qualified
 from . import touched
-from .script import GapCode, Script
+from .script import Anchor, GapCode, Script
 
 
 def recreated(script: Script) -> None:
@@ -59,7 +59,7 @@ def _after_view(script: Script, obj: CatalogObject, statement: Statement) -> Non
         _recreate(script, anchor, obj, statement)
 
 
-def _recreate(script: Script, anchor, obj: CatalogObject, statement: Statement) -> None:
+def _recreate(script: Script, anchor: Anchor, obj: CatalogObject, statement: Statement) -> None:
     script.add(anchor, statement)
     script.recreated.add(f"{obj.kind} {obj.key}")
     for difference in script.differences:

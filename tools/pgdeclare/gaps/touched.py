@@ -91,7 +91,7 @@ def _relation(rv: ast.RangeVar) -> str:
     return qualified(rv.schemaname or "public", rv.relname)
 
 
-def _touches(node) -> list[Touch]:
+def _touches(node: ast.Node) -> list[Touch]:
     handler = _HANDLERS.get(type(node))
     return handler(node) if handler else []
 
