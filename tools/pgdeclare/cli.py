@@ -18,11 +18,11 @@ from typing import IO, Any
 import click
 from rich.console import Console
 
-from . import __version__, commands, timing
+from . import __version__, commands, gaps, timing
 from . import db as db_module
 from .drift import RENDERERS
 from .plan_report import RENDERERS as PLAN_RENDERERS
-from .errors import ExitCode, PgDeclareError
+from .errors import DiffError, ExitCode, PgDeclareError
 from .settings import Settings, resolve
 from .statement import render_script
 
@@ -98,7 +98,9 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     """Print the SQL that turns the target into the desired schema.
 
     With no target at all (no --db, no DATABASE_URL) it compares against an empty
-    database and prints the full creation script.
+    database and prints the full creation script. When the catalog check finds a change
+    pgdeclare cannot write safely (a named gap), the statements it can write are still
+    printed, and the command fails (exit 1) naming each gap.
 
     \b
     Examples:
@@ -114,10 +116,13 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
         obj.out.write(json.dumps({
             "format": DIFF_JSON_FORMAT,
             "statements": [{"sql": s.render(), "origin": s.origin} for s in result.statements],
+            "gaps": [gaps.as_dict(g) for g in result.gaps],
             "notes": result.notes,
         }, indent=2) + "\n")
     else:
         obj.out.write(render_script(result.statements))
+    if result.gaps:
+        raise DiffError(gaps.refusal(result.gaps))
     if not result.statements:
         obj.say("No changes: the target already matches the desired schema.", style="green")
     return ExitCode.CHANGES if exit_code and result.statements else ExitCode.OK
@@ -131,7 +136,8 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
     """Report how the target differs from the desired schema; exit 2 when it drifted.
 
     Every managed object is compared twice: by migra and by an independent read of
-    pg_catalog. It is drift when either finds a difference.
+    pg_catalog. It is drift when either finds a difference; exit 0 only when the catalog
+    fingerprints are equal. Changes pgdeclare cannot write are listed as gaps.
 
     \b
     Examples:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import catalog, db, gaps, timing
 from .catalog import Catalog, Difference
+from .gaps import Gap
 from .errors import DiffError
 from .exclusions import Exclusions
 from .statement import MIGRA, Statement, split_sql
@@ -33,10 +34,14 @@ class Diff:
     desired: Catalog
     actual: Catalog
     notes: list[str] = field(default_factory=list)  # information, not drift
+    gaps: list[Gap] = field(default_factory=list)  # differences no statement closes
 
     @property
     def drifted(self) -> bool:
-        return bool(self.statements or self.differences)
+        """True unless migra has nothing to say and the fingerprints are equal."""
+        return bool(self.statements or self.differences or self.gaps) or (
+            self.desired.fingerprint() != self.actual.fingerprint()
+        )
 
 
 def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusions()) -> Diff:
@@ -47,15 +52,26 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
     with timing.phase("migra"):
         migra = migra_statements(target_url, desired_url, exclusions)
     differences = catalog.compare(desired, actual)
-    statements = (
-        migra
-        + gaps.sequence_statements(differences)
-        + gaps.comment_statements(differences, desired, migra)
-    )
+    closure = gaps.close(migra, desired, actual, differences)
     return Diff(
-        statements=statements, differences=differences, desired=desired, actual=actual,
-        notes=catalog.version_notes(desired, actual),
+        statements=closure.statements, differences=differences, desired=desired, actual=actual,
+        notes=catalog.version_notes(desired, actual), gaps=closure.gaps,
     )
+
+
+def converges(target_url: str, desired_url: str, exclusions: Exclusions = Exclusions()) -> list[Difference]:
+    """What still differs between the target and the desired database; [] when their
+    catalog fingerprints are equal.
+
+    The proof of a plan: run its statements on a copy of the target, then call this with
+    the copy and the scratch database. It reads both catalogs and never calls migra, so
+    it holds even where migra is blind.
+    """
+    actual = catalog.describe(target_url, exclusions, role="target")
+    desired = catalog.describe(desired_url, exclusions, role="scratch")
+    if actual.fingerprint() == desired.fingerprint():
+        return []
+    return catalog.compare(desired, actual)
 
 
 def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclusions()) -> list[Statement]:

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from . import gaps
 from .catalog import Difference
 from .diff import Diff
 from .statement import render_script
@@ -69,9 +70,14 @@ def render_text(report: DriftReport) -> str:
             f"Drift: {report.target} differs from {report.schema} in {count} object(s)."
         )
         lines.extend(f"  {describe(d)}" for d in report.diff.differences)
+        if report.diff.gaps:
+            lines.append("")
+            lines.append("Gaps: pgdeclare cannot write these changes; make them by hand (see the README):")
+            lines.extend(f"  {g.code}: {g.message}" for g in report.diff.gaps)
         if report.diff.statements:
             lines.append("")
-            lines.append("Statements that would remove it (pgdeclare diff):")
+            rest = " the rest of it" if report.diff.gaps else " it"
+            lines.append(f"Statements that would remove{rest} (pgdeclare diff):")
             lines.append(render_script(report.diff.statements).rstrip())
     lines.extend(f"note: {note}" for note in report.diff.notes)
     return "\n".join(lines) + "\n"
@@ -98,6 +104,7 @@ def as_dict(report: DriftReport) -> dict[str, Any]:
             for d in report.diff.differences
         ],
         "statements": [{"sql": s.render(), "origin": s.origin} for s in report.diff.statements],
+        "gaps": [gaps.as_dict(g) for g in report.diff.gaps],
         "notes": list(report.diff.notes),
     }
 
@@ -123,6 +130,17 @@ def render_markdown(report: DriftReport) -> str:
                 f"| {icons[d.status]} | {d.kind} | `{_md(d.key)}` | {_md(what)} |"
             )
         out.append("")
+        if report.diff.gaps:
+            out += [
+                "**Gaps**: pgdeclare cannot write these changes; make them by hand (see the README).\n",
+                "| gap | object | why |",
+                "| --- | --- | --- |",
+            ]
+            out += [
+                f"| `{g.code}` | {g.kind} `{_md(g.key)}` | {_md(g.message.split(': ', 1)[-1])} |"
+                for g in report.diff.gaps
+            ]
+            out.append("")
         if report.diff.statements:
             out += [
                 "<details><summary>Statements that would remove the drift</summary>\n",

@@ -18,7 +18,7 @@ from pglast.ast import IndexStmt
 
 from . import db
 from .plan import groups, render_step
-from .statement import Statement, ident, split_sql
+from .statement import Statement, qualified, split_sql
 
 LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
@@ -112,7 +112,7 @@ def _drop_invalid_index(conn, statement: Statement) -> None:
         return
     if not isinstance(node, IndexStmt) or not node.idxname:
         return
-    name = ident(node.relation.schemaname or "public", node.idxname)
+    name = qualified(node.relation.schemaname or "public", node.idxname)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(

@@ -26,7 +26,7 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType
 from pglast.stream import RawStream
 
 from .catalog import Catalog
-from .statement import Statement, ident
+from .statement import Statement, ident, qualified
 
 IVFFLAT_ROWS_PER_LIST = 39  # below lists x 39 rows, k-means has too few points per list
 
@@ -136,7 +136,7 @@ def _unique(hazards: list[Hazard]) -> list[Hazard]:
 
 def table_key(relation: RangeVar) -> str:
     """The catalog key of a table named in a statement (unqualified means public)."""
-    return ident(relation.schemaname or "public", relation.relname)
+    return qualified(relation.schemaname or "public", relation.relname)
 
 
 def deparse(node: Node) -> str:
@@ -154,7 +154,7 @@ def drops(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Hazard]:
         return
     for obj in stmt.objects or ():
         names = [p.sval for p in (obj if isinstance(obj, tuple) else (obj,)) if hasattr(p, "sval")]
-        key = ident(*(names if len(names) > 1 else ["public", *names]))
+        key = qualified(*(names if len(names) > 1 else ["public", *names]))
         if stmt.removeType == ObjectType.OBJECT_TABLE:
             yield Hazard(HazardKind.DATA_LOSS, f"drops table {key} with {_fmt(facts.rows(key))} rows")
         elif stmt.removeType == ObjectType.OBJECT_SCHEMA:

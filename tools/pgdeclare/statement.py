@@ -3,11 +3,12 @@ what people review is byte for byte what runs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pglast import split
-from pglast.stream import maybe_double_quote_name
+from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 if TYPE_CHECKING:
     from .hazards import Hazard
@@ -35,12 +36,6 @@ class Statement:
         return self.sql.rstrip().rstrip(";") + ";"
 
 
-def ident(*parts: str) -> str:
-    """A (qualified) identifier, double-quoted only where PostgreSQL needs it. The one
-    place identifiers are quoted."""
-    return ".".join(maybe_double_quote_name(part) for part in parts)
-
-
 def split_sql(sql: str) -> list[str]:
     """The statements in `sql`, with pglast's real parser (comments and strings respected)."""
     return [sql[s].strip() for s in split(sql, only_slices=True) if sql[s].strip()]
@@ -49,3 +44,28 @@ def split_sql(sql: str) -> list[str]:
 def render_script(statements: list[Statement]) -> str:
     """Statements as one script, a blank line between them; empty for no statements."""
     return "".join(s.render() + "\n\n" for s in statements)
+
+
+# quote_ident quotes every keyword that is not unreserved; catalog keys come from
+# format('%I'), so identifiers written here must be quoted exactly the same way.
+_QUOTED_KEYWORDS = frozenset(RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def ident(name: str) -> str:
+    """`name` as PostgreSQL's quote_ident writes it (the one place identifiers are quoted)."""
+    if _PLAIN.fullmatch(name) and name not in _QUOTED_KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(*names: str) -> str:
+    """`schema.name` (or `schema.table.column`), each part quoted like format('%I')."""
+    return ".".join(ident(n) for n in names)
+
+
+def literal(text: str | None) -> str:
+    """A SQL string literal (standard_conforming_strings), or NULL."""
+    if text is None:
+        return "NULL"
+    return "'" + text.replace("'", "''") + "'"

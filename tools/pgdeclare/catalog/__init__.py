@@ -89,6 +89,10 @@ class Difference:
     parent: str | None = None
 
     @property
+    def ref(self) -> tuple[str, str]:
+        return (self.kind, self.key)
+
+    @property
     def changed_fields(self) -> list[str]:
         if self.desired is None or self.actual is None:
             return []

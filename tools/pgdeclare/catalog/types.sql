@@ -1,4 +1,5 @@
 -- User types: enums (labels in order), domains, composite and range types.
+-- `info.functions` lists the functions that take or return the type.
 SELECT format('%I.%I', n.nspname, t.typname) AS key, n.nspname AS schema, t.typname AS name,
        NULL AS parent,
        CASE t.typtype
@@ -7,6 +8,10 @@ SELECT format('%I.%I', n.nspname, t.typname) AS key, n.nspname AS schema, t.typn
                FROM pg_enum e WHERE e.enumtypid = t.oid))
          WHEN 'd' THEN jsonb_build_object('kind', 'domain',
               'base', format_type(t.typbasetype, t.typtypmod),
+              'collation', CASE WHEN t.typcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = t.typbasetype)
+                                THEN (SELECT format('%I.%I', cn.nspname, co.collname)
+                                      FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                                      WHERE co.oid = t.typcollation) END,
               'not_null', t.typnotnull, 'default', t.typdefault,
               'constraints', (SELECT jsonb_object_agg(co.conname, pg_get_constraintdef(co.oid, true))
                               FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c'))
@@ -18,7 +23,12 @@ SELECT format('%I.%I', n.nspname, t.typname) AS key, n.nspname AS schema, t.typn
          ELSE jsonb_build_object('kind', 'range', 'subtype',
               (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid))
        END AS definition,
-       '{}'::jsonb AS info,
+       jsonb_build_object('functions', (
+         SELECT jsonb_agg(DISTINCT format('%I.%I(%s)', pn.nspname, p.proname,
+                                          pg_get_function_identity_arguments(p.oid)))
+         FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid JOIN pg_namespace pn ON pn.oid = p.pronamespace
+         WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_type'::regclass AND d.refobjid = t.oid
+       )) AS info,
        obj_description(t.oid, 'pg_type') AS comment,
        format('%s %I.%I', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
               n.nspname, t.typname) AS comment_target

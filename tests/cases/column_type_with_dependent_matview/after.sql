@@ -1,0 +1,3 @@
+CREATE TABLE prices (id int PRIMARY KEY, amount numeric(12,2));
+CREATE MATERIALIZED VIEW totals AS SELECT id, amount FROM prices;
+CREATE UNIQUE INDEX totals_id ON totals (id);

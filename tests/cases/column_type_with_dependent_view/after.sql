@@ -1,0 +1,3 @@
+CREATE TABLE sources (id int PRIMARY KEY, view_count bigint);
+CREATE VIEW popular AS SELECT id, view_count FROM sources WHERE view_count > 1000;
+COMMENT ON VIEW popular IS 'sources with many views';

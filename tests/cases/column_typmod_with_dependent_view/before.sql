@@ -1,0 +1,4 @@
+CREATE TABLE prices (id int PRIMARY KEY, amount numeric);
+CREATE VIEW expensive AS SELECT id, amount FROM prices WHERE amount > 100;
+COMMENT ON VIEW expensive IS 'prices over 100';
+COMMENT ON COLUMN expensive.amount IS 'in euros';

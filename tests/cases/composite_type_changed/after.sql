@@ -1,0 +1,1 @@
+CREATE TYPE span AS (start_sec float8, end_sec float8, label text);

@@ -1,0 +1,2 @@
+CREATE TABLE segments (id int PRIMARY KEY, start_sec float8, end_sec float8);
+ALTER TABLE segments ADD CONSTRAINT segments_time CHECK (end_sec >= start_sec) NOT VALID;

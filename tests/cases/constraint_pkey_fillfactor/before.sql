@@ -1,0 +1,1 @@
+CREATE TABLE sources (id int, CONSTRAINT sources_pkey PRIMARY KEY (id));

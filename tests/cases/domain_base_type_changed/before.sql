@@ -1,0 +1,1 @@
+CREATE DOMAIN label AS varchar(50);

@@ -1,0 +1,1 @@
+CREATE TABLE segments (id int PRIMARY KEY, speaker_confidence float8);

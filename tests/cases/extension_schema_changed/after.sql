@@ -1,0 +1,2 @@
+CREATE SCHEMA extensions;
+CREATE EXTENSION IF NOT EXISTS vector SCHEMA extensions;

@@ -1,0 +1,3 @@
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE segments (id bigint PRIMARY KEY, text text NOT NULL, embedding vector(3));
+CREATE INDEX segments_embedding_idx ON segments USING hnsw (embedding vector_cosine_ops) WITH (m = 32);

@@ -1,0 +1,1 @@
+CREATE TABLE api_cache (id int PRIMARY KEY, data jsonb) WITH (fillfactor = 80);

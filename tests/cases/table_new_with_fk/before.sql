@@ -1,0 +1,1 @@
+CREATE TABLE sources (id serial PRIMARY KEY, source_id text NOT NULL UNIQUE);

@@ -1,0 +1,1 @@
+CREATE TABLE sources (id int PRIMARY KEY);
