@@ -27,7 +27,7 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType
 
 from .catalog import Catalog
 from .hazards import deparse, table_key
-from .statement import Statement, ident
+from .statement import Statement, ident, qualified
 
 Rewrite = Callable[[Statement, Node, Catalog], "list[Statement] | None"]
 
@@ -80,9 +80,17 @@ def _with_timeouts(statement: Statement, lock_ms: int, statement_ms: int) -> Sta
 
 # --- rules ------------------------------------------------------------------------------
 
+def _partitioned(table_key_: str | None, target: Catalog) -> bool:
+    """PostgreSQL builds and drops no index CONCURRENTLY on a partitioned table."""
+    table = target.get("table", table_key_) if table_key_ else None
+    return table is not None and table.definition.get("relkind") == "p"
+
+
 def index_concurrently(statement: Statement, node: Node, target: Catalog) -> list[Statement] | None:
     if not isinstance(node, IndexStmt) or node.concurrent:
         return None
+    if not node.relation.inh or _partitioned(table_key(node.relation), target):
+        return None  # ON ONLY, or a partitioned table: stays as written
     node.concurrent = True
     node.if_not_exists = True
     return [statement.with_(sql=deparse(node), transactional=False)]
@@ -93,6 +101,10 @@ def drop_index_concurrently(statement: Statement, node: Node, target: Catalog) -
         return None
     if len(node.objects or ()) != 1:
         return None  # CONCURRENTLY drops one index at a time
+    names = [part.sval for part in node.objects[0]]
+    index = target.get("index", qualified(*(names if len(names) > 1 else ["public", *names])))
+    if index is None or _partitioned(index.parent, target):
+        return None
     node.concurrent = True
     node.missing_ok = True
     return [statement.with_(sql=deparse(node), transactional=False)]

@@ -50,10 +50,15 @@ def make(
         back = diff.compute(desired_url, copy_url, exclusions)
         rollback = _rollback_statements(back.statements, result.desired, timeouts)
         proof.prove(copy_url, forward, desired_url, result.desired, exclusions)
-        proof.run_on_copy(copy_url, rollback)
-        rollback_left = proof.remaining(copy_url, target_url, result.actual, exclusions)
+        rollback_left = [f"gap {g.code}: {g.message}" for g in back.gaps]
+        try:
+            proof.run_on_copy(copy_url, rollback)
+            rollback_left += proof.remaining(copy_url, target_url, result.actual, exclusions)
+        except DiffError as failure:  # a broken way back must not block a correct way forward
+            rollback_left.append(str(failure))
     if rollback_left:
-        log.warning("the rollback plan does not fully return to the current schema: %s", "; ".join(rollback_left[:5]))
+        log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
+                    "; ".join(rollback_left[:3]))
     common = {
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "target": db.mask(target_url),
@@ -70,7 +75,7 @@ def make(
         kind=ROLLBACK, statements=tuple(rollback),
         target_fingerprint=result.desired.fingerprint(), desired_fingerprint=result.actual.fingerprint(),
         irreversible=tuple(_irreversible(forward, fixes)),
-        notes=tuple(f"did not converge on the scratch copy: {left}" for left in rollback_left),
+        notes=tuple(f"proven NOT to work on a scratch copy, review before use: {left}" for left in rollback_left),
         **common,
     )
     return Made(forward_plan, rollback_plan)
