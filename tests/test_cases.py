@@ -116,9 +116,11 @@ def run_case(case: Path, pg_server, folder: Path) -> Outcome:
 @pytest.fixture(scope="module")
 def outcomes(pg_server, tmp_path_factory):
     """Every case run once, a few at a time; an exception is kept as the case's outcome."""
+    folders = {case: tmp_path_factory.mktemp(case.name) for case in CASES}  # not thread-safe
+
     def guarded(case: Path):
         try:
-            return run_case(case, pg_server, tmp_path_factory.mktemp(case.name))
+            return run_case(case, pg_server, folders[case])
         except Exception as exc:  # reported by that case's test, not by the fixture
             return exc
 

@@ -230,9 +230,10 @@ class EmbeddedCluster:
                 if _wait_gone(pid):
                     break
             for child in family[1:]:
-                if not _wait_gone(child.pid, timeout_s=2.0):
+                if not _wait_gone(child.pid, timeout_s=5.0):
                     with contextlib.suppress(psutil.NoSuchProcess):
                         child.kill()
+                    _wait_gone(child.pid, timeout_s=5.0)
         self.started = False
 
     def _postmaster_pid(self) -> int | None:
@@ -260,7 +261,7 @@ class EmbeddedCluster:
                 )
 
 
-def _remove_tree(path: Path, attempts: int = 50) -> None:
+def _remove_tree(path: Path, attempts: int = 250) -> None:
     """rmtree, retried briefly: a process that is still exiting may add a file meanwhile."""
     for _ in range(attempts):
         shutil.rmtree(path, ignore_errors=True)
