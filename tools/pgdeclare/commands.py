@@ -7,9 +7,11 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import db, desired, scratch, timing
+from . import db, desired, fixes, scratch, timing
 from .diff import Diff, compute
 from .drift import DriftReport
+from .errors import ConfigError, FixError
+from .preflight import sentence
 from .settings import Settings
 
 EMPTY_TARGET = "an empty database"
@@ -59,3 +61,37 @@ def drift(settings: Settings) -> DriftReport:
     with databases(settings) as dbs:
         result = compute(dbs.target_url, dbs.desired_url, settings.exclusions)
         return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)
+
+
+def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
+    """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
+    url = _target(settings, "fixes status")
+    return fixes.pending(url, fixes.discover(settings.fixes))
+
+
+def fixes_run(
+    settings: Settings,
+    *,
+    phase: str | None = None,
+    jobs: int = 2,
+    progress: fixes.Progress | None = None,
+) -> list[fixes.FixRun]:
+    """Preflight, then run the pending data fixes in order, in short batches.
+
+    Preflight reads the unique keys the desired schema declares and refuses, before any
+    change, when rows would still break one of them (duplicates no fix resolves, or keys
+    too large for a btree entry).
+    """
+    url = _target(settings, "fixes run")
+    found = fixes.discover(settings.fixes)
+    keys = fixes.unique_keys(desired.read(settings.schema))
+    problems = fixes.preflight(url, found, keys)
+    if problems:
+        raise FixError(f"preflight found rows the schema's unique keys cannot take, so nothing was changed: {sentence(problems)}")
+    return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
+
+
+def _target(settings: Settings, command: str) -> str:
+    if not settings.db_url:
+        raise ConfigError(f"{command} needs a target database; pass --db URL or set DATABASE_URL.")
+    return settings.db_url
