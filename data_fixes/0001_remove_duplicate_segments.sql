@@ -6,23 +6,26 @@
 -- phase: before
 -- resolves: uq_segments_video_text
 
--- todo: every row that is not the keeper of its group. Duplicates are found by hashing
--- (video_id, text), never by sorting the table: a sort compares texts under the
--- database's collation, which is slow for anything but C. The keeper is the smallest
--- rank, packed in one bigint: embedding missing (bit 33), label missing (bit 32), id.
-SELECT s.id, groups.keep
-FROM public.segments AS s
-JOIN (
-    SELECT video_id, text,
-           (min(((embedding IS NULL)::int::bigint << 33)
-                | ((speaker_label IS NULL)::int::bigint << 32)
-                | id) & 4294967295)::int AS keep
+-- todo: every row that is not the keeper of its group. Candidates are found by hashing
+-- (video_id, text) to one bigint and grouping on that: no text is compared under the
+-- database's collation (strcoll: slow for en_US and the like), and nothing wide is
+-- sorted. Only the candidates are then ranked exactly, under COLLATE "C" (equality is
+-- byte equality under any deterministic collation), so a hash collision costs nothing.
+SELECT id, keep
+FROM (
+    SELECT id,
+           first_value(id) OVER (
+               PARTITION BY video_id COLLATE "C", text COLLATE "C"
+               ORDER BY embedding IS NULL, speaker_label IS NULL, id) AS keep
     FROM public.segments
-    GROUP BY video_id, text
-    HAVING count(*) > 1
-) AS groups USING (video_id, text)
-WHERE s.id <> groups.keep
-ORDER BY s.id;
+    WHERE hashtextextended(text, hashtextextended(video_id, 0)) IN (
+        SELECT hashtextextended(text, hashtextextended(video_id, 0))
+        FROM public.segments
+        GROUP BY 1
+        HAVING count(*) > 1)
+) AS ranked
+WHERE id <> keep
+ORDER BY id;
 
 -- batch: $1 the ids to remove, $2 the keeper of each. A row is removed only if it is
 -- still a duplicate of its keeper and still no more informative than it (the application

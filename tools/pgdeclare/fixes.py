@@ -22,6 +22,7 @@ run again, the todo lists only what is left, and the end state is the same.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import re
 import threading
@@ -50,6 +51,10 @@ FIRST_BATCH_ROWS = 1000
 MAX_BATCH_ROWS = 50_000
 # One sort or hash of a big table's keys fits in memory instead of spilling to disk.
 WORK_MEM = "64MB"
+# Session settings of every fix connection. No parallel query: a parallel hash join
+# builds its hash table once per worker (three times the work for a todo), and the CPUs
+# are better left to the application and to our own batch connections.
+SESSION = (f"SET work_mem = '{WORK_MEM}'", "SET max_parallel_workers_per_gather = 0")
 # Waiting longer than this for a row the application holds fails the batch (and the run)
 # instead of queueing the application behind us.
 LOCK_TIMEOUT = "5s"
@@ -243,7 +248,8 @@ def pending(url: str, fixes: list[Fix]) -> list[tuple[Fix, int]]:
     with db.connection(url) as conn:
         conn.set_session(readonly=True, autocommit=False)
         with conn.cursor() as cur:
-            cur.execute(f"SET work_mem = '{WORK_MEM}'")
+            for setting in SESSION:
+                cur.execute(setting)
             for fix in fixes:
                 result.append((fix, _check(cur, fix, url)))
         conn.rollback()
@@ -286,7 +292,6 @@ def run(
     default it adapts so each batch takes about TARGET_BATCH_S.
     """
     chosen = [f for f in fixes if phase is None or f.phase == phase]
-    runs: list[FixRun] = []
     with db.connection(url, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute("SELECT pg_try_advisory_lock(%s)", (_ADVISORY_KEY,))
         if not cur.fetchone()[0]:
@@ -295,15 +300,28 @@ def run(
                 "wait for it to finish, then run again."
             )
         archive.ensure(cur)
-        cur.execute(f"SET work_mem = '{WORK_MEM}'")
-        for fix in chosen:
-            # A batched fix's todo is its check: counted once, then worked through.
-            todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
-            if todo_rows == 0:
-                if fix.batched:
-                    cur.execute("CLOSE pgdeclare_todo")
-                continue
-            runs.append(_run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows))
+        for setting in SESSION:
+            cur.execute(setting)
+        try:
+            runs = _run_all(url, conn, cur, chosen, progress, jobs, batch_rows)
+        finally:
+            # Closing does not end the server's session at once; release explicitly so
+            # a run started right after this one is not refused.
+            with contextlib.suppress(psycopg2.Error):
+                cur.execute("SELECT pg_advisory_unlock(%s)", (_ADVISORY_KEY,))
+    return runs
+
+
+def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows) -> list[FixRun]:
+    runs = []
+    for fix in chosen:
+        # A batched fix's todo is its check: counted once, then worked through.
+        todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
+        if todo_rows == 0:
+            if fix.batched:
+                cur.execute("CLOSE pgdeclare_todo")
+            continue
+        runs.append(_run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows))
     return runs
 
 
@@ -353,7 +371,8 @@ def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_row
 
 def _session(conn, fix: Fix, run_id: int) -> None:
     with conn.cursor() as cur:
-        cur.execute(f"SET work_mem = '{WORK_MEM}'")
+        for setting in SESSION:
+            cur.execute(setting)
         cur.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
         # A generic plan for a batch of 10 ids and one of 50,000 can differ wildly.
         cur.execute("SET plan_cache_mode = force_custom_plan")
