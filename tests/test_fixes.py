@@ -337,3 +337,18 @@ def test_python_fix(tmp_path, legacy_db):
     [result] = fixes.run(legacy_db, [fix])
     assert result.rows_changed == 3
     assert run_sql(legacy_db, "SELECT count(*) FROM sources WHERE title <> btrim(title)")[0][0] == 0
+
+
+def test_fixes_on_a_database_without_their_tables_have_nothing_to_do(pgdeclare, empty_db):
+    status = pgdeclare("fixes", "status", "--db", empty_db)
+    assert status.code == 0, status.err
+    assert [line.split()[2] for line in status.out.splitlines()[1:]] == ["0", "0"]
+    ran = pgdeclare("fixes", "run", "--db", empty_db)
+    assert ran.code == 0 and "Nothing to do" in ran.err, ran.err
+
+
+def test_a_failing_check_is_one_sentence(tmp_path, legacy_db):
+    folder = write(tmp_path / "fixes", "0001_bad.sql", (
+        "-- phase: before\n-- check: SELECT count(*) / 0 FROM segments\nUPDATE segments SET text = text;\n"))
+    with pytest.raises(FixError, match=r"the check of 0001_bad.sql failed: division by zero; fix its check query"):
+        fixes.pending(legacy_db, fixes.discover(folder))

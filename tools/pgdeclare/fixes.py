@@ -46,7 +46,7 @@ _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 
 # Batches aim at this duration: far under the ~1 s a transaction may hold row locks the
 # application waits for, and long enough that per-batch overhead stays small.
-TARGET_BATCH_S = 0.25
+TARGET_BATCH_S = 0.2
 FIRST_BATCH_ROWS = 1000
 MAX_BATCH_ROWS = 50_000
 # One sort or hash of a big table's keys fits in memory instead of spilling to disk.
@@ -256,17 +256,39 @@ def pending(url: str, fixes: list[Fix]) -> list[tuple[Fix, int]]:
     return result
 
 
+# A check or todo may name a table or column the schema statements have not created yet
+# (an "after" fix, or a new database): there is nothing to fix there yet.
+_NOT_THERE_YET = {"42P01", "42703"}  # undefined_table, undefined_column
+
+
 def _check(cur, fix: Fix, url: str) -> int:
     try:
-        cur.execute(fix.check)
-        row = cur.fetchone()
+        with _savepoint(cur):
+            cur.execute(fix.check)
+            row = cur.fetchone()
     except psycopg2.Error as exc:
-        cur.connection.rollback()
+        if exc.pgcode in _NOT_THERE_YET:
+            return 0
         raise FixError(f"the check of {fix.path.name} failed: {_reason(exc, url)}; fix its check query.") from None
     try:
         return int(row[0] or 0) if row is not None and len(row) == 1 else int("not one value")
     except (TypeError, ValueError):
         raise FixError(f"the check of {fix.path.name} must return one integer, not {row!r}; fix its check query.") from None
+
+
+@contextlib.contextmanager
+def _savepoint(cur):
+    """Inside a transaction, a failed statement must not abort the checks after it."""
+    if cur.connection.autocommit:
+        yield
+        return
+    cur.execute("SAVEPOINT pgdeclare_check")
+    try:
+        yield
+    except psycopg2.Error:
+        cur.execute("ROLLBACK TO SAVEPOINT pgdeclare_check")
+        raise
+    cur.execute("RELEASE SAVEPOINT pgdeclare_check")
 
 
 def _reason(exc: psycopg2.Error, url: str) -> str:
@@ -319,7 +341,7 @@ def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows)
         todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
         if todo_rows == 0:
             if fix.batched:
-                cur.execute("CLOSE pgdeclare_todo")
+                cur.execute("CLOSE ALL")
             continue
         runs.append(_run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows))
     return runs
@@ -359,14 +381,25 @@ def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_row
         raise
     finally:
         seconds = time.perf_counter() - started
+        archived = _record(cur, run_id, status, seconds, tally.changed, failing=status != "done")
+    return FixRun(fix.name, run_id, tally.changed, archived, seconds, tally.batches, tally.longest)
+
+
+def _record(cur, run_id: int, status: str, seconds: float, changed: int, failing: bool) -> int:
+    """Close the run's row in fix_runs; returns the rows it archived. When the run is
+    already failing (say, the connection is gone), that error matters more than this one."""
+    try:
         cur.execute(
             f"UPDATE {archive.RUNS} SET status = %s, duration_s = %s, finished_at = now(), rows_changed = %s, "
             f"rows_archived = (SELECT count(*) FROM {archive.ARCHIVE} WHERE run_id = %s) "
             "WHERE id = %s RETURNING rows_archived",
-            (status, seconds, tally.changed, run_id, run_id),
+            (status, seconds, changed, run_id, run_id),
         )
-        archived = cur.fetchone()[0]
-    return FixRun(fix.name, run_id, tally.changed, archived, seconds, tally.batches, tally.longest)
+        return cur.fetchone()[0]
+    except psycopg2.Error:
+        if not failing:
+            raise
+        return 0
 
 
 def _session(conn, fix: Fix, run_id: int) -> None:
@@ -410,6 +443,8 @@ def _open_todo(cur, fix: Fix, url: str) -> int:
         total = cur.rowcount
         cur.execute("MOVE ABSOLUTE 0 IN pgdeclare_todo")
     except psycopg2.Error as exc:
+        if exc.pgcode in _NOT_THERE_YET:
+            return 0
         raise FixError(f"the todo query of {fix.path.name} failed: {_reason(exc, url)}; fix it.") from None
     return total
 
@@ -468,9 +503,10 @@ class _Feeder:
         self.tally.add(rows, changed, seconds)
         if not self.fixed_size:
             with self.lock:
-                # Towards the target duration, never more than doubling or halving at once.
+                # Towards the target duration, growing by half at most (a slower stretch of
+                # the table must not double a batch that was already at the target).
                 wanted = rows / max(seconds, 1e-3) * TARGET_BATCH_S
-                self.size = int(max(self.size / 2, 50, min(self.size * 2, wanted, MAX_BATCH_ROWS)))
+                self.size = int(max(self.size / 2, 50, min(self.size * 1.5, wanted, MAX_BATCH_ROWS)))
 
     def stop(self, error: BaseException | None) -> None:
         with self.lock:
