@@ -4,6 +4,10 @@ before any change, and the legacy database reaching the desired schema."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -132,6 +136,14 @@ SELECT setval('segments_id_seq', 5000);
 """
 
 
+PARK = """
+CREATE FUNCTION park() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM pg_sleep(60); RETURN OLD; END $$;
+CREATE TRIGGER park BEFORE DELETE ON segments FOR EACH ROW
+  WHEN (OLD.id = {victim}) EXECUTE FUNCTION park();
+"""
+
+
 def test_run_cancelled_mid_batch_then_rerun_ends_like_an_uninterrupted_run(pg_server, legacy_db):
     run_sql(legacy_db, BIG)
     with pg_server.database(template=db.database_name(legacy_db)) as twin:
@@ -141,11 +153,7 @@ def test_run_cancelled_mid_batch_then_rerun_ends_like_an_uninterrupted_run(pg_se
         # a batch whose other deletes are already done in that transaction.
         todo = run_sql(legacy_db, DEDUP.todo)
         victim = todo[len(todo) // 2][0]
-        run_sql(legacy_db, f"""
-            CREATE FUNCTION park() RETURNS trigger LANGUAGE plpgsql AS
-              $$ BEGIN PERFORM pg_sleep(60); RETURN OLD; END $$;
-            CREATE TRIGGER park BEFORE DELETE ON segments FOR EACH ROW
-              WHEN (OLD.id = {victim}) EXECUTE FUNCTION park();""")
+        run_sql(legacy_db, PARK.format(victim=victim))
         outcome: dict = {}
         runner = threading.Thread(target=lambda: outcome.update(error=_run_catching(legacy_db)))
         runner.start()
@@ -163,6 +171,29 @@ def test_run_cancelled_mid_batch_then_rerun_ends_like_an_uninterrupted_run(pg_se
         assert all_rows(legacy_db) == all_rows(twin)
         assert archived(legacy_db) == archived(twin)
         assert [c for _, c in fixes.pending(legacy_db, FIXES)] == [0, 0]
+
+
+def test_ctrl_c_mid_batch_rolls_it_back_and_records_the_interruption(legacy_db):
+    run_sql(legacy_db, BIG)
+    before = rows_of(legacy_db)
+    victim = run_sql(legacy_db, DEDUP.todo)[0][0]
+    run_sql(legacy_db, PARK.format(victim=victim))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pgdeclare", "fixes", "run", "--db", legacy_db], cwd=REPO, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    _wait_for_sleeper(legacy_db)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "interrupted" in err and "run the command again to resume" in err and "Traceback" not in err
+    assert run_sql(legacy_db, f"SELECT status FROM {archive.RUNS}") == [("interrupted",)]
+    after = rows_of(legacy_db)
+    assert victim in after  # the parked batch was rolled back; the other job's were kept
+    gone = {r[0] for r in run_sql(legacy_db, f"SELECT (row->>'id')::int FROM {archive.ARCHIVE}")}
+    assert set(before) == set(after) | gone and not set(after) & gone
 
 
 def _run_catching(url: str):

@@ -25,7 +25,6 @@ import ast
 import contextlib
 import importlib.util
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,28 +35,20 @@ from pglast import split
 from pglast.parser import ParseError
 
 from . import archive, db
+from .batches import SESSION, Tally, run_batched, session
 from .errors import FixError, Refused
-from .preflight import Problem, UniqueKey, preflight, unique_keys  # noqa: F401  (public API)
+from .preflight import Problem, UniqueKey, preflight, unique_keys
+
+__all__ = [
+    "Fix", "FixRun", "Problem", "Progress", "UniqueKey",
+    "discover", "pending", "preflight", "run", "unique_keys",
+]
 
 PHASES = ("before", "after")
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+$")
 _KEY = re.compile(r"^--\s*(phase|check|resolves)\s*:\s*(.*)$")
 _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 
-# Batches aim at this duration: far under the ~1 s a transaction may hold row locks the
-# application waits for, and long enough that per-batch overhead stays small.
-TARGET_BATCH_S = 0.2
-FIRST_BATCH_ROWS = 1000
-MAX_BATCH_ROWS = 50_000
-# One sort or hash of a big table's keys fits in memory instead of spilling to disk.
-WORK_MEM = "64MB"
-# Session settings of every fix connection. No parallel query: a parallel hash join
-# builds its hash table once per worker (three times the work for a todo), and the CPUs
-# are better left to the application and to our own batch connections.
-SESSION = (f"SET work_mem = '{WORK_MEM}'", "SET max_parallel_workers_per_gather = 0")
-# Waiting longer than this for a row the application holds fails the batch (and the run)
-# instead of queueing the application behind us.
-LOCK_TIMEOUT = "5s"
 # Two `fixes run` at once would race for the same rows: one advisory lock per database.
 _ADVISORY_KEY = 0x70676466  # "pgdf"
 
@@ -269,7 +260,7 @@ def _check(cur, fix: Fix, url: str) -> int:
     except psycopg2.Error as exc:
         if exc.pgcode in _NOT_THERE_YET:
             return 0
-        raise FixError(f"the check of {fix.path.name} failed: {_reason(exc, url)}; fix its check query.") from None
+        raise FixError(f"the check of {fix.path.name} failed: {db.server_message(exc, url)}; fix its check query.") from None
     try:
         return int(row[0] or 0) if row is not None and len(row) == 1 else int("not one value")
     except (TypeError, ValueError):
@@ -291,10 +282,6 @@ def _savepoint(cur):
     cur.execute("RELEASE SAVEPOINT pgdeclare_check")
 
 
-def _reason(exc: psycopg2.Error, url: str) -> str:
-    message = exc.diag.message_primary or str(exc).strip().splitlines()[0]
-    return db.scrub(message.rstrip("."), url)
-
 
 # --- running ----------------------------------------------------------------------------
 
@@ -311,7 +298,7 @@ def run(
 
     Batches of a fix are independent by contract (each re-checks its own rows), so `jobs`
     connections run them side by side. `batch_rows` pins the batch size (tests); by
-    default it adapts so each batch takes about TARGET_BATCH_S.
+    default it adapts so each batch takes about batches.TARGET_BATCH_S.
     """
     chosen = [f for f in fixes if phase is None or f.phase == phase]
     with db.connection(url, autocommit=True) as conn, conn.cursor() as cur:
@@ -347,32 +334,16 @@ def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows)
     return runs
 
 
-class _Tally:
-    """What a run has done so far; kept up to date, so an interrupted run is recorded too."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.done = self.changed = self.batches = 0  # done: todo rows handled
-        self.longest = 0.0
-
-    def add(self, rows: int, changed: int, seconds: float) -> None:
-        with self.lock:
-            self.done += rows
-            self.changed += changed
-            self.batches += 1
-            self.longest = max(self.longest, seconds)
-
-
 def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_rows) -> FixRun:
     cur = conn.cursor()
     cur.execute(f"INSERT INTO {archive.RUNS} (fix) VALUES (%s) RETURNING id", (fix.name,))
     run_id = cur.fetchone()[0]
     started = time.perf_counter()
-    tally = _Tally()
+    tally = Tally()
     status = "failed"
     try:
         if fix.batched:
-            _run_batched(url, cur, fix, run_id, tally, progress, jobs, batch_rows, todo_rows)
+            run_batched(url, cur, fix, run_id, tally, progress, jobs, batch_rows, todo_rows)
         else:
             _run_once(url, fix, run_id, tally, progress, todo_rows)
         status = "done"
@@ -402,20 +373,9 @@ def _record(cur, run_id: int, status: str, seconds: float, changed: int, failing
         return 0
 
 
-def _session(conn, fix: Fix, run_id: int) -> None:
-    with conn.cursor() as cur:
-        for setting in SESSION:
-            cur.execute(setting)
-        cur.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-        # A generic plan for a batch of 10 ids and one of 50,000 can differ wildly.
-        cur.execute("SET plan_cache_mode = force_custom_plan")
-        cur.execute(f"SELECT set_config('{archive.FIX_SETTING}', %s, false), "
-                    f"set_config('{archive.RUN_SETTING}', %s, false)", (fix.name, str(run_id)))
-
-
-def _run_once(url: str, fix: Fix, run_id: int, tally: _Tally, progress, todo_rows: int) -> None:
+def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, progress, todo_rows: int) -> None:
     with db.connection(url) as conn:
-        _session(conn, fix, run_id)
+        session(conn, fix, run_id)
         started = time.perf_counter()
         try:
             with conn.cursor() as cur:
@@ -423,11 +383,11 @@ def _run_once(url: str, fix: Fix, run_id: int, tally: _Tally, progress, todo_row
                     cur.execute(fix.statement)
                     changed = max(cur.rowcount, 0)
                 else:
-                    changed = int(_python_module(fix).run(cur))
+                    changed = int(python_module(fix).run(cur))
             conn.commit()
         except psycopg2.Error as exc:
             conn.rollback()
-            raise FixError(f"{fix.path.name} failed: {_reason(exc, url)}; nothing of it was kept.") from None
+            raise FixError(f"{fix.path.name} failed: {db.server_message(exc, url)}; nothing of it was kept.") from None
         tally.add(todo_rows, changed, time.perf_counter() - started)
         if progress:
             progress(fix, todo_rows, todo_rows)
@@ -445,129 +405,11 @@ def _open_todo(cur, fix: Fix, url: str) -> int:
     except psycopg2.Error as exc:
         if exc.pgcode in _NOT_THERE_YET:
             return 0
-        raise FixError(f"the todo query of {fix.path.name} failed: {_reason(exc, url)}; fix it.") from None
+        raise FixError(f"the todo query of {fix.path.name} failed: {db.server_message(exc, url)}; fix it.") from None
     return total
 
 
-def _run_batched(url, cur, fix: Fix, run_id: int, tally: _Tally, progress, jobs: int, batch_rows, total: int) -> None:
-    feeder = _Feeder(cur, tally, batch_rows)
-    workers = [_Worker(url, fix, run_id, feeder) for _ in range(max(1, min(jobs, 16)))]
-    for worker in workers:
-        worker.start()
-    try:
-        while any(w.is_alive() for w in workers):
-            for worker in workers:
-                worker.join(timeout=0.1)
-            if progress:
-                progress(fix, tally.done, total)
-            if feeder.error:
-                break
-    except KeyboardInterrupt:
-        feeder.stop(None)
-        for worker in workers:
-            worker.cancel()
-        for worker in workers:
-            worker.join()
-        raise
-    finally:
-        for worker in workers:
-            worker.join()
-        cur.execute("CLOSE pgdeclare_todo")
-    if feeder.error:
-        raise feeder.error
-    if progress:
-        progress(fix, tally.done, total)
-
-
-class _Feeder:
-    """Hands out consecutive batches of todo rows, sized so a batch takes about
-    TARGET_BATCH_S. Shared by the workers; the todo cursor lives on the main connection."""
-
-    def __init__(self, cur, tally: _Tally, batch_rows: int | None) -> None:
-        self.cur = cur
-        self.tally = tally
-        self.fixed_size = batch_rows
-        self.size = batch_rows or FIRST_BATCH_ROWS
-        self.lock = threading.Lock()
-        self.error: BaseException | None = None
-        self.stopped = False
-
-    def next(self) -> list[tuple] | None:
-        with self.lock:
-            if self.stopped:
-                return None
-            self.cur.execute(f"FETCH FORWARD {int(self.size)} FROM pgdeclare_todo")
-            return self.cur.fetchall() or None
-
-    def finished(self, rows: int, changed: int, seconds: float) -> None:
-        self.tally.add(rows, changed, seconds)
-        if not self.fixed_size:
-            with self.lock:
-                # Towards the target duration, growing by half at most (a slower stretch of
-                # the table must not double a batch that was already at the target).
-                wanted = rows / max(seconds, 1e-3) * TARGET_BATCH_S
-                self.size = int(max(self.size / 2, 50, min(self.size * 1.5, wanted, MAX_BATCH_ROWS)))
-
-    def stop(self, error: BaseException | None) -> None:
-        with self.lock:
-            self.stopped = True
-            if error is not None and self.error is None:
-                self.error = error
-
-
-class _Worker(threading.Thread):
-    """One connection applying batches, each in its own transaction."""
-
-    def __init__(self, url: str, fix: Fix, run_id: int, feeder: _Feeder) -> None:
-        super().__init__(daemon=True)
-        self.url, self.fix, self.run_id, self.feeder = url, fix, run_id, feeder
-        self.conn = None
-
-    def cancel(self) -> None:
-        conn = self.conn
-        if conn is not None and not conn.closed:
-            conn.cancel()
-
-    def run(self) -> None:
-        try:
-            with db.connection(self.url) as conn:
-                self.conn = conn
-                _session(conn, self.fix, self.run_id)
-                apply = self._sql(conn) if self.fix.batch else self._python()
-                conn.commit()
-                while (rows := self.feeder.next()) is not None:
-                    started = time.perf_counter()
-                    with conn.cursor() as cur:
-                        changed = apply(cur, rows)
-                    conn.commit()
-                    self.feeder.finished(len(rows), changed, time.perf_counter() - started)
-        except psycopg2.Error as exc:
-            if self.conn is not None and not self.conn.closed:
-                self.conn.rollback()
-            self.feeder.stop(FixError(
-                f"a batch of {self.fix.path.name} failed: {_reason(exc, self.url)}; "
-                "that batch was rolled back and the finished ones are kept, so fix the cause and run again."
-            ))
-        except BaseException as exc:  # keep the first error; the main thread re-raises it
-            self.feeder.stop(exc)
-
-    def _sql(self, conn):
-        with conn.cursor() as cur:
-            cur.execute(f"PREPARE pgdeclare_batch AS {self.fix.batch}")
-
-        def apply(cur, rows: list[tuple]) -> int:
-            columns = [list(column) for column in zip(*rows)]
-            cur.execute(f"EXECUTE pgdeclare_batch ({', '.join(['%s'] * len(columns))})", columns)
-            return max(cur.rowcount, 0)
-
-        return apply
-
-    def _python(self):
-        module = _python_module(self.fix)
-        return lambda cur, rows: int(module.batch(cur, rows))
-
-
-def _python_module(fix: Fix):
+def python_module(fix: Fix):
     spec = importlib.util.spec_from_file_location(f"pgdeclare_fix_{fix.name}", fix.path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

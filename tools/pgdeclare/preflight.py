@@ -202,8 +202,7 @@ def _query(cur, url: str, key: UniqueKey, sql: str) -> tuple[int, tuple[str, ...
         cur.execute(sql)
         count, ids = cur.fetchone()
     except psycopg2.Error as exc:
-        message = exc.diag.message_primary or str(exc).strip().splitlines()[0]
-        raise FixError(f"preflight of {key.name} on {key.table} failed: {db.scrub(message, url)}.") from None
+        raise FixError(f"preflight of {key.name} on {key.table} failed: {db.server_message(exc, url)}.") from None
     return int(count), tuple(ids or ())
 
 
