@@ -383,3 +383,21 @@ def test_a_failing_check_is_one_sentence(tmp_path, legacy_db):
         "-- phase: before\n-- check: SELECT count(*) / 0 FROM segments\nUPDATE segments SET text = text;\n"))
     with pytest.raises(FixError, match=r"the check of 0001_bad.sql failed: division by zero; fix its check query"):
         fixes.pending(legacy_db, fixes.discover(folder))
+
+
+def test_fixes_run_refuses_duplicates_no_fix_resolves(pgdeclare, legacy_db, tmp_path, monkeypatch):
+    # A project whose data_fixes/ lacks 0001: the unique key would fail on 4 groups.
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.pgdeclare]\nschema = "{REPO / "schema" / "schema.sql"}"\nfixes = "data_fixes"\n')
+    (tmp_path / "data_fixes").mkdir()
+    (tmp_path / "data_fixes" / "0002_labels.sql").write_text(
+        (REPO / "data_fixes" / "0002_null_speaker_label_to_chaffee.sql").read_text())
+    monkeypatch.chdir(tmp_path)
+    before = all_rows(legacy_db)
+    result = pgdeclare("fixes", "run", "--db", legacy_db)
+    assert result.code == 1 and result.out == ""
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1, result.err
+    assert "4 group(s) of rows in public.segments share the same (video_id, text)" in lines[0]
+    assert "first ids: 1, 4, 7, 10" in lines[0] and "resolves: uq_segments_video_text" in lines[0]
+    assert all_rows(legacy_db) == before and not has_tool_schema(legacy_db)
