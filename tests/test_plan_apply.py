@@ -111,7 +111,9 @@ def test_edited_plan_is_refused(pgdeclare, clean_legacy, tmp_path, edit):
 
 def test_second_apply_waits_then_is_refused(pgdeclare, clean_legacy, tmp_path, monkeypatch):
     plan = make_plan(pgdeclare, clean_legacy, tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[tool.pgdeclare]\napply_lock_wait_s = 1\n")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.pgdeclare]\napply_lock_wait_s = 1\nfixes = "{REPO / "data_fixes"}"\n'
+    )
     monkeypatch.chdir(tmp_path)
     holder = psycopg2.connect(db.libpq_url(clean_legacy))
     holder.autocommit = True
@@ -193,17 +195,42 @@ def test_unique_expression_index_is_checked_with_its_expressions(pgdeclare, clea
     assert invalid_indexes(clean_legacy) == []
 
 
-def test_unique_preflight_stops_before_any_statement(pgdeclare, legacy_db, tmp_path):
-    """Duplicates still present when apply starts (no data fix for them): refused before
+def test_unique_preflight_stops_before_any_statement(pgdeclare, clean_legacy, tmp_path):
+    """Duplicates that no data fix resolves: the plan says so, and apply refuses before
     the first statement, with the count."""
-    plan = make_plan(pgdeclare, legacy_db, tmp_path)
-    before = fingerprint(legacy_db)
-    result = pgdeclare("apply", str(plan), "--db", legacy_db, "--yes",
+    run_sql(clean_legacy, "UPDATE segments SET speaker_label = 'Chaffee' WHERE speaker_label IS NULL;"
+                          "UPDATE api_cache SET etag = 'same'; INSERT INTO api_cache (cache_key, etag) VALUES ('k2', 'same')")
+    change = SCHEMA + "\nCREATE UNIQUE INDEX uq_api_cache_etag ON api_cache (etag);\n"
+    plan = make_plan(pgdeclare, clean_legacy, tmp_path, change)
+    assert "CONSTRAINT_VALIDATION: public.api_cache has 1 groups of rows with equal (etag)" in plan.read_text()
+    before = fingerprint(clean_legacy)
+    result = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes",
                        "--allow-hazards", "INDEX_BUILD,CONSTRAINT_VALIDATION")
     assert result.code == 1
-    assert "4 groups of rows with equal (video_id, text)" in result.err
-    assert fingerprint(legacy_db) == before
-    assert invalid_indexes(legacy_db) == []
+    assert "statement 1 would fail: public.api_cache has 1 groups of rows with equal (etag)" in result.err
+    assert fingerprint(clean_legacy) == before
+    assert invalid_indexes(clean_legacy) == []
+
+
+def test_legacy_plan_apply_drift_keeps_or_archives_every_row(pgdeclare, legacy_db, tmp_path):
+    """The whole job on the database the old Alembic setup left: data fixes, then the
+    unique constraint, then no drift; every segment is kept or archived."""
+    before = {row[0]: row for row in run_sql(legacy_db, "SELECT id, s::text FROM segments s")}
+    plan = make_plan(pgdeclare, legacy_db, tmp_path)
+    text = plan.read_text()
+    assert "--   0001_remove_duplicate_segments (before): 6 rows" in text
+    assert "--   0002_null_speaker_label_to_chaffee (before): 8 rows" in text
+    assert "6 groups" not in text and "CONSTRAINT_VALIDATION" in text
+    done = pgdeclare("apply", str(plan), "--db", legacy_db, "--yes",
+                     "--allow-hazards", "INDEX_BUILD,CONSTRAINT_VALIDATION")
+    assert done.code == 0, done.err
+    assert pgdeclare("drift", "--db", legacy_db).code == 0
+    kept = {row[0] for row in run_sql(legacy_db, "SELECT id FROM segments")}
+    archived = {row[0] for row in run_sql(legacy_db, "SELECT (row->>'id')::int FROM pgdeclare.archived_rows")}
+    assert kept | archived == set(before) and not kept & archived
+    assert archived == {1, 3, 4, 7, 9, 11}
+    assert run_sql(legacy_db, "SELECT count(*) FROM segments WHERE speaker_label IS NULL") == [(0,)]
+    assert pgdeclare("fixes", "status", "--db", legacy_db).out.count(" 0 ") >= 2
 
 
 def test_rollback_returns_to_the_earlier_schema(pgdeclare, clean_legacy, tmp_path):

@@ -7,6 +7,7 @@ Only this module imports click or calls sys.exit.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -215,7 +216,8 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
         if not sys.stdin.isatty():
             raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
         click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
-    outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say)
+    with _progress(obj) as progress:
+        outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=progress)
     if not outcome.already_applied:
         obj.say(
             f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s; "
@@ -276,6 +278,101 @@ def _masked(url: str | None) -> str:
     return db_module.mask(url) if url else "(no target)"
 
 
+@cli.group(name="fixes")
+def fixes_group() -> None:
+    """Data fixes in data_fixes/: idempotent scripts that repair rows before (or after)
+    the schema statements. Removed rows are archived in the target's pgdeclare schema.
+
+    \b
+    Examples:
+      pgdeclare fixes status --db "$DATABASE_URL"
+      pgdeclare fixes run --db "$DATABASE_URL"
+    """
+
+
+@fixes_group.command(name="status")
+@db_option
+@click.pass_obj
+def fixes_status(obj: Context, db: str | None) -> int:
+    """List every data fix with the rows it still has to fix (0 = done).
+
+    Read-only: works with a read-only role and creates nothing in the target.
+
+    \b
+    Example:
+      pgdeclare fixes status --db "$DATABASE_URL"
+    """
+    pending = commands.fixes_status(_settings(db=db))
+    rows = [(fix.name, fix.phase, str(count), ", ".join(fix.resolves) or "-") for fix, count in pending]
+    obj.out.write(_table(("fix", "phase", "pending", "resolves"), rows))
+    if not pending:
+        obj.say("No data fixes found.")
+    return ExitCode.OK
+
+
+@fixes_group.command(name="run")
+@db_option
+@click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
+@click.pass_obj
+def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
+    """Preflight, then run the pending data fixes in order, in short batches.
+
+    Each batch is its own transaction, so the application keeps writing and an
+    interrupted run resumes where it stopped when run again. Each run is recorded in
+    pgdeclare.fix_runs; removed rows are kept in pgdeclare.archived_rows.
+
+    \b
+    Examples:
+      pgdeclare fixes run --db "$DATABASE_URL"
+      pgdeclare fixes run --phase before
+    """
+    with _progress(obj) as progress:
+        runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=progress)
+    rows = [(r.fix, str(r.rows_changed), str(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}") for r in runs]
+    obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
+    if not runs:
+        obj.say("Nothing to do: every data fix is done.", style="green")
+    return ExitCode.OK
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Plain aligned columns: easy to read, easy to cut or awk."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n"
+        for row in (header, *rows)
+    )
+
+
+@contextlib.contextmanager
+def _progress(obj: Context):
+    """A rich progress bar on a terminal; plain lines (at most one per fix and tenth)."""
+    if obj.err.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=obj.err, transient=False) as bar:
+            tasks: dict[str, int] = {}
+
+            def update(fix, done: int, total: int) -> None:
+                if fix.name not in tasks:
+                    tasks[fix.name] = bar.add_task(fix.name, total=total)
+                bar.update(tasks[fix.name], completed=done, total=total)
+
+            yield update
+        return
+    said: dict[str, int] = {}
+
+    def line(fix, done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if said.get(fix.name, -1) < tenth:
+            said[fix.name] = tenth
+            obj.say(f"{fix.name}: {done}/{total} rows ({done * 100 // max(total, 1)}%)")
+
+    yield line
+
+
 # --- running ----------------------------------------------------------------------------
 
 def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -299,7 +396,8 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
         return ExitCode.ERROR
     except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         context.say(
-            "Error: interrupted; scratch servers and databases were removed on the way out.",
+            "Error: interrupted; scratch servers and databases were removed and an unfinished "
+            "data-fix batch was rolled back, so run the command again to resume.",
             style="bold red",
         )
         return ExitCode.ERROR

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import apply as apply_module
-from . import db, desired, planner, scratch, timing
+from . import db, desired, fixes, planner, scratch, timing
 from . import history as history_module
 from . import plan as plan_module
 from .diff import Diff, compute
 from .drift import DriftReport
-from .errors import ConfigError
+from .errors import ConfigError, FixError
 from .plan import FixStep, Plan
+from .preflight import sentence
 from .settings import Settings
 
 EMPTY_TARGET = "an empty database"
@@ -68,6 +69,40 @@ def drift(settings: Settings) -> DriftReport:
         return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)
 
 
+def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
+    """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
+    url = _target(settings, "fixes status")
+    return fixes.pending(url, fixes.discover(settings.fixes))
+
+
+def fixes_run(
+    settings: Settings,
+    *,
+    phase: str | None = None,
+    jobs: int = 2,
+    progress: fixes.Progress | None = None,
+) -> list[fixes.FixRun]:
+    """Preflight, then run the pending data fixes in order, in short batches.
+
+    Preflight reads the unique keys the desired schema declares and refuses, before any
+    change, when rows would still break one of them (duplicates no fix resolves, or keys
+    too large for a btree entry).
+    """
+    url = _target(settings, "fixes run")
+    found = fixes.discover(settings.fixes)
+    keys = fixes.unique_keys(desired.read(settings.schema))
+    problems = fixes.preflight(url, found, keys)
+    if problems:
+        raise FixError(f"preflight found rows the schema's unique keys cannot take, so nothing was changed: {sentence(problems)}")
+    return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
+
+
+def _target(settings: Settings, command: str) -> str:
+    if not settings.db_url:
+        raise ConfigError(f"{command} needs a target database; pass --db URL or set DATABASE_URL.")
+    return settings.db_url
+
+
 @dataclass(frozen=True)
 class PlanFiles:
     plan: Plan
@@ -79,13 +114,12 @@ class PlanFiles:
 def plan(settings: Settings, out: Path) -> PlanFiles:
     """Make a reviewed-ready plan: online statements with hazards, pending data fixes,
     proven on a scratch copy of the target; a rollback plan is written beside it."""
-    if not settings.db_url:
-        raise ConfigError("plan needs a target database: pass --db URL or set DATABASE_URL.")
+    url = _target(settings, "plan")
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
     with databases(settings) as dbs:
         made = planner.make(
             target_url=dbs.target_url, desired_url=dbs.desired_url, server=dbs.server,
-            exclusions=settings.exclusions, fixes=_pending_fixes(settings, dbs.target_url),
+            exclusions=settings.exclusions, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
             schema_source=desired.source_fingerprint(desired.read(settings.schema)),
             rollback_file=rollback_path.name,
@@ -97,10 +131,8 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
 
 def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
-    if not settings.fixes.is_dir() or not any(settings.fixes.iterdir()):
+    if not settings.fixes.is_dir():
         return []
-    from . import fixes
-
     found = fixes.pending(url, fixes.discover(settings.fixes))
     return [
         FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path))
@@ -110,10 +142,8 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
 
 def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progress=None) -> apply_module.Outcome:
     """Apply a reviewed plan file to the target."""
-    if not settings.db_url:
-        raise ConfigError("apply needs a target database: pass --db URL or set DATABASE_URL.")
     return apply_module.apply(
-        settings.db_url, plan_file, allowed=allowed, exclusions=settings.exclusions,
+        _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
         fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
         report=report, progress=progress,
     )
@@ -126,7 +156,6 @@ def show(plan_file: Path) -> Plan:
 
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
-    if not settings.db_url:
-        raise ConfigError("history needs a target database: pass --db URL or set DATABASE_URL.")
-    db.probe(settings.db_url)
-    return history_module.entries(settings.db_url)
+    url = _target(settings, "history")
+    db.probe(url)
+    return history_module.entries(url)

@@ -148,6 +148,13 @@ def probe(url: str, *, role: str = "target") -> ServerVersion:
         return server_version(conn)
 
 
+def server_message(exc: psycopg2.Error, *urls: str | None) -> str:
+    """The server's own message of a failed statement, without its final period and
+    without any password of `urls`: ready to go inside one sentence."""
+    message = exc.diag.message_primary or _first_line(str(exc))
+    return scrub(message.rstrip("."), *urls)
+
+
 def _first_line(message: str) -> str:
     """libpq's first line says what failed ("... failed: FATAL: password authentication
     failed ..."); the lines after it are generic hints."""
