@@ -3,38 +3,42 @@
 -- embedding over one without, then one with a speaker_label over NULL, then the lowest
 -- id. Every removed row is archived whole, in the same transaction as its delete.
 --
+-- The work goes video by video: a batch takes a few videos (rows of one video are
+-- neighbours in idx_segments_video_id), ranks their groups and removes the duplicates, so
+-- there is no global scan first and both cores can work from the start.
+--
 -- phase: before
 -- resolves: uq_segments_video_text
+-- batch size: 10
+-- check: SELECT count(*) FROM (
+--     SELECT id <> first_value(id) OVER (
+--                PARTITION BY video_id COLLATE "C", text COLLATE "C"
+--                ORDER BY embedding IS NULL, speaker_label IS NULL, id) AS duplicate
+--     FROM public.segments
+--     WHERE hashtextextended(text, hashtextextended(video_id, 0)) IN (
+--         SELECT hashtextextended(text, hashtextextended(video_id, 0))
+--         FROM public.segments GROUP BY 1 HAVING count(*) > 1)
+--   ) AS ranked WHERE duplicate
 
--- todo: every row that is not the keeper of its group. Candidates are found by hashing
--- (video_id, text) to one bigint and grouping on that: no text is compared under the
--- database's collation (strcoll: slow for en_US and the like), and nothing wide is
--- sorted. Only the candidates are then ranked exactly, under COLLATE "C" (equality is
--- byte equality under any deterministic collation), so a hash collision costs nothing.
-SELECT id, keep
-FROM (
-    SELECT id,
-           first_value(id) OVER (
+-- todo: the videos, in index order (an index-only scan).
+SELECT DISTINCT video_id FROM public.segments ORDER BY video_id;
+
+-- batch: $1 the videos. Groups are ranked under COLLATE "C" (equality is byte equality
+-- under any deterministic collation, and C compares fastest). The delete re-checks each
+-- row against its keeper, so a row the application changed since the ranking is left
+-- for the next run rather than removed by mistake.
+WITH ranked AS (
+    SELECT id, first_value(id) OVER (
                PARTITION BY video_id COLLATE "C", text COLLATE "C"
                ORDER BY embedding IS NULL, speaker_label IS NULL, id) AS keep
     FROM public.segments
-    WHERE hashtextextended(text, hashtextextended(video_id, 0)) IN (
-        SELECT hashtextextended(text, hashtextextended(video_id, 0))
-        FROM public.segments
-        GROUP BY 1
-        HAVING count(*) > 1)
-) AS ranked
-WHERE id <> keep
-ORDER BY id;
-
--- batch: $1 the ids to remove, $2 the keeper of each. A row is removed only if it is
--- still a duplicate of its keeper and still no more informative than it (the application
--- may have changed either since the todo was made); otherwise it waits for the next run.
-WITH batch AS (
-    SELECT * FROM unnest($1::int[], $2::int[]) AS b(id, keep)
+    WHERE video_id = ANY ($1)
+), pairs AS (
+    SELECT array_agg(id) AS ids, array_agg(keep) AS keeps FROM ranked WHERE id <> keep
 ), removed AS (
     DELETE FROM public.segments AS s
-    USING batch AS b, public.segments AS k
+    USING unnest((SELECT ids FROM pairs), (SELECT keeps FROM pairs)) AS b(id, keep),
+          public.segments AS k
     WHERE s.id = b.id
       AND k.id = b.keep
       AND k.video_id = s.video_id

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # Batches aim at this duration: far under the ~1 s a transaction may hold row locks the
 # application waits for, and long enough that per-batch overhead stays small.
-TARGET_BATCH_S = 0.2
+TARGET_BATCH_S = 0.1
 FIRST_BATCH_ROWS = 1000
 MAX_BATCH_ROWS = 50_000
 # One sort or hash of a big table's keys fits in memory instead of spilling to disk.
@@ -67,7 +67,7 @@ def session(conn, fix: Fix, run_id: int) -> None:
 def run_batched(url: str, cur, fix: Fix, run_id: int, tally: Tally, progress: Progress | None,
                 jobs: int, batch_rows: int | None, total: int) -> None:
     """Work through the open cursor pgdeclare_todo (`total` rows) with `jobs` connections."""
-    feeder = _Feeder(cur, tally, batch_rows)
+    feeder = _Feeder(cur, tally, batch_rows, fix.batch_size)
     workers = [_Worker(url, fix, run_id, feeder) for _ in range(max(1, min(jobs, 16)))]
     for worker in workers:
         worker.start()
@@ -100,11 +100,11 @@ class _Feeder:
     """Hands out consecutive batches of todo rows, sized so a batch takes about
     TARGET_BATCH_S. Shared by the workers; the todo cursor lives on the main connection."""
 
-    def __init__(self, cur, tally: Tally, batch_rows: int | None) -> None:
+    def __init__(self, cur, tally: Tally, batch_rows: int | None, first: int | None = None) -> None:
         self.cur = cur
         self.tally = tally
         self.fixed_size = batch_rows
-        self.size = batch_rows or FIRST_BATCH_ROWS
+        self.size = batch_rows or first or FIRST_BATCH_ROWS
         self.lock = threading.Lock()
         self.error: BaseException | None = None
         self.stopped = False
@@ -123,7 +123,7 @@ class _Feeder:
                 # Towards the target duration, growing by half at most (a slower stretch of
                 # the table must not double a batch that was already at the target).
                 wanted = rows / max(seconds, 1e-3) * TARGET_BATCH_S
-                self.size = int(max(self.size / 2, 50, min(self.size * 1.5, wanted, MAX_BATCH_ROWS)))
+                self.size = int(max(self.size / 2, 1, min(self.size * 1.5, wanted, MAX_BATCH_ROWS)))
 
     def stop(self, error: BaseException | None) -> None:
         with self.lock:

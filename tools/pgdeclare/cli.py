@@ -331,7 +331,7 @@ def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int
         runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=progress)
     rows = [(r.fix, str(r.rows_changed), str(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}") for r in runs]
     obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
-    if not runs:
+    if not any(r.rows_changed for r in runs):
         obj.say("Nothing to do: every data fix is done.", style="green")
     return ExitCode.OK
 
@@ -368,7 +368,7 @@ def _progress(obj: Context):
         tenth = done * 10 // max(total, 1)
         if said.get(fix.name, -1) < tenth:
             said[fix.name] = tenth
-            obj.say(f"{fix.name}: {done}/{total} rows ({done * 100 // max(total, 1)}%)")
+            obj.say(f"{fix.name}: {done}/{total} done ({done * 100 // max(total, 1)}%)")
 
     yield line
 

@@ -9,7 +9,8 @@ A fix is `data_fixes/NNNN_name.sql` (or `.py`). A SQL fix starts with a comment 
     --     lines continue it)
 
 followed by either one statement (run once, in one transaction; `check` required) or two:
-the *todo* query, listing one row per row still to fix, and the *batch* statement, run on
+the *todo* query, listing the work (one row per row still to fix, or per slice of a big
+table: a video, a page), and the *batch* statement, run on
 each batch of todo rows in its own short transaction, with `$1, $2, ...` bound to arrays
 of the todo's columns. The batch statement re-checks each row (the application keeps
 writing meanwhile), so a stale todo row is skipped, never mis-fixed. Its row count is the
@@ -46,7 +47,7 @@ __all__ = [
 
 PHASES = ("before", "after")
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+$")
-_KEY = re.compile(r"^--\s*(phase|check|resolves)\s*:\s*(.*)$")
+_KEY = re.compile(r"^--\s*(phase|check|resolves|batch size)\s*:\s*(.*)$")
 _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 
 # Two `fixes run` at once would race for the same rows: one advisory lock per database.
@@ -62,9 +63,10 @@ class Fix:
     phase: str  # "before" or "after" the schema statements
     check: str  # SQL returning one integer: rows still to fix (0 = done)
     resolves: tuple[str, ...] = ()  # constraints this fix makes possible
-    todo: str | None = None  # batched fixes: one row per row still to fix
+    todo: str | None = None  # batched fixes: one row per row to fix, or per slice of the table
     batch: str | None = None  # batched SQL fixes: applied to each batch of todo rows
     statement: str | None = None  # one-shot SQL fixes: the single statement
+    batch_size: int | None = None  # todo rows in the first batch (then adapted)
 
     @property
     def batched(self) -> bool:
@@ -145,7 +147,8 @@ def _read_sql(path: Path) -> Fix:
         return Fix(path.stem, path, phase, check, resolves, statement=statements[0])
     if len(statements) == 2:
         todo, batch = statements
-        return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, batch=batch)
+        return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, batch=batch,
+                   batch_size=_batch_size(path, header))
     raise FixError(
         f"{path}:{body_line + 1}: a fix holds one statement, or two (the todo query, then the "
         f"batch statement), not {len(statements)}; split it into several fixes."
@@ -200,6 +203,15 @@ def _phase(path: Path, header: dict[str, tuple[str, int]]) -> str:
     if value not in PHASES:
         raise FixError(f"{path}:{line}: phase must be 'before' or 'after', not {value!r}.")
     return value
+
+
+def _batch_size(path: Path, header: dict[str, tuple[str, int]]) -> int | None:
+    if "batch size" not in header:
+        return None
+    value, line = header["batch size"]
+    if not value.isdigit() or int(value) < 1:
+        raise FixError(f"{path}:{line}: batch size must be a whole number of todo rows >= 1, not {value!r}.")
+    return int(value)
 
 
 def _resolves(header: dict[str, tuple[str, int]]) -> tuple[str, ...]:
