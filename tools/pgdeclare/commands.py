@@ -4,12 +4,15 @@ values, returns data, and raises PgDeclareError; the CLI renders and exits."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pathlib import Path
 
 from . import apply as apply_module
+from . import demo as demo_module
 from . import db, desired, fixes, planner, scratch, timing
 from . import history as history_module
 from . import plan as plan_module
@@ -159,3 +162,39 @@ def history(settings: Settings) -> list[history_module.Entry]:
     url = _target(settings, "history")
     db.probe(url)
     return history_module.entries(url)
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    drift_before: DriftReport
+    plan: PlanFiles
+    applied: apply_module.Outcome
+    drift_after: DriftReport
+    archived: list[tuple[str, int]]
+    history: list[history_module.Entry]
+
+
+def demo(settings: Settings, show, progress=None) -> DemoOutcome:
+    """The whole workflow on a throwaway legacy production database: drift, plan with
+    hazards and data fixes, apply, no drift, what was archived. `show(title, value)` is
+    called after each step; everything is removed afterwards."""
+    files = desired.read(settings.schema)
+    with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
+            tempfile.TemporaryDirectory(prefix="pgdeclare-demo-") as folder:
+        demo_module.build_legacy(production, files)
+        here = dataclasses.replace(settings, db_url=production, scratch=server.url)
+        show("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels",
+             fixes_status(here))
+        before = drift(here)
+        show("pgdeclare drift: how production differs from schema/schema.sql", before)
+        made = plan(here, Path(folder) / "plan.sql")
+        show("pgdeclare plan: data fixes first, then online-safe statements, hazards named", made)
+        allowed = set(made.plan.hazard_codes)
+        applied = apply(here, made.path, allowed, report=lambda message: None, progress=progress)
+        show(f"pgdeclare apply plan.sql --yes --allow-hazards {','.join(sorted(allowed))} "
+             "(the reviewer acknowledged them)", applied)
+        after = drift(here)
+        show("pgdeclare drift, again", after)
+        archived = demo_module.archived_counts(production)
+        show("nothing was lost: every removed row is archived, and one statement restores it", archived)
+        return DemoOutcome(before, made, applied, after, archived, history_module.entries(production))

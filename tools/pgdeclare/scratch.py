@@ -66,9 +66,9 @@ class ScratchServer:
     kind: str
 
     @contextlib.contextmanager
-    def database(self, template: str | None = None) -> Iterator[str]:
+    def database(self, template: str | None = None, name: str | None = None) -> Iterator[str]:
         """A fresh database (empty, or a clone of `template`), dropped afterwards."""
-        name = SCRATCH_PREFIX + secrets.token_hex(6)
+        name = name or SCRATCH_PREFIX + secrets.token_hex(6)
         clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         with db.connection(self.url, role="scratch server", autocommit=True) as conn:
             with conn.cursor() as cur:
