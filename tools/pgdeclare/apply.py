@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+from pglast import parse_sql
+from pglast.ast import IndexStmt
 
 from . import catalog, db, execute, history, privileges
 from .errors import ApplyError, ConfigError, Refused
 from .exclusions import Exclusions
-from .hazards import KNOWN_CODES, TargetFacts, unique_violations
+from .hazards import KNOWN_CODES, TargetFacts, deparse, index_keys, table_key, unique_violations
 from .plan import Plan, file_checksum, read
 
 ADVISORY_KEY = 4_823_661_209  # "pgdeclare apply", one lock per database
@@ -173,11 +175,6 @@ def _fixes_of(plan: Plan, folder: Path) -> dict[str, list]:
 def _preflight(url: str, plan: Plan, start_at: int, exclusions: Exclusions) -> None:
     """Unique keys the statements will build must have no duplicates now (the data fixes
     have run): fail before the first statement rather than in the middle."""
-    from pglast import parse_sql
-    from pglast.ast import IndexStmt
-
-    from .hazards import deparse, index_keys, table_key
-
     with db.connection(url) as conn:
         conn.set_session(readonly=True)
         facts = TargetFacts(conn, catalog.describe(url, exclusions))
