@@ -343,7 +343,7 @@ def write(folder, name: str, text: str):
     ("0001_a.sql", "-- phase: before\n-- check: SELEC count(*)\nUPDATE t SET x = 1;\n", "0001_a.sql:2:"),
     ("0001_a.sql", "-- phase: before\n\nSELECT id FROM t;\nUPDATE t SET x = WHERE;\n", "0001_a.sql:4: syntax error"),
     ("1_a.sql", "-- phase: before\n", "must be named NNNN_name.sql"),
-    ("0001_a.py", "PHASE = 'before'\nTODO = 'SELECT 1'\n", "needs 'def batch(cursor, rows) -> int'"),
+    ("0001_a.py", "PHASE = 'before'\nWORKLIST = 'SELECT 1'\n", "needs 'def batch(cursor, rows) -> int'"),
 ])
 def test_a_malformed_fix_is_named_at_file_and_line(tmp_path, name, text, message):
     write(tmp_path / "fixes", name, text)
@@ -372,7 +372,7 @@ def test_python_fix(tmp_path, legacy_db):
     folder = write(tmp_path / "fixes", "0001_trim_titles.py", (
         '"""Trim the titles of sources."""\n'
         "PHASE = 'before'\n"
-        "TODO = \"SELECT id FROM sources WHERE title <> btrim(title) ORDER BY id\"\n\n"
+        "WORKLIST = \"SELECT id FROM sources WHERE title <> btrim(title) ORDER BY id\"\n\n"
         "def batch(cursor, rows):\n"
         "    cursor.execute('UPDATE sources SET title = btrim(title) WHERE id = ANY(%s) AND title <> btrim(title)',\n"
         "                   ([r[0] for r in rows],))\n"

@@ -156,8 +156,9 @@ def _read_sql(path: Path) -> Fix:
 
 
 def _read_py(path: Path) -> Fix:
-    """A Python fix declares PHASE, optional RESOLVES and CHECK, and either TODO plus
-    `def batch(cursor, rows) -> int`, or `def run(cursor) -> int` (with CHECK)."""
+    """A Python fix declares PHASE, optional RESOLVES and CHECK, and either WORKLIST (its
+    todo query) plus `def batch(cursor, rows) -> int`, or `def run(cursor) -> int` (with
+    CHECK)."""
     text = _read_text(path)
     try:
         tree = ast.parse(text, filename=str(path))
@@ -168,7 +169,7 @@ def _read_py(path: Path) -> Fix:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
-            if name in ("PHASE", "CHECK", "TODO", "RESOLVES"):
+            if name in ("PHASE", "CHECK", "WORKLIST", "RESOLVES"):
                 try:
                     values[name] = (ast.literal_eval(node.value), node.lineno)
                 except ValueError:
@@ -179,13 +180,13 @@ def _read_py(path: Path) -> Fix:
     phase = _phase(path, header)
     resolves = _resolves(header)
     check = _one_select(path, *header["check"], what="CHECK") if "check" in header else None
-    if "todo" in header:
-        todo = _one_select(path, *header["todo"], what="TODO")
+    if "worklist" in header:
+        todo = _one_select(path, *header["worklist"], what="WORKLIST")
         if "batch" not in functions:
-            raise FixError(f"{path}:1: a Python fix with TODO needs 'def batch(cursor, rows) -> int'.")
+            raise FixError(f"{path}:1: a Python fix with WORKLIST needs 'def batch(cursor, rows) -> int'.")
         return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo)
     if "run" not in functions or check is None:
-        raise FixError(f"{path}:1: a Python fix needs TODO and 'def batch(cursor, rows)', or CHECK and 'def run(cursor)'.")
+        raise FixError(f"{path}:1: a Python fix needs WORKLIST and 'def batch(cursor, rows)', or CHECK and 'def run(cursor)'.")
     return Fix(path.stem, path, phase, check, resolves)
 
 
