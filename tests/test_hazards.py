@@ -82,3 +82,18 @@ def test_new_empty_table_with_ivfflat_warns_about_training_on_nothing(pgdeclare,
     hazards = json.loads(result.out)["hazards"]
     assert [h["code"] for h in hazards] == ["IVFFLAT_SMALL_TABLE"]
     assert "built on the new, empty table public.segments" in hazards[0]["detail"]
+
+
+def test_null_keys_are_not_duplicates_for_a_unique_index(pgdeclare, clean_legacy, tmp_path):
+    """NULLs never clash in a unique index (unless NULLS NOT DISTINCT): rows with a NULL
+    etag are no reason to warn, nor to refuse the apply."""
+    run_sql(clean_legacy, "UPDATE segments SET speaker_label = 'Chaffee' WHERE speaker_label IS NULL;"
+                          "INSERT INTO api_cache (cache_key, etag) VALUES ('k2', NULL), ('k3', NULL)")
+    schema = tmp_path / "schema.sql"
+    schema.write_text(SCHEMA + "\nCREATE UNIQUE INDEX uq_api_cache_etag ON api_cache (etag);\n")
+    plan = tmp_path / "plan.sql"
+    made = pgdeclare("plan", "--db", clean_legacy, "--schema", str(schema), "--out", str(plan), "--format", "json")
+    assert made.code == 0, made.err
+    assert "CONSTRAINT_VALIDATION" not in json.loads(made.out)["hazard_codes"]
+    done = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    assert done.code == 0, done.err

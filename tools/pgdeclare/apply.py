@@ -187,7 +187,8 @@ def _preflight(url: str, plan: Plan, start_at: int, exclusions: Exclusions) -> N
                 continue
             if isinstance(node, IndexStmt) and node.unique:
                 where = deparse(node.whereClause) if node.whereClause else None
-                found = unique_violations(table_key(node.relation), index_keys(node), node.idxname, facts, where)
+                found = unique_violations(table_key(node.relation), index_keys(node), node.idxname, facts,
+                                          where, nulls_distinct=not node.nulls_not_distinct)
                 for hazard in found:
                     raise ApplyError(
                         f"statement {number} would fail: {hazard.detail}; no statement was applied "

@@ -265,7 +265,8 @@ def _add_constraint(table: str, constraint: Constraint, facts: TargetFacts) -> I
         if not constraint.indexname:  # builds its index under ACCESS EXCLUSIVE
             yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds the index of {constraint.conname} on {table} under the lock")
             keys = [ident(k.sval) for k in constraint.keys or ()]
-            yield from unique_violations(table, keys, constraint.conname, facts)
+            yield from unique_violations(table, keys, constraint.conname, facts,
+                                         nulls_distinct=not constraint.nulls_not_distinct)
     elif kind in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_FOREIGN) and not constraint.skip_validation:
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"validates {constraint.conname} on {table} while holding the lock")
 
@@ -276,12 +277,16 @@ def index_keys(stmt: IndexStmt) -> list[str]:
 
 
 def unique_violations(table: str, keys: list[str], name: str | None, facts: TargetFacts,
-                      where: str | None = None) -> Iterator[Hazard]:
-    """Groups of rows with equal keys (SQL expressions), which a unique index refuses."""
+                      where: str | None = None, nulls_distinct: bool = True) -> Iterator[Hazard]:
+    """Groups of rows with equal keys (SQL expressions), which a unique index refuses.
+    A NULL key never clashes, unless the index says NULLS NOT DISTINCT."""
     if not keys:
         return
     cols = ", ".join(keys)
-    condition = f" WHERE {where}" if where else ""
+    conditions = [f"({where})"] if where else []
+    if nulls_distinct:
+        conditions += [f"{key} IS NOT NULL" for key in keys]
+    condition = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     groups = facts.count(
         f"SELECT count(*) FROM (SELECT 1 FROM {table}{condition} GROUP BY {cols} HAVING count(*) > 1) d"
     )
@@ -305,7 +310,8 @@ def create_index(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Haza
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds {stmt.idxname} without CONCURRENTLY: writes to {table} wait")
     if stmt.unique:
         where = deparse(stmt.whereClause) if stmt.whereClause else None
-        yield from unique_violations(table, index_keys(stmt), stmt.idxname, facts, where)
+        yield from unique_violations(table, index_keys(stmt), stmt.idxname, facts, where,
+                                     nulls_distinct=not stmt.nulls_not_distinct)
     if stmt.accessMethod == "ivfflat":
         lists = next((int(o.arg.sval if hasattr(o.arg, "sval") else o.arg.ival)
                       for o in stmt.options or () if o.defname == "lists"), 100)
