@@ -304,8 +304,8 @@ def demo(obj: Context, schema: Path | None) -> int:
         obj.out.flush()
 
     with _progress(obj) as progress:
-        outcome = commands.demo(_settings(schema=schema), show, progress=progress)
-    if outcome.drift_after.drifted:
+        after = commands.demo(_settings(schema=schema), show, progress=progress)
+    if after.drifted:
         obj.say("The demo ended with drift left: this is a bug, please report it.", style="bold red")
         return ExitCode.CHANGES
     obj.say("Done: production now matches schema/schema.sql, and nothing was lost.", style="green")

@@ -34,6 +34,7 @@ class Databases:
     desired_url: str
     target_label: str  # masked URL or EMPTY_TARGET
     server: scratch.ScratchServer
+    files: list[desired.SchemaFile]  # the schema files loaded, as they were read
 
 
 @contextlib.contextmanager
@@ -53,10 +54,10 @@ def databases(settings: Settings) -> Iterator[Databases]:
             with timing.phase("schema load"):
                 desired.load(desired_url, files)
             if settings.db_url:
-                yield Databases(settings.db_url, desired_url, db.mask(settings.db_url), server)
+                yield Databases(settings.db_url, desired_url, db.mask(settings.db_url), server, files)
             else:
                 with server.database() as empty_url:
-                    yield Databases(empty_url, desired_url, EMPTY_TARGET, server)
+                    yield Databases(empty_url, desired_url, EMPTY_TARGET, server, files)
 
 
 def diff(settings: Settings) -> Diff:
@@ -124,7 +125,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             target_url=dbs.target_url, desired_url=dbs.desired_url, server=dbs.server,
             exclusions=settings.exclusions, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
-            schema_source=desired.source_fingerprint(desired.read(settings.schema)),
+            schema_source=desired.source_fingerprint(dbs.files),
             rollback_file=rollback_path.name,
         )
     plan_module.write(made.forward, out)
@@ -164,20 +165,10 @@ def history(settings: Settings) -> list[history_module.Entry]:
     return history_module.entries(url)
 
 
-@dataclass(frozen=True)
-class DemoOutcome:
-    drift_before: DriftReport
-    plan: PlanFiles
-    applied: apply_module.Outcome
-    drift_after: DriftReport
-    archived: list[tuple[str, int]]
-    history: list[history_module.Entry]
-
-
-def demo(settings: Settings, show, progress=None) -> DemoOutcome:
+def demo(settings: Settings, show, progress=None) -> DriftReport:
     """The whole workflow on a throwaway legacy production database: drift, plan with
     hazards and data fixes, apply, no drift, what was archived. `show(title, value)` is
-    called after each step; everything is removed afterwards."""
+    called after each step; everything is removed afterwards. Returns the last drift."""
     files = desired.read(settings.schema)
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
             tempfile.TemporaryDirectory(prefix="pgdeclare-demo-") as folder:
@@ -185,8 +176,7 @@ def demo(settings: Settings, show, progress=None) -> DemoOutcome:
         here = dataclasses.replace(settings, db_url=production, scratch=server.url)
         show("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels",
              fixes_status(here))
-        before = drift(here)
-        show("pgdeclare drift: how production differs from schema/schema.sql", before)
+        show("pgdeclare drift: how production differs from schema/schema.sql", drift(here))
         made = plan(here, Path(folder) / "plan.sql")
         show("pgdeclare plan: data fixes first, then online-safe statements, hazards named", made)
         allowed = set(made.plan.hazard_codes)
@@ -195,6 +185,6 @@ def demo(settings: Settings, show, progress=None) -> DemoOutcome:
              "(the reviewer acknowledged them)", applied)
         after = drift(here)
         show("pgdeclare drift, again", after)
-        archived = demo_module.archived_counts(production)
-        show("nothing was lost: every removed row is archived, and one statement restores it", archived)
-        return DemoOutcome(before, made, applied, after, archived, history_module.entries(production))
+        show("nothing was lost: every removed row is archived, and one statement restores it",
+             demo_module.archived_counts(production))
+        return after
