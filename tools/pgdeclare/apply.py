@@ -62,7 +62,8 @@ def apply(
     fixes = _fixes_of(plan, fixes_folder)
     privileges.require_write(url, plan.statements)
     with _advisory_lock(url, lock_wait_s), db.connection(url) as conn:
-        current = catalog.describe(url, exclusions).fingerprint()
+        described = catalog.describe(url, exclusions)
+        current = described.fingerprint()
         start_at = 1
         resumed = None
         if current != plan.target_fingerprint:
@@ -85,7 +86,7 @@ def apply(
             allowed=sorted(allowed),
         )
         try:
-            _run(url, conn, plan, fixes, entry, start_at, exclusions, report, progress)
+            _run(url, conn, plan, fixes, entry, start_at, exclusions, described, report, progress)
         except BaseException as exc:
             fingerprint = _fingerprint_or_none(url, exclusions)
             with contextlib.suppress(psycopg2.Error):
@@ -106,10 +107,10 @@ def apply(
 
 
 def _run(url, conn, plan: Plan, fixes, entry: int, start_at: int, exclusions: Exclusions,
-         report: Report, progress) -> None:
+         described: catalog.Catalog, report: Report, progress) -> None:
     if start_at == 1 and fixes["before"]:
         _run_fixes(url, fixes["before"], progress)
-    _preflight(url, plan, start_at, exclusions)
+    _preflight(url, plan, start_at, described)  # data fixes change rows, never the catalog
 
     def committed(number: int) -> None:
         history.progress(conn, entry, number, catalog.describe(url, exclusions).fingerprint())
@@ -172,12 +173,12 @@ def _fixes_of(plan: Plan, folder: Path) -> dict[str, list]:
     return result
 
 
-def _preflight(url: str, plan: Plan, start_at: int, exclusions: Exclusions) -> None:
+def _preflight(url: str, plan: Plan, start_at: int, described: catalog.Catalog) -> None:
     """Unique keys the statements will build must have no duplicates now (the data fixes
     have run): fail before the first statement rather than in the middle."""
     with db.connection(url) as conn:
         conn.set_session(readonly=True)
-        facts = TargetFacts(conn, catalog.describe(url, exclusions))
+        facts = TargetFacts(conn, described)
         for number, statement in enumerate(plan.statements, start=1):
             if number < start_at:
                 continue
