@@ -47,5 +47,5 @@ WITH ranked AS (
           < (s.embedding IS NULL, s.speaker_label IS NULL, s.id)
     RETURNING s.*
 )
-INSERT INTO pgdeclare.archived_rows (table_name, row)
+INSERT INTO pgproof.archived_rows (table_name, row)
 SELECT 'public.segments', row_to_json(removed) FROM removed;

@@ -1,5 +1,5 @@
 -- The desired schema of the transcript-search database: the one source of truth.
--- Edit this file, open a pull request, and review the plan pgdeclare posts for it.
+-- Edit this file, open a pull request, and review the plan pgproof posts for it.
 -- It is what Alembic migrations 001 + 002 meant, in one place.
 
 CREATE EXTENSION IF NOT EXISTS vector;

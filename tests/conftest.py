@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from pgdeclare import cli, db, scratch
+from pgproof import cli, db, scratch
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -73,10 +73,10 @@ class Result:
 
 
 @pytest.fixture
-def pgdeclare(monkeypatch, pg_server):
+def pgproof(monkeypatch, pg_server):
     """Run the CLI in-process from the repository root, with the test server as scratch."""
     monkeypatch.chdir(REPO)
-    monkeypatch.setenv("PGDECLARE_SCRATCH", pg_server.url)
+    monkeypatch.setenv("PGPROOF_SCRATCH", pg_server.url)
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
     def run(*args: str) -> Result:
@@ -88,11 +88,11 @@ def pgdeclare(monkeypatch, pg_server):
 
 
 def run_subprocess(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO, timeout: float = 120):
-    """Run `pgdeclare` as a real process (for signals and leftovers)."""
+    """Run `pgproof` as a real process (for signals and leftovers)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "pgdeclare", *args], cwd=cwd, env=full_env,
+        [sys.executable, "-m", "pgproof", *args], cwd=cwd, env=full_env,
         capture_output=True, text=True, timeout=timeout,
     )
     return Result(done.returncode, done.stdout, done.stderr)

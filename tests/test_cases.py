@@ -25,13 +25,13 @@ import psycopg2
 import pytest
 
 from conftest import REPO
-from pgdeclare import apply, db, desired, planner
-from pgdeclare import plan as plan_file
-from pgdeclare.catalog import Difference
-from pgdeclare.diff import Diff, compute, converges
-from pgdeclare.exclusions import Exclusions
-from pgdeclare.hazards import KNOWN_CODES
-from pgdeclare.statement import Statement
+from pgproof import apply, db, desired, planner
+from pgproof import plan as plan_file
+from pgproof.catalog import Difference
+from pgproof.diff import Diff, compute, converges
+from pgproof.exclusions import Exclusions
+from pgproof.hazards import KNOWN_CODES
+from pgproof.statement import Statement
 
 CASES = sorted(p for p in (REPO / "tests" / "cases").iterdir() if p.is_dir())
 WORKERS = 6
@@ -85,7 +85,7 @@ class Outcome:
 
 
 def plan_and_apply(target: str, scratch: str, pg_server, folder: Path) -> tuple[str, ...]:
-    """What `pgdeclare plan` then `pgdeclare apply --allow-hazards <all>` do."""
+    """What `pgproof plan` then `pgproof apply --allow-hazards <all>` do."""
     made = planner.make(
         target_url=target, desired_url=scratch, server=pg_server, exclusions=Exclusions(),
         fixes=[], lock_timeout_ms=3000, statement_timeout_ms=0, schema_source="0" * 64,

@@ -18,8 +18,8 @@ def schema_comments() -> int:
     )
 
 
-def test_diff_without_target_prints_full_creation_script_that_converges(pgdeclare, empty_db):
-    created = pgdeclare("diff")
+def test_diff_without_target_prints_full_creation_script_that_converges(pgproof, empty_db):
+    created = pgproof("diff")
     assert created.code == 0, created.err
     assert "create table \"public\".\"segments\"" in created.out
     assert "USING ivfflat" in created.out
@@ -27,10 +27,10 @@ def test_diff_without_target_prints_full_creation_script_that_converges(pgdeclar
 
     run_sql(empty_db, created.out)
 
-    drift = pgdeclare("drift", "--db", empty_db)
+    drift = pgproof("drift", "--db", empty_db)
     assert drift.code == 0, drift.out + drift.err
     assert "No drift" in drift.out
-    assert pgdeclare("diff", "--db", empty_db, "--exit-code").code == 0
+    assert pgproof("diff", "--db", empty_db, "--exit-code").code == 0
 
     comments = run_sql(empty_db, """
         SELECT c.relname, a.attname, d.description FROM pg_description d
@@ -41,15 +41,15 @@ def test_diff_without_target_prints_full_creation_script_that_converges(pgdeclar
     assert ("segments", "speaker_label", "Chaffee, GUEST, or NULL") in comments
 
 
-def test_legacy_drift_names_the_missing_constraint(pgdeclare, legacy_db):
-    result = pgdeclare("drift", "--db", legacy_db)
+def test_legacy_drift_names_the_missing_constraint(pgproof, legacy_db):
+    result = pgproof("drift", "--db", legacy_db)
     assert result.code == 2, result.err
     assert "missing constraint public.segments.uq_segments_video_text" in result.out
     assert "alembic_version" not in result.out  # excluded by default
 
 
-def test_legacy_drift_json_lists_the_constraint(pgdeclare, legacy_db):
-    result = pgdeclare("drift", "--db", legacy_db, "--format", "json")
+def test_legacy_drift_json_lists_the_constraint(pgproof, legacy_db):
+    result = pgproof("drift", "--db", legacy_db, "--format", "json")
     assert result.code == 2
     report = json.loads(result.out)
     assert report["drifted"] is True
@@ -59,53 +59,53 @@ def test_legacy_drift_json_lists_the_constraint(pgdeclare, legacy_db):
     assert report["target_fingerprint"] != report["desired_fingerprint"]
 
 
-def test_legacy_diff_prints_the_statements(pgdeclare, legacy_db):
-    result = pgdeclare("diff", "--db", legacy_db)
+def test_legacy_diff_prints_the_statements(pgproof, legacy_db):
+    result = pgproof("diff", "--db", legacy_db)
     assert result.code == 0
     assert "CREATE UNIQUE INDEX uq_segments_video_text ON public.segments" in result.out
     assert 'add constraint "uq_segments_video_text" UNIQUE using index' in result.out
     assert "alembic_version" not in result.out
-    assert pgdeclare("diff", "--db", legacy_db, "--exit-code").code == 2
+    assert pgproof("diff", "--db", legacy_db, "--exit-code").code == 2
 
 
-def test_diff_json_format(pgdeclare, legacy_db):
-    result = pgdeclare("diff", "--db", legacy_db, "--format", "json")
+def test_diff_json_format(pgproof, legacy_db):
+    result = pgproof("diff", "--db", legacy_db, "--format", "json")
     payload = json.loads(result.out)
-    assert payload["format"] == "pgdeclare.diff/1"
+    assert payload["format"] == "pgproof.diff/1"
     assert any("uq_segments_video_text" in s["sql"] for s in payload["statements"])
 
 
-def test_changed_comment_is_diffed_and_removed_comment_is_cleared(pgdeclare, empty_db):
-    run_sql(empty_db, pgdeclare("diff").out)
+def test_changed_comment_is_diffed_and_removed_comment_is_cleared(pgproof, empty_db):
+    run_sql(empty_db, pgproof("diff").out)
     run_sql(empty_db, """
         COMMENT ON COLUMN segments.video_id IS 'stale text';
         COMMENT ON COLUMN segments.speaker_label IS NULL;
         COMMENT ON TABLE api_cache IS 'not in the schema file';""")
-    drift = pgdeclare("drift", "--db", empty_db)
+    drift = pgproof("drift", "--db", empty_db)
     assert drift.code == 2
     assert "different comment COLUMN public.segments.video_id" in drift.out
     assert "missing comment COLUMN public.segments.speaker_label" in drift.out
     assert "extra comment TABLE public.api_cache" in drift.out
-    statements = pgdeclare("diff", "--db", empty_db).out
+    statements = pgproof("diff", "--db", empty_db).out
     assert "COMMENT ON TABLE public.api_cache IS NULL;" in statements
     run_sql(empty_db, statements)
-    assert pgdeclare("drift", "--db", empty_db).code == 0
+    assert pgproof("drift", "--db", empty_db).code == 0
 
 
-def test_extension_version_difference_is_information_not_drift(pgdeclare, empty_db):
-    run_sql(empty_db, pgdeclare("diff").out)
+def test_extension_version_difference_is_information_not_drift(pgproof, empty_db):
+    run_sql(empty_db, pgproof("diff").out)
     # Production runs another pgvector build; only 0.8.6 installs here, so say so in the catalog.
     run_sql(empty_db, "UPDATE pg_extension SET extversion = '0.8.0' WHERE extname = 'vector'")
-    result = pgdeclare("drift", "--db", empty_db)
+    result = pgproof("drift", "--db", empty_db)
     assert result.code == 0, result.out
     assert "extension vector is version 0.8.0 on the target and 0.8.6" in result.out
 
 
-def test_excluded_objects_never_appear(pgdeclare, empty_db):
-    run_sql(empty_db, pgdeclare("diff").out)
+def test_excluded_objects_never_appear(pgproof, empty_db):
+    run_sql(empty_db, pgproof("diff").out)
     run_sql(empty_db, """
-        CREATE SCHEMA pgdeclare; CREATE TABLE pgdeclare.history (id int);
+        CREATE SCHEMA pgproof; CREATE TABLE pgproof.history (id int);
         CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
         COMMENT ON TABLE alembic_version IS 'legacy';""")
-    assert pgdeclare("drift", "--db", empty_db).code == 0
-    assert pgdeclare("diff", "--db", empty_db).out == ""
+    assert pgproof("drift", "--db", empty_db).code == 0
+    assert pgproof("diff", "--db", empty_db).out == ""

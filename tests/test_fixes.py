@@ -15,8 +15,8 @@ import psycopg2
 import pytest
 
 from conftest import REPO, run_sql
-from pgdeclare import archive, db, desired, fixes
-from pgdeclare.errors import FixError, Refused
+from pgproof import archive, db, desired, fixes
+from pgproof.errors import FixError, Refused
 
 FIXES = fixes.discover(REPO / "data_fixes")
 DEDUP = next(f for f in FIXES if f.resolves == ("uq_segments_video_text",))
@@ -44,7 +44,7 @@ def archived(url: str) -> list[tuple]:
 
 
 def has_tool_schema(url: str) -> bool:
-    return run_sql(url, "SELECT to_regnamespace('pgdeclare') IS NOT NULL")[0][0]
+    return run_sql(url, "SELECT to_regnamespace('pgproof') IS NOT NULL")[0][0]
 
 
 # --- tricky values: a duplicate group whose removed row must come back exactly -----------
@@ -88,7 +88,7 @@ def test_every_fix_is_idempotent(legacy_db, fix):
         conn = psycopg2.connect(db.libpq_url(legacy_db))
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT set_config('pgdeclare.fix', 'replay', false), set_config('pgdeclare.run_id', '0', false)")
+                cur.execute("SELECT set_config('pgproof.fix', 'replay', false), set_config('pgproof.run_id', '0', false)")
                 cur.execute(f"PREPARE replay AS {fix.batch}")
                 columns = [list(c) for c in zip(*todo)]
                 cur.execute(f"EXECUTE replay ({', '.join(['%s'] * len(columns))})", columns)
@@ -196,7 +196,7 @@ def test_ctrl_c_mid_batch_rolls_it_back_and_records_the_interruption(legacy_db):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pgdeclare", "fixes", "run", "--db", legacy_db], cwd=REPO, env=env,
+        [sys.executable, "-m", "pgproof", "fixes", "run", "--db", legacy_db], cwd=REPO, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     _wait_for_sleeper(legacy_db)
@@ -231,7 +231,7 @@ def _wait_for_sleeper(url: str) -> int:
 
 # --- preflight ---------------------------------------------------------------------------
 
-def test_preflight_reports_too_large_keys_before_any_change(pgdeclare, legacy_db):
+def test_preflight_reports_too_large_keys_before_any_change(pgproof, legacy_db):
     # Random printable characters do not compress; a repeated pattern does.
     run_sql(legacy_db, """
         INSERT INTO segments (id, video_id, start_sec, end_sec, text)
@@ -241,7 +241,7 @@ def test_preflight_reports_too_large_keys_before_any_change(pgdeclare, legacy_db
         INSERT INTO segments (id, video_id, start_sec, end_sec, text)
         VALUES (40, 'vid_long', 9, 10, repeat('carnivore ', 400));""")
     before = all_rows(legacy_db)
-    result = pgdeclare("fixes", "run", "--db", legacy_db)
+    result = pgproof("fixes", "run", "--db", legacy_db)
     assert result.code == 1, result.err
     lines = [line for line in result.err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: preflight"), result.err
@@ -278,27 +278,27 @@ def test_unique_keys_come_from_the_desired_schema():
 
 # --- the legacy database reaches the desired schema --------------------------------------
 
-def test_legacy_fixes_then_diff_applies_and_drift_is_clean(pgdeclare, legacy_db):
-    status = pgdeclare("fixes", "status", "--db", legacy_db)
+def test_legacy_fixes_then_diff_applies_and_drift_is_clean(pgproof, legacy_db):
+    status = pgproof("fixes", "status", "--db", legacy_db)
     assert status.code == 0, status.err
     assert status.out.split("\n")[1].split()[:3] == ["0001_remove_duplicate_segments", "before", "6"]
     assert status.out.split("\n")[2].split()[:3] == ["0002_null_speaker_label_to_chaffee", "before", "8"]
 
-    ran = pgdeclare("fixes", "run", "--db", legacy_db)
+    ran = pgproof("fixes", "run", "--db", legacy_db)
     assert ran.code == 0, ran.err
     assert "0001_remove_duplicate_segments: 3/3 done (100%)" in ran.err  # three videos
     assert ran.out.split("\n")[1].split()[:3] == ["0001_remove_duplicate_segments", "6", "6"]
 
-    diff = pgdeclare("diff", "--db", legacy_db)
+    diff = pgproof("diff", "--db", legacy_db)
     assert diff.code == 0 and "uq_segments_video_text" in diff.out, diff.err
     run_sql(legacy_db, diff.out)
-    drift = pgdeclare("drift", "--db", legacy_db)
+    drift = pgproof("drift", "--db", legacy_db)
     assert drift.code == 0, drift.out + drift.err
-    again = pgdeclare("fixes", "run", "--db", legacy_db)
+    again = pgproof("fixes", "run", "--db", legacy_db)
     assert again.code == 0 and "Nothing to do" in again.err
 
 
-def test_status_is_read_only_and_works_for_a_read_only_role(pgdeclare, legacy_db):
+def test_status_is_read_only_and_works_for_a_read_only_role(pgproof, legacy_db):
     name = db.database_name(legacy_db)
     run_sql(legacy_db, f"""
         DO $$ BEGIN CREATE ROLE pgd_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
@@ -306,7 +306,7 @@ def test_status_is_read_only_and_works_for_a_read_only_role(pgdeclare, legacy_db
         GRANT SELECT ON ALL TABLES IN SCHEMA public TO pgd_reader;
         ALTER ROLE pgd_reader SET default_transaction_read_only = on;""")
     reader = legacy_db.replace("postgresql://postgres@", "postgresql://pgd_reader@")
-    result = pgdeclare("fixes", "status", "--db", reader)
+    result = pgproof("fixes", "status", "--db", reader)
     assert result.code == 0, result.err
     assert "0001_remove_duplicate_segments" in result.out
     assert not has_tool_schema(legacy_db)
@@ -317,7 +317,7 @@ def test_a_second_run_at_once_is_refused(legacy_db):
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(%s)", (fixes._ADVISORY_KEY,))
-        with pytest.raises(Refused, match="another pgdeclare fixes run"):
+        with pytest.raises(Refused, match="another pgproof fixes run"):
             fixes.run(legacy_db, FIXES)
     finally:
         conn.close()
@@ -385,11 +385,11 @@ def test_python_fix(tmp_path, legacy_db):
     assert run_sql(legacy_db, "SELECT count(*) FROM sources WHERE title <> btrim(title)")[0][0] == 0
 
 
-def test_fixes_on_a_database_without_their_tables_have_nothing_to_do(pgdeclare, empty_db):
-    status = pgdeclare("fixes", "status", "--db", empty_db)
+def test_fixes_on_a_database_without_their_tables_have_nothing_to_do(pgproof, empty_db):
+    status = pgproof("fixes", "status", "--db", empty_db)
     assert status.code == 0, status.err
     assert [line.split()[2] for line in status.out.splitlines()[1:]] == ["0", "0"]
-    ran = pgdeclare("fixes", "run", "--db", empty_db)
+    ran = pgproof("fixes", "run", "--db", empty_db)
     assert ran.code == 0 and "Nothing to do" in ran.err, ran.err
 
 
@@ -400,16 +400,16 @@ def test_a_failing_check_is_one_sentence(tmp_path, legacy_db):
         fixes.pending(legacy_db, fixes.discover(folder))
 
 
-def test_fixes_run_refuses_duplicates_no_fix_resolves(pgdeclare, legacy_db, tmp_path, monkeypatch):
+def test_fixes_run_refuses_duplicates_no_fix_resolves(pgproof, legacy_db, tmp_path, monkeypatch):
     # A project whose data_fixes/ lacks 0001: the unique key would fail on 4 groups.
     (tmp_path / "pyproject.toml").write_text(
-        f'[tool.pgdeclare]\nschema = "{REPO / "schema" / "schema.sql"}"\nfixes = "data_fixes"\n')
+        f'[tool.pgproof]\nschema = "{REPO / "schema" / "schema.sql"}"\nfixes = "data_fixes"\n')
     (tmp_path / "data_fixes").mkdir()
     (tmp_path / "data_fixes" / "0002_labels.sql").write_text(
         (REPO / "data_fixes" / "0002_null_speaker_label_to_chaffee.sql").read_text())
     monkeypatch.chdir(tmp_path)
     before = all_rows(legacy_db)
-    result = pgdeclare("fixes", "run", "--db", legacy_db)
+    result = pgproof("fixes", "run", "--db", legacy_db)
     assert result.code == 1 and result.out == ""
     lines = [line for line in result.err.splitlines() if line.strip()]
     assert len(lines) == 1, result.err

@@ -64,12 +64,12 @@ def clean_legacy(legacy_db):
 
 
 @pytest.mark.parametrize("name, change, setup, expected", CASES, ids=[c[0] for c in CASES])
-def test_hazard_is_found_with_its_count(pgdeclare, clean_legacy, tmp_path, name, change, setup, expected):
+def test_hazard_is_found_with_its_count(pgproof, clean_legacy, tmp_path, name, change, setup, expected):
     if setup:
         run_sql(clean_legacy, setup)
     schema = tmp_path / "schema.sql"
     schema.write_text(change(SCHEMA))
-    result = pgdeclare("plan", "--db", clean_legacy, "--schema", str(schema),
+    result = pgproof("plan", "--db", clean_legacy, "--schema", str(schema),
                        "--out", str(tmp_path / "plan.sql"), "--format", "json")
     assert result.code == 0, result.err
     found = [(h["code"], h["detail"]) for h in json.loads(result.out)["hazards"]]
@@ -77,14 +77,14 @@ def test_hazard_is_found_with_its_count(pgdeclare, clean_legacy, tmp_path, name,
         assert any(c == code and words in detail for c, detail in found), (code, words, found)
 
 
-def test_new_empty_table_with_ivfflat_warns_about_training_on_nothing(pgdeclare, empty_db, tmp_path):
-    result = pgdeclare("plan", "--db", empty_db, "--out", str(tmp_path / "plan.sql"), "--format", "json")
+def test_new_empty_table_with_ivfflat_warns_about_training_on_nothing(pgproof, empty_db, tmp_path):
+    result = pgproof("plan", "--db", empty_db, "--out", str(tmp_path / "plan.sql"), "--format", "json")
     hazards = json.loads(result.out)["hazards"]
     assert [h["code"] for h in hazards] == ["IVFFLAT_SMALL_TABLE"]
     assert "built on the new, empty table public.segments" in hazards[0]["detail"]
 
 
-def test_null_keys_are_not_duplicates_for_a_unique_index(pgdeclare, clean_legacy, tmp_path):
+def test_null_keys_are_not_duplicates_for_a_unique_index(pgproof, clean_legacy, tmp_path):
     """NULLs never clash in a unique index (unless NULLS NOT DISTINCT): rows with a NULL
     etag are no reason to warn, nor to refuse the apply."""
     run_sql(clean_legacy, "UPDATE segments SET speaker_label = 'Chaffee' WHERE speaker_label IS NULL;"
@@ -92,8 +92,8 @@ def test_null_keys_are_not_duplicates_for_a_unique_index(pgdeclare, clean_legacy
     schema = tmp_path / "schema.sql"
     schema.write_text(SCHEMA + "\nCREATE UNIQUE INDEX uq_api_cache_etag ON api_cache (etag);\n")
     plan = tmp_path / "plan.sql"
-    made = pgdeclare("plan", "--db", clean_legacy, "--schema", str(schema), "--out", str(plan), "--format", "json")
+    made = pgproof("plan", "--db", clean_legacy, "--schema", str(schema), "--out", str(plan), "--format", "json")
     assert made.code == 0, made.err
     assert "CONSTRAINT_VALIDATION" not in json.loads(made.out)["hazard_codes"]
-    done = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert done.code == 0, done.err

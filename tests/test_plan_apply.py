@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 
 from conftest import REPO, run_sql
-from pgdeclare import apply as apply_module
-from pgdeclare import catalog, db
+from pgproof import apply as apply_module
+from pgproof import catalog, db
 
 SCHEMA = (REPO / "schema" / "schema.sql").read_text()
 DUPLICATE_IDS = "1, 3, 4, 7, 9, 11"  # the legacy fixture's duplicates (fix 0001 removes these)
@@ -34,47 +34,47 @@ def invalid_indexes(url: str) -> list:
     return run_sql(url, "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid")
 
 
-def make_plan(pgdeclare, url: str, tmp_path, schema_text: str | None = None, name: str = "plan.sql"):
+def make_plan(pgproof, url: str, tmp_path, schema_text: str | None = None, name: str = "plan.sql"):
     args = ["plan", "--db", url, "--out", str(tmp_path / name)]
     if schema_text is not None:
         schema = tmp_path / "schema.sql"
         schema.write_text(schema_text)
         args += ["--schema", str(schema)]
-    result = pgdeclare(*args)
+    result = pgproof(*args)
     assert result.code == 0, result.err
     return tmp_path / name
 
 
-def test_plan_apply_drift_on_the_legacy_schema(pgdeclare, clean_legacy, tmp_path):
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path)
+def test_plan_apply_drift_on_the_legacy_schema(pgproof, clean_legacy, tmp_path):
+    plan = make_plan(pgproof, clean_legacy, tmp_path)
     text = plan.read_text()
     assert "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS uq_segments_video_text" in text
     assert "UNIQUE using index" in text
     assert "SET lock_timeout = '3000ms';" in text
     assert (tmp_path / "plan.rollback.sql").exists()
 
-    refused = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes")
+    refused = pgproof("apply", str(plan), "--db", clean_legacy, "--yes")
     assert refused.code == 3
     assert "--allow-hazards INDEX_BUILD" in refused.err
 
     rows_before = run_sql(clean_legacy, "SELECT count(*) FROM segments")
-    done = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert done.code == 0, done.err
-    assert pgdeclare("drift", "--db", clean_legacy).code == 0
+    assert pgproof("drift", "--db", clean_legacy).code == 0
     assert run_sql(clean_legacy, "SELECT count(*) FROM segments") == rows_before
     assert invalid_indexes(clean_legacy) == []
 
-    history = pgdeclare("history", "--db", clean_legacy)
+    history = pgproof("history", "--db", clean_legacy)
     assert history.code == 0
     assert "succeeded" in history.out and "2/2" in history.out
 
-    again = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    again = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert again.code == 0 and "already applied" in again.err
 
 
-def test_plan_passes_squawk(pgdeclare, clean_legacy, empty_db, tmp_path):
-    seed = make_plan(pgdeclare, clean_legacy, tmp_path, name="seed.sql")
-    full = make_plan(pgdeclare, empty_db, tmp_path, name="full.sql")
+def test_plan_passes_squawk(pgproof, clean_legacy, empty_db, tmp_path):
+    seed = make_plan(pgproof, clean_legacy, tmp_path, name="seed.sql")
+    full = make_plan(pgproof, empty_db, tmp_path, name="full.sql")
     for plan in (seed, full):
         lint = subprocess.run(
             [str(REPO / ".venv" / "bin" / "squawk"), str(plan)], cwd=REPO, capture_output=True, text=True
@@ -84,18 +84,18 @@ def test_plan_passes_squawk(pgdeclare, clean_legacy, empty_db, tmp_path):
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-def test_stale_plan_is_refused(pgdeclare, clean_legacy, tmp_path):
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path)
+def test_stale_plan_is_refused(pgproof, clean_legacy, tmp_path):
+    plan = make_plan(pgproof, clean_legacy, tmp_path)
     run_sql(clean_legacy, "CREATE INDEX someone_elses ON sources (title)")
-    result = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert result.code == 3
     assert "the plan is stale" in result.err
     assert run_sql(clean_legacy, "SELECT to_regclass('uq_segments_video_text')") == [(None,)]
 
 
 @pytest.mark.parametrize("edit", ["statement", "data", "header"])
-def test_edited_plan_is_refused(pgdeclare, clean_legacy, tmp_path, edit):
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path)
+def test_edited_plan_is_refused(pgproof, clean_legacy, tmp_path, edit):
+    plan = make_plan(pgproof, clean_legacy, tmp_path)
     text = plan.read_text()
     if edit == "statement":
         text = text.replace("UNIQUE using index", "UNIQUE using index ", 1)
@@ -104,15 +104,15 @@ def test_edited_plan_is_refused(pgdeclare, clean_legacy, tmp_path, edit):
     else:
         text = re.sub(r"-- hazards \(.*\n(--   .*\n)+", "-- hazards: none\n", text)
     plan.write_text(text)
-    result = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert result.code == 3, result.err
     assert "edited" in result.err or "damaged" in result.err
 
 
-def test_second_apply_waits_then_is_refused(pgdeclare, clean_legacy, tmp_path, monkeypatch):
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path)
+def test_second_apply_waits_then_is_refused(pgproof, clean_legacy, tmp_path, monkeypatch):
+    plan = make_plan(pgproof, clean_legacy, tmp_path)
     (tmp_path / "pyproject.toml").write_text(
-        f'[tool.pgdeclare]\napply_lock_wait_s = 1\nfixes = "{REPO / "data_fixes"}"\n'
+        f'[tool.pgproof]\napply_lock_wait_s = 1\nfixes = "{REPO / "data_fixes"}"\n'
     )
     monkeypatch.chdir(tmp_path)
     holder = psycopg2.connect(db.libpq_url(clean_legacy))
@@ -120,62 +120,62 @@ def test_second_apply_waits_then_is_refused(pgdeclare, clean_legacy, tmp_path, m
     holder.cursor().execute("SELECT pg_advisory_lock(%s)", (apply_module.ADVISORY_KEY,))
     try:
         started = time.monotonic()
-        result = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+        result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
         assert result.code == 3
-        assert "another pgdeclare apply is running on this database" in result.err
+        assert "another pgproof apply is running on this database" in result.err
         assert time.monotonic() - started >= 1.0
     finally:
         holder.close()
     # Once the other apply is gone, the same plan applies.
-    done = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert done.code == 0, done.err
 
 
-def test_second_apply_waits_for_the_first(pgdeclare, clean_legacy, tmp_path):
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path)
+def test_second_apply_waits_for_the_first(pgproof, clean_legacy, tmp_path):
+    plan = make_plan(pgproof, clean_legacy, tmp_path)
     holder = psycopg2.connect(db.libpq_url(clean_legacy))
     holder.autocommit = True
     holder.cursor().execute("SELECT pg_advisory_lock(%s)", (apply_module.ADVISORY_KEY,))
     threading.Timer(1.0, holder.close).start()
     started = time.monotonic()
-    done = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert done.code == 0, done.err
     assert time.monotonic() - started >= 1.0
 
 
-def test_failure_in_the_middle_leaves_a_clean_point_and_the_rerun_finishes(pgdeclare, clean_legacy, tmp_path):
+def test_failure_in_the_middle_leaves_a_clean_point_and_the_rerun_finishes(pgproof, clean_legacy, tmp_path):
     change = SCHEMA + (
         "\nCREATE INDEX idx_segments_end ON segments (end_sec);\n"
         "ALTER TABLE segments ADD CONSTRAINT segments_positive_start CHECK (start_sec >= 0);\n"
         "CREATE INDEX idx_sources_title ON sources (title);\n"
     )
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path, change)
+    plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     allow = "INDEX_BUILD,CONSTRAINT_VALIDATION"
     # A row that violates the check arrives after review: data, so the plan is not stale.
     run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES ('vid_x', -1, 1, 'negative')")
-    failed = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
+    failed = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
     assert failed.code == 1
     assert "segments_positive_start" in failed.err
     assert "a clean point" in failed.err and "run the same apply again" in failed.err
     assert invalid_indexes(clean_legacy) == []
-    assert pgdeclare("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 2
+    assert pgproof("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 2
 
     run_sql(clean_legacy, "DELETE FROM segments WHERE text = 'negative'")
-    resumed = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
+    resumed = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
     assert resumed.code == 0, resumed.err
     assert "Resuming" in resumed.err
-    assert pgdeclare("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 0
-    history = pgdeclare("history", "--db", clean_legacy).out
+    assert pgproof("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 0
+    history = pgproof("history", "--db", clean_legacy).out
     assert "failed" in history and "succeeded" in history
 
 
-def test_failed_concurrent_index_leaves_no_invalid_index_and_nothing_changed(pgdeclare, clean_legacy, tmp_path):
+def test_failed_concurrent_index_leaves_no_invalid_index_and_nothing_changed(pgproof, clean_legacy, tmp_path):
     change = SCHEMA + "\nCREATE INDEX idx_segments_rate ON segments ((1 / (end_sec - start_sec)));\n"
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path, change)
+    plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     before = fingerprint(clean_legacy)
     # A zero-length segment arrives after review: the index expression divides by zero.
     run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES ('vid_a', 20, 20, 'hm')")
-    failed = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    failed = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert failed.code == 1
     assert "division by zero" in failed.err
     assert "no statement was applied" in failed.err
@@ -183,28 +183,28 @@ def test_failed_concurrent_index_leaves_no_invalid_index_and_nothing_changed(pgd
     assert fingerprint(clean_legacy) == before
 
 
-def test_unique_expression_index_is_checked_with_its_expressions(pgdeclare, clean_legacy, tmp_path):
+def test_unique_expression_index_is_checked_with_its_expressions(pgproof, clean_legacy, tmp_path):
     change = SCHEMA + "\nCREATE UNIQUE INDEX uq_segments_lower_text ON segments (video_id, lower(text));\n"
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path, change)
+    plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     assert "CONSTRAINT_VALIDATION" not in plan.read_text()  # no duplicates of (video_id, lower(text)) yet
     run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES "
                           "('vid_a', 20, 21, 'LOUD'), ('vid_a', 22, 23, 'loud')")
-    refused = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    refused = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert refused.code == 1
     assert "1 groups of rows with equal (video_id, (lower(text)))" in refused.err
     assert invalid_indexes(clean_legacy) == []
 
 
-def test_unique_preflight_stops_before_any_statement(pgdeclare, clean_legacy, tmp_path):
+def test_unique_preflight_stops_before_any_statement(pgproof, clean_legacy, tmp_path):
     """Duplicates that no data fix resolves: the plan says so, and apply refuses before
     the first statement, with the count."""
     run_sql(clean_legacy, "UPDATE segments SET speaker_label = 'Chaffee' WHERE speaker_label IS NULL;"
                           "UPDATE api_cache SET etag = 'same'; INSERT INTO api_cache (cache_key, etag) VALUES ('k2', 'same')")
     change = SCHEMA + "\nCREATE UNIQUE INDEX uq_api_cache_etag ON api_cache (etag);\n"
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path, change)
+    plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     assert "CONSTRAINT_VALIDATION: public.api_cache has 1 groups of rows with equal (etag)" in plan.read_text()
     before = fingerprint(clean_legacy)
-    result = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes",
+    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes",
                        "--allow-hazards", "INDEX_BUILD,CONSTRAINT_VALIDATION")
     assert result.code == 1
     assert "statement 1 would fail: public.api_cache has 1 groups of rows with equal (etag)" in result.err
@@ -212,52 +212,52 @@ def test_unique_preflight_stops_before_any_statement(pgdeclare, clean_legacy, tm
     assert invalid_indexes(clean_legacy) == []
 
 
-def test_legacy_plan_apply_drift_keeps_or_archives_every_row(pgdeclare, legacy_db, tmp_path):
+def test_legacy_plan_apply_drift_keeps_or_archives_every_row(pgproof, legacy_db, tmp_path):
     """The whole job on the database the old Alembic setup left: data fixes, then the
     unique constraint, then no drift; every segment is kept or archived."""
     before = {row[0]: row for row in run_sql(legacy_db, "SELECT id, s::text FROM segments s")}
-    plan = make_plan(pgdeclare, legacy_db, tmp_path)
+    plan = make_plan(pgproof, legacy_db, tmp_path)
     text = plan.read_text()
     assert "--   0001_remove_duplicate_segments (before): 6 rows" in text
     assert "--   0002_null_speaker_label_to_chaffee (before): 8 rows" in text
     assert "6 groups" not in text and "CONSTRAINT_VALIDATION" in text
-    done = pgdeclare("apply", str(plan), "--db", legacy_db, "--yes",
+    done = pgproof("apply", str(plan), "--db", legacy_db, "--yes",
                      "--allow-hazards", "INDEX_BUILD,CONSTRAINT_VALIDATION")
     assert done.code == 0, done.err
-    assert pgdeclare("drift", "--db", legacy_db).code == 0
+    assert pgproof("drift", "--db", legacy_db).code == 0
     kept = {row[0] for row in run_sql(legacy_db, "SELECT id FROM segments")}
-    archived = {row[0] for row in run_sql(legacy_db, "SELECT (row->>'id')::int FROM pgdeclare.archived_rows")}
+    archived = {row[0] for row in run_sql(legacy_db, "SELECT (row->>'id')::int FROM pgproof.archived_rows")}
     assert kept | archived == set(before) and not kept & archived
     assert archived == {1, 3, 4, 7, 9, 11}
     assert run_sql(legacy_db, "SELECT count(*) FROM segments WHERE speaker_label IS NULL") == [(0,)]
-    assert pgdeclare("fixes", "status", "--db", legacy_db).out.count(" 0 ") >= 2
+    assert pgproof("fixes", "status", "--db", legacy_db).out.count(" 0 ") >= 2
 
 
-def test_rollback_returns_to_the_earlier_schema(pgdeclare, clean_legacy, tmp_path):
+def test_rollback_returns_to_the_earlier_schema(pgproof, clean_legacy, tmp_path):
     change = SCHEMA + (
         "\nALTER TABLE sources ADD COLUMN language varchar(10) DEFAULT 'en';\n"
         "CREATE INDEX idx_segments_end ON segments (end_sec);\n"
         "COMMENT ON TABLE api_cache IS 'YouTube API responses';\n"
     )
     original = fingerprint(clean_legacy)
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path, change)
+    plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     rollback = tmp_path / "plan.rollback.sql"
     assert "drops column public.sources.language" in rollback.read_text()
-    forward = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    forward = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert forward.code == 0, forward.err
     assert fingerprint(clean_legacy) != original
-    back = pgdeclare("apply", str(rollback), "--db", clean_legacy, "--yes",
+    back = pgproof("apply", str(rollback), "--db", clean_legacy, "--yes",
                      "--allow-hazards", "DATA_LOSS,INDEX_DROP")
     assert back.code == 0, back.err
     assert fingerprint(clean_legacy) == original
 
 
-def test_a_writer_keeps_inserting_while_the_unique_index_builds(pgdeclare, clean_legacy, tmp_path):
+def test_a_writer_keeps_inserting_while_the_unique_index_builds(pgproof, clean_legacy, tmp_path):
     run_sql(clean_legacy, """
         INSERT INTO segments (video_id, start_sec, end_sec, text)
         SELECT 'bulk_' || (g % 500), g, g + 1, md5(g::text) || repeat(' transcript words', 9)
         FROM generate_series(1, 300000) g""")
-    plan = make_plan(pgdeclare, clean_legacy, tmp_path)
+    plan = make_plan(pgproof, clean_legacy, tmp_path)
     building: list[tuple[float, float]] = []
     inserts: list[float] = []
     stop = threading.Event()
@@ -289,7 +289,7 @@ def test_a_writer_keeps_inserting_while_the_unique_index_builds(pgdeclare, clean
     for t in threads:
         t.start()
     try:
-        done = pgdeclare("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+        done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
     finally:
         stop.set()
         for t in threads:
@@ -299,10 +299,10 @@ def test_a_writer_keeps_inserting_while_the_unique_index_builds(pgdeclare, clean
     build_start, build_end = building[0][0], building[-1][0]
     during = [t for t in inserts if build_start <= t <= build_end]
     assert len(during) > 10, (len(during), build_end - build_start)
-    assert pgdeclare("drift", "--db", clean_legacy).code == 0
+    assert pgproof("drift", "--db", clean_legacy).code == 0
 
 
-def test_read_only_role_can_plan_but_not_apply(pgdeclare, clean_legacy, tmp_path, pg_server):
+def test_read_only_role_can_plan_but_not_apply(pgproof, clean_legacy, tmp_path, pg_server):
     dbname = db.database_name(clean_legacy)
     run_sql(clean_legacy, f"""
         DROP ROLE IF EXISTS pgd_reader_{dbname[-6:]};
@@ -313,10 +313,10 @@ def test_read_only_role_can_plan_but_not_apply(pgdeclare, clean_legacy, tmp_path
         GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO pgd_reader_{dbname[-6:]};""")
     reader = clean_legacy.replace("postgres@", f"pgd_reader_{dbname[-6:]}@")
     before = fingerprint(clean_legacy)
-    assert pgdeclare("drift", "--db", reader).code == 2
-    plan = make_plan(pgdeclare, reader, tmp_path)
-    result = pgdeclare("apply", str(plan), "--db", reader, "--yes", "--allow-hazards", "INDEX_BUILD")
+    assert pgproof("drift", "--db", reader).code == 2
+    plan = make_plan(pgproof, reader, tmp_path)
+    result = pgproof("apply", str(plan), "--db", reader, "--yes", "--allow-hazards", "INDEX_BUILD")
     assert result.code == 1
     assert "cannot apply with this role" in result.err and "nothing was changed" in result.err
     assert fingerprint(clean_legacy) == before
-    assert run_sql(clean_legacy, "SELECT to_regnamespace('pgdeclare')") == [(None,)]
+    assert run_sql(clean_legacy, "SELECT to_regnamespace('pgproof')") == [(None,)]

@@ -14,12 +14,12 @@ import psutil
 import pytest
 
 from conftest import REPO, run_sql, run_subprocess, scratch_databases
-from pgdeclare import desired, scratch
-from pgdeclare.catalog import describe
+from pgproof import desired, scratch
+from pgproof.catalog import describe
 
 
 def leftovers(tmp: Path) -> list[str]:
-    found = [str(p) for p in tmp.glob("pgdeclare-scratch-*")]
+    found = [str(p) for p in tmp.glob("pgproof-scratch-*")]
     for proc in psutil.process_iter(["name", "cmdline"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
         if proc.info["name"] == "postgres" and str(tmp) in cmdline:
@@ -53,11 +53,11 @@ def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pgdeclare", "diff"], cwd=REPO, env=env,
+        [sys.executable, "-m", "pgproof", "diff"], cwd=REPO, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob("pgdeclare-scratch-*/data/postmaster.pid")):
+    while not list(tmp_path.glob("pgproof-scratch-*/data/postmaster.pid")):
         assert time.monotonic() < deadline, "the scratch server never started"
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.01)
@@ -69,12 +69,12 @@ def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_url_scratch_drops_its_database_after_success_and_error(pgdeclare, pg_server, tmp_path):
-    assert pgdeclare("diff").code == 0
+def test_url_scratch_drops_its_database_after_success_and_error(pgproof, pg_server, tmp_path):
+    assert pgproof("diff").code == 0
     assert scratch_databases(pg_server.url) == []
     bad = tmp_path / "bad.sql"
     bad.write_text("CREATE TABLE a (id int);\nSELECT 1/0;\n")
-    result = pgdeclare("diff", "--schema", str(bad))
+    result = pgproof("diff", "--schema", str(bad))
     assert result.code == 1 and "bad.sql:2:" in result.err and "division by zero" in result.err
     assert scratch_databases(pg_server.url) == []
 
@@ -94,30 +94,30 @@ def test_schema_with_1200_tables_loads(pg_server, tmp_path):
 
 
 @pytest.mark.docker
-def test_docker_provider_diff(pgdeclare):
+def test_docker_provider_diff(pgproof):
     reason = scratch.docker_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    result = pgdeclare("diff", "--scratch", "docker")
+    result = pgproof("diff", "--scratch", "docker")
     assert result.code == 0, result.err
     assert "create table" in result.out
 
 
-def test_docker_provider_without_engine_is_one_sentence(pgdeclare):
+def test_docker_provider_without_engine_is_one_sentence(pgproof):
     if scratch.docker_unavailable_reason() is None:
         pytest.skip("a Docker engine runs here")
-    result = pgdeclare("diff", "--scratch", "docker")
+    result = pgproof("diff", "--scratch", "docker")
     assert result.code == 1
     assert "--scratch docker needs a running Docker engine" in result.err
 
 
 def test_warns_when_scratch_major_differs_from_target(pg_server, caplog):
-    with caplog.at_level("WARNING", logger="pgdeclare"):
+    with caplog.at_level("WARNING", logger="pgproof"):
         with scratch.open_scratch(pg_server.url, target_major=15) as server:
             assert server.version.major == 18
     assert "the scratch server runs PostgreSQL 18 but the target runs 15" in caplog.text
     caplog.clear()
-    with caplog.at_level("WARNING", logger="pgdeclare"):
+    with caplog.at_level("WARNING", logger="pgproof"):
         with scratch.open_scratch(pg_server.url, target_major=18):
             pass
     assert caplog.text == ""

@@ -1,17 +1,17 @@
-"""Settings precedence: flags > environment > .env > [tool.pgdeclare] > defaults."""
+"""Settings precedence: flags > environment > .env > [tool.pgproof] > defaults."""
 
 from __future__ import annotations
 
 import pytest
 
-from pgdeclare.errors import ConfigError
-from pgdeclare.settings import resolve
+from pgproof.errors import ConfigError
+from pgproof.settings import resolve
 
 
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.pgdeclare]\nschema = "db/schema.sql"\nscratch = "docker"\n'
+        '[tool.pgproof]\nschema = "db/schema.sql"\nscratch = "docker"\n'
         'exclude = ["audit.*"]\nlock_timeout_ms = 1500\n'
     )
     (tmp_path / "sub").mkdir()
@@ -29,7 +29,7 @@ def test_project_settings_apply_relative_to_the_project(project):
 
 
 def test_environment_beats_dotenv_beats_project(project):
-    (project / ".env").write_text("DATABASE_URL=postgresql://from-dotenv/app\nPGDECLARE_SCRATCH=embedded\n")
+    (project / ".env").write_text("DATABASE_URL=postgresql://from-dotenv/app\nPGPROOF_SCRATCH=embedded\n")
     settings = resolve({}, cwd=project, environ={})
     assert settings.db_url == "postgresql://from-dotenv/app"
     assert settings.scratch == "embedded"
@@ -49,8 +49,8 @@ def test_flags_beat_everything(project):
 
 
 def test_unknown_setting_is_one_sentence(project):
-    (project / "pyproject.toml").write_text("[tool.pgdeclare]\nschemas = 'x'\n")
-    with pytest.raises(ConfigError, match="unknown setting 'schemas' in \\[tool.pgdeclare\\]"):
+    (project / "pyproject.toml").write_text("[tool.pgproof]\nschemas = 'x'\n")
+    with pytest.raises(ConfigError, match="unknown setting 'schemas' in \\[tool.pgproof\\]"):
         resolve({}, cwd=project, environ={})
 
 
@@ -58,22 +58,22 @@ def test_defaults_without_a_project(tmp_path):
     settings = resolve({}, cwd=tmp_path, environ={})
     assert settings.schema == tmp_path / "schema" / "schema.sql"
     assert settings.scratch == "embedded"
-    assert settings.exclusions.matches("pgdeclare", "history")
+    assert settings.exclusions.matches("pgproof", "history")
     assert settings.exclusions.matches("public", "alembic_version")
 
 
-def test_cli_reads_dotenv_and_project_of_the_working_directory(pgdeclare, legacy_db, tmp_path, monkeypatch):
+def test_cli_reads_dotenv_and_project_of_the_working_directory(pgproof, legacy_db, tmp_path, monkeypatch):
     from conftest import REPO
 
-    (tmp_path / "pyproject.toml").write_text('[tool.pgdeclare]\nschema = "db/desired.sql"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.pgproof]\nschema = "db/desired.sql"\n')
     (tmp_path / "db").mkdir()
     (tmp_path / "db" / "desired.sql").write_text((REPO / "schema" / "schema.sql").read_text())
     (tmp_path / ".env").write_text(f"DATABASE_URL={legacy_db}\n")
     monkeypatch.chdir(tmp_path)
-    result = pgdeclare("drift")
+    result = pgproof("drift")
     assert result.code == 2, result.err  # reached the legacy database named in .env
     assert "differs from db/desired.sql" in result.out
     # A flag beats the environment, which beats .env.
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:pw@127.0.0.1:1/none")
-    assert pgdeclare("drift").code == 1
-    assert pgdeclare("drift", "--db", legacy_db).code == 2
+    assert pgproof("drift").code == 1
+    assert pgproof("drift", "--db", legacy_db).code == 2

@@ -1,7 +1,7 @@
-"""Time `pgdeclare diff` against the legacy fixture, phase by phase.
+"""Time `pgproof diff` against the legacy fixture, phase by phase.
 
 Starts a target server (embedded) holding tests/fixtures/legacy.sql, then runs the real
-CLI `pgdeclare --timings diff --db URL` several times with the default embedded scratch,
+CLI `pgproof --timings diff --db URL` several times with the default embedded scratch,
 and prints the median of each phase and of the whole process.
 
     .venv/bin/python tools/benchmarks/diff_phases.py [runs]
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg2
 
-from pgdeclare import db, scratch
+from pgproof import db, scratch
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,14 +35,14 @@ def main(runs: int) -> None:
             for _ in range(runs):
                 start = time.perf_counter()
                 done = subprocess.run(
-                    [sys.executable, "-m", "pgdeclare", "--timings", "diff", "--db", target],
+                    [sys.executable, "-m", "pgproof", "--timings", "diff", "--db", target],
                     cwd=REPO, capture_output=True, text=True, check=True,
                 )
                 totals.append(time.perf_counter() - start)
                 for name, seconds in re.findall(r"timing: (.+?)\s+([\d.]+) s", done.stderr):
                     phases.setdefault(name.strip(), []).append(float(seconds))
     total = statistics.median(totals)
-    print(f"pgdeclare diff against the legacy fixture, median of {runs} runs")
+    print(f"pgproof diff against the legacy fixture, median of {runs} runs")
     for name, values in phases.items():
         median = statistics.median(values)
         print(f"  {name:<14} {median:6.3f} s  ({median / total:5.1%})")

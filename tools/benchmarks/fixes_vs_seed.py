@@ -4,7 +4,7 @@ Builds 1.1M segments on an embedded PostgreSQL 18 + pgvector (the legacy schema:
 index of segments the desired schema has except the unique one, ivfflat included), then
 per round clones the database twice and runs, on one clone, the seed's way in one
 transaction (temp table of ROW_NUMBER() over every row, DELETE ... WHERE id IN, one
-UPDATE), and on the other `pgdeclare fixes run` (preflight, archive, batches). Prints
+UPDATE), and on the other `pgproof fixes run` (preflight, archive, batches). Prints
 both times, their ratio, and the longest lock each held on segments.
 
     .venv/bin/python tools/benchmarks/fixes_vs_seed.py [--rounds 3] [--rows 1100000]
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psycopg2
 
-from pgdeclare import commands, db, scratch, settings
+from pgproof import commands, db, scratch, settings
 
 REPO = Path(__file__).resolve().parents[2]
 DURABLE = {
@@ -146,7 +146,7 @@ def measure(server: scratch.ScratchServer, action) -> dict:
             SELECT count(*), count(*) - count(DISTINCT (video_id, text)),
                    count(*) FILTER (WHERE speaker_label IS NULL) FROM segments""")[0]
         assert dupes == 0 and nulls == 0, (dupes, nulls)
-        archived = query(url, "SELECT count(*) FROM pgdeclare.archived_rows")[0][0] if result.get("archive") else 0
+        archived = query(url, "SELECT count(*) FROM pgproof.archived_rows")[0][0] if result.get("archive") else 0
         if result.get("archive"):
             assert before == after + archived, (before, after, archived)  # lossless
         return {"seconds": seconds, "lock": result["lock"], "probe": probe.longest,

@@ -1,4 +1,4 @@
-"""Writer stalls while uq_segments_video_text is built: the seed's way against pgdeclare's.
+"""Writer stalls while uq_segments_video_text is built: the seed's way against pgproof's.
 
 Same data, same run: 1.1M segments (about 190-character texts, no duplicates: the data
 fixes have run), all of schema.sql's indexes except the unique one. A writer inserts
@@ -7,7 +7,7 @@ segments continuously in autocommit; we record how long each insert takes.
 * seed: `ALTER TABLE segments ADD CONSTRAINT uq_segments_video_text UNIQUE (video_id, text)`
   (the old Alembic migration 002), which holds an ACCESS EXCLUSIVE lock for the whole
   index build;
-* pgdeclare: `pgdeclare plan` then `pgdeclare apply` (CREATE UNIQUE INDEX CONCURRENTLY,
+* pgproof: `pgproof plan` then `pgproof apply` (CREATE UNIQUE INDEX CONCURRENTLY,
   then ADD CONSTRAINT ... USING INDEX), timed from the start of apply.
 
 Each run starts from an identical clone of the seeded database.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psycopg2
 
-from pgdeclare import db, scratch
+from pgproof import db, scratch
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_SQL = "ALTER TABLE segments ADD CONSTRAINT uq_segments_video_text UNIQUE (video_id, text)"
@@ -111,7 +111,7 @@ def main(rows: int) -> None:
                 seed_time, seed_stall, seed_inserts = measure(seed_db, seed_way)
             with server.database(template=template_name) as ours_db, tempfile.TemporaryDirectory() as tmp:
                 plan = Path(tmp) / "plan.sql"
-                env_cmd = [sys.executable, "-m", "pgdeclare"]
+                env_cmd = [sys.executable, "-m", "pgproof"]
                 subprocess.run([*env_cmd, "plan", "--db", ours_db, "--scratch", server.url, "--out", str(plan)],
                                cwd=REPO, check=True, capture_output=True, text=True)
 
@@ -122,8 +122,8 @@ def main(rows: int) -> None:
                 ours_time, ours_stall, ours_inserts = measure(ours_db, our_way)
     print(f"{'':<28}{'build (s)':>10}{'longest writer stall (ms)':>28}{'inserts during':>16}")
     print(f"{'seed: ADD CONSTRAINT UNIQUE':<28}{seed_time:>10.2f}{seed_stall * 1000:>28.1f}{seed_inserts:>16,}")
-    print(f"{'pgdeclare plan + apply':<28}{ours_time:>10.2f}{ours_stall * 1000:>28.1f}{ours_inserts:>16,}")
-    print(f"longest stall, pgdeclare / seed: {ours_stall / seed_stall:.4f}")
+    print(f"{'pgproof plan + apply':<28}{ours_time:>10.2f}{ours_stall * 1000:>28.1f}{ours_inserts:>16,}")
+    print(f"longest stall, pgproof / seed: {ours_stall / seed_stall:.4f}")
 
 
 if __name__ == "__main__":

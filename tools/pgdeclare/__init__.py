@@ -1,3 +1,0 @@
-"""pgdeclare: declarative schema-as-code, with diff-based migrations, for PostgreSQL + pgvector."""
-
-__version__ = "0.1.0"

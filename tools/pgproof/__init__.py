@@ -1,0 +1,3 @@
+"""pgproof: declarative schema-as-code, with diff-based migrations, for PostgreSQL + pgvector."""
+
+__version__ = "0.1.0"

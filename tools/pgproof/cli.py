@@ -1,0 +1,495 @@
+"""The `pgproof` command line: parse, call one function of `commands`, render, exit.
+
+stdout carries only SQL or the requested machine format; messages go to stderr. Errors
+are one sentence and exit 1 (3 for a safety refusal); `--traceback` shows the rest.
+Only this module imports click or calls sys.exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+
+from . import __version__, commands, gaps, timing
+from . import db as db_module
+from .drift import RENDERERS
+from .plan import DATA_PREFIX
+from .plan_report import RENDERERS as PLAN_RENDERERS
+from .errors import DiffError, ExitCode, PgProofError
+from .settings import Settings, resolve
+from .statement import render_script
+from . import apply as apply_module
+
+DIFF_JSON_FORMAT = "pgproof.diff/1"
+
+
+@dataclass
+class Context:
+    out: IO[str]
+    err: Console
+    traceback: bool = False
+    timings: bool = False
+
+    def say(self, message: str, style: str | None = None) -> None:
+        self.err.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _settings(**flags: Any) -> Settings:
+    return resolve(flags)
+
+
+# --- shared options ---------------------------------------------------------------------
+
+def db_option(f):
+    return click.option(
+        "--db", "db", metavar="URL",
+        help="Target database URL (default: $DATABASE_URL, then .env).",
+    )(f)
+
+
+def schema_options(f):
+    f = click.option(
+        "--scratch", metavar="SPEC",
+        help="Where the desired schema is materialised: embedded (default), docker, or a postgresql:// server URL.",
+    )(f)
+    f = click.option(
+        "--schema", type=click.Path(path_type=Path), metavar="PATH",
+        help="Desired schema: a .sql file or a folder of them (default: schema/schema.sql).",
+    )(f)
+    return db_option(f)
+
+
+# --- the commands -----------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="pgproof")
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--timings", is_flag=True, help="Print the time of each phase to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
+    """Declarative schema-as-code for PostgreSQL + pgvector.
+
+    schema/schema.sql is the truth; pgproof loads it into a scratch database, asks migra
+    (checked by an independent catalog comparison) for the SQL that turns a target into
+    it, and reports drift.
+
+    \b
+    Examples:
+      pgproof diff                      # full creation script (no target given)
+      pgproof diff --db "$DATABASE_URL" > change.sql
+      pgproof drift --format markdown   # for a CI job summary
+    """
+    ctx.obj.traceback = traceback
+    ctx.obj.timings = timings
+
+
+@cli.command()
+@schema_options
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are statements (like migra --exit-code).")
+@click.pass_obj
+def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None, fmt: str, exit_code: bool) -> int:
+    """Print the SQL that turns the target into the desired schema.
+
+    With no target at all (no --db, no DATABASE_URL) it compares against an empty
+    database and prints the full creation script. When the catalog check finds a change
+    pgproof cannot write safely (a named gap), the statements it can write are still
+    printed, and the command fails (exit 1) naming each gap.
+
+    \b
+    Examples:
+      pgproof diff
+      pgproof diff --db postgresql://app@prod/app > change.sql
+      pgproof diff --exit-code --format json
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch)
+    result = commands.diff(settings)
+    for note in result.notes:
+        obj.say(f"note: {note}")
+    if fmt == "json":
+        obj.out.write(json.dumps({
+            "format": DIFF_JSON_FORMAT,
+            "statements": [{"sql": s.render(), "origin": s.origin} for s in result.statements],
+            "gaps": [gaps.as_dict(g) for g in result.gaps],
+            "notes": result.notes,
+        }, indent=2) + "\n")
+    else:
+        obj.out.write(render_script(result.statements))
+    if result.gaps:
+        raise DiffError(gaps.refusal(result.gaps))
+    if not result.statements:
+        obj.say("No changes: the target already matches the desired schema.", style="green")
+    return ExitCode.CHANGES if exit_code and result.statements else ExitCode.OK
+
+
+@cli.command()
+@schema_options
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.pass_obj
+def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None, fmt: str) -> int:
+    """Report how the target differs from the desired schema; exit 2 when it drifted.
+
+    Every managed object is compared twice: by migra and by an independent read of
+    pg_catalog. It is drift when either finds a difference; exit 0 only when the catalog
+    fingerprints are equal. Changes pgproof cannot write are listed as gaps.
+
+    \b
+    Examples:
+      pgproof drift --db "$DATABASE_URL"
+      pgproof drift --format json | jq .differences
+      pgproof drift --format markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch)
+    report = commands.drift(settings)
+    obj.out.write(RENDERERS[fmt](report))
+    return ExitCode.CHANGES if report.drifted else ExitCode.OK
+
+
+@cli.command()
+@schema_options
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
+              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
+@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
+              help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
+@click.pass_obj
+def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, out: Path, fmt: str) -> int:
+    """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
+
+    The plan is proven before it is written: the target's schema is copied into a
+    scratch database, the statements run there, and the result must equal the desired
+    schema. A rollback plan is written beside it.
+
+    \b
+    Examples:
+      pgproof plan --db "$DATABASE_URL" --out plan.sql
+      pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
+      pgproof plan --db "$STAGING_URL" --scratch docker --out plan.sql
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch)
+    files = commands.plan(settings, out)
+    made = files.plan
+    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
+    for note in made.notes:
+        obj.say(f"note: {note}")
+    if made.empty:
+        obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
+        return ExitCode.OK
+    hazards = ",".join(made.hazard_codes) or "none"
+    obj.say(
+        f"Wrote {files.path}: {len(made.statements)} statement(s), {len(made.fixes)} data fix(es), "
+        f"hazards: {hazards}; rollback: {files.rollback_path}."
+    )
+    if made.hazard_codes:
+        obj.say(f"Apply after review with: pgproof apply {files.path} --allow-hazards {hazards}")
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
+@click.option("--allow-hazards", "allow_hazards", metavar="KIND[,KIND...]",
+              help="Hazard codes this apply accepts, as printed in the plan.")
+@click.pass_obj
+def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazards: str | None) -> int:
+    """Apply a reviewed plan file to the target, exactly as reviewed.
+
+    Refuses (exit 3) a plan that was edited, is stale (the target changed since), or has
+    hazards not named in --allow-hazards. Takes an advisory lock, runs data fixes,
+    statements (retrying lock timeouts) and checks that no drift is left; every apply
+    is recorded (see `pgproof history`). A failed apply of the same plan resumes.
+
+    \b
+    Examples:
+      pgproof apply plan.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_BUILD
+      pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes
+    """
+    settings = _settings(db=db)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
+        click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
+    with _progress(obj) as progress:
+        outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=progress)
+    if not outcome.already_applied:
+        obj.say(
+            f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s; "
+            "the target now matches the desired schema.", style="green",
+        )
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="markdown", show_default=True)
+@click.pass_obj
+def show(obj: Context, plan_file: Path, fmt: str) -> int:
+    """Check a plan file and print it: markdown for a PR comment, json for scripts.
+
+    Refuses (exit 3) a plan that was edited after it was made, like apply does.
+
+    \b
+    Examples:
+      pgproof show plan.sql
+      pgproof show plan.sql --format json | jq -r '.hazard_codes | join(" ")'
+    """
+    obj.out.write(PLAN_RENDERERS[fmt](commands.show(plan_file), str(plan_file)))
+    return ExitCode.OK
+
+
+@cli.command()
+@db_option
+@click.pass_obj
+def history(obj: Context, db: str | None) -> int:
+    """List the plans applied to the target, newest first.
+
+    \b
+    Example:
+      pgproof history --db "$DATABASE_URL"
+    """
+    entries = commands.history(_settings(db=db))
+    if not entries:
+        obj.say("No plan has been applied to this database yet.")
+        return ExitCode.OK
+    obj.out.write(f"{'id':>4}  {'started (UTC)':<19}  {'outcome':<9}  {'steps':>7}  {'seconds':>8}  {'user':<16}  plan\n")
+    for e in entries:
+        seconds = f"{e.duration_ms / 1000:.1f}" if e.duration_ms is not None else "-"
+        who = e.database_user + (f" ({e.os_user})" if e.os_user else "")
+        obj.out.write(
+            f"{e.id:>4}  {e.started_at:%Y-%m-%d %H:%M:%S}  {e.outcome:<9}  {e.statements_done:>3}/{e.statements:<3}  "
+            f"{seconds:>8}  {who:<16}  {e.plan_kind} {e.plan_checksum[7:19]}"
+            + (f"  error: {e.error}" if e.error else "") + "\n"
+        )
+    return ExitCode.OK
+
+
+def hazard_codes(text: str | None) -> set[str]:
+    return {part.strip().upper() for part in (text or "").split(",") if part.strip()}
+
+
+def _masked(url: str | None) -> str:
+    return db_module.mask(url) if url else "(no target)"
+
+
+@cli.command()
+@click.option("--schema", type=click.Path(path_type=Path), metavar="PATH",
+              help="Desired schema to demonstrate with (default: schema/schema.sql).")
+@click.pass_obj
+def demo(obj: Context, schema: Path | None) -> int:
+    """Show the whole workflow on a throwaway legacy production database.
+
+    Builds an embedded 'legacy production' (the old Alembic schema with duplicate segments
+    and NULL speaker labels), shows its drift, the plan with its hazards and data fixes,
+    applies it, shows that no drift is left and what was archived. Needs nothing but this
+    package; everything is removed afterwards.
+
+    \b
+    Example:
+      pgproof demo
+    """
+    steps = iter(range(1, 100))
+
+    def show(title: str, value) -> None:
+        obj.err.rule(f"{next(steps)}. {title}", style="cyan")
+        obj.out.write(_demo_text(value))
+        obj.out.flush()
+
+    with _progress(obj) as progress:
+        after = commands.demo(_settings(schema=schema), show, progress=progress)
+    if after.drifted:
+        obj.say("The demo ended with drift left: this is a bug, please report it.", style="bold red")
+        return ExitCode.CHANGES
+    obj.say("Done: production now matches schema/schema.sql, and nothing was lost.", style="green")
+    return ExitCode.OK
+
+
+def _demo_text(value) -> str:
+    from .archive import restore_statement
+    from .drift import DriftReport, render_text
+
+    if isinstance(value, DriftReport):
+        return render_text(value)
+    if isinstance(value, commands.PlanFiles):
+        text = PLAN_RENDERERS["sql"](value.plan)
+        return text[: text.index(DATA_PREFIX)] + "-- (and a last line holding the plan as data, which apply checks)\n"
+    if isinstance(value, apply_module.Outcome):
+        return f"applied {value.statements_run} statement(s) and the data fixes in {value.seconds:.1f} s\n"
+    if value and isinstance(value[0][0], str):  # archived rows per fix
+        lines = [f"{fix}: {count:,} rows in pgproof.archived_rows" for fix, count in value]
+        lines += ["restore them with:", restore_statement(value[0][0], "public.segments")]
+        return "\n".join(lines) + "\n"
+    rows = [(fix.name, fix.phase, f"{count:,}") for fix, count in value]  # fixes status
+    return _table(("data fix", "phase", "rows to fix"), rows)
+
+
+@cli.group(name="fixes")
+def fixes_group() -> None:
+    """Data fixes in data_fixes/: idempotent scripts that repair rows before (or after)
+    the schema statements. Removed rows are archived in the target's pgproof schema.
+
+    \b
+    Examples:
+      pgproof fixes status --db "$DATABASE_URL"
+      pgproof fixes run --db "$DATABASE_URL"
+    """
+
+
+@fixes_group.command(name="status")
+@db_option
+@click.pass_obj
+def fixes_status(obj: Context, db: str | None) -> int:
+    """List every data fix with the rows it still has to fix (0 = done).
+
+    Read-only: works with a read-only role and creates nothing in the target.
+
+    \b
+    Example:
+      pgproof fixes status --db "$DATABASE_URL"
+    """
+    pending = commands.fixes_status(_settings(db=db))
+    rows = [(fix.name, fix.phase, str(count), ", ".join(fix.resolves) or "-") for fix, count in pending]
+    obj.out.write(_table(("fix", "phase", "pending", "resolves"), rows))
+    if not pending:
+        obj.say("No data fixes found.")
+    return ExitCode.OK
+
+
+@fixes_group.command(name="run")
+@db_option
+@click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
+@click.pass_obj
+def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
+    """Preflight, then run the pending data fixes in order, in short batches.
+
+    Each batch is its own transaction, so the application keeps writing and an
+    interrupted run resumes where it stopped when run again. Each run is recorded in
+    pgproof.fix_runs; removed rows are kept in pgproof.archived_rows.
+
+    \b
+    Examples:
+      pgproof fixes run --db "$DATABASE_URL"
+      pgproof fixes run --phase before
+    """
+    with _progress(obj) as progress:
+        runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=progress)
+    rows = [(r.fix, str(r.rows_changed), str(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}") for r in runs]
+    obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
+    if not any(r.rows_changed for r in runs):
+        obj.say("Nothing to do: every data fix is done.", style="green")
+    return ExitCode.OK
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Plain aligned columns: easy to read, easy to cut or awk."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n"
+        for row in (header, *rows)
+    )
+
+
+@contextlib.contextmanager
+def _progress(obj: Context):
+    """A rich progress bar on a terminal; plain lines (at most one per fix and tenth)."""
+    if obj.err.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=obj.err, transient=False) as bar:
+            tasks: dict[str, int] = {}
+
+            def update(fix, done: int, total: int) -> None:
+                if fix.name not in tasks:
+                    tasks[fix.name] = bar.add_task(fix.name, total=total)
+                bar.update(tasks[fix.name], completed=done, total=total)
+
+            yield update
+        return
+    said: dict[str, int] = {}
+
+    def line(fix, done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if said.get(fix.name, -1) < tenth:
+            said[fix.name] = tenth
+            obj.say(f"{fix.name}: {done}/{total} done ({done * 100 // max(total, 1)}%)")
+
+    yield line
+
+
+# --- running ----------------------------------------------------------------------------
+
+def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """Run the CLI and return its exit code (testable: streams are arguments)."""
+    context = Context(out=out or sys.stdout, err=Console(file=err or sys.stderr, stderr=err is None))
+    _route_logging(context)
+    timing.reset()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
+    try:
+        code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
+        return int(code) if code is not None else ExitCode.OK
+    except PgProofError as exc:
+        if context.traceback:
+            context.err.print_exception()
+        context.say(f"Error: {exc}", style="bold red")
+        return exc.exit_code
+    except click.exceptions.Exit as exc:  # --help, --version
+        return exc.exit_code
+    except click.ClickException as exc:
+        context.say(f"Error: {exc.format_message()} (see pgproof --help).", style="bold red")
+        return ExitCode.ERROR
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        context.say(
+            "Error: interrupted; scratch servers and databases were removed and an unfinished "
+            "data-fix batch was rolled back, so run the command again to resume.",
+            style="bold red",
+        )
+        return ExitCode.ERROR
+    finally:
+        if context.timings:
+            for name, seconds in timing.recorded().items():
+                context.say(f"timing: {name:<14} {seconds:7.3f} s")
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    # SIGTERM (CI cancelling a job) unwinds like Ctrl-C, so scratch servers are removed.
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class _ConsoleHandler(logging.Handler):
+    def __init__(self, context: Context) -> None:
+        super().__init__(logging.INFO)
+        self.context = context
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "warning: " if record.levelno >= logging.WARNING else ""
+        style = "yellow" if record.levelno >= logging.WARNING else None
+        self.context.say(prefix + db_module.mask(record.getMessage()), style=style)
+
+
+def _route_logging(context: Context) -> None:
+    logger = logging.getLogger("pgproof")
+    logger.handlers = [_ConsoleHandler(context)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,132 @@
+"""The desired schema: read its files, load them into a scratch database, and report any
+error as `file:line:col: message`, like a compiler.
+
+The desired schema is one `.sql` file or a folder of them, loaded in name order, in one
+transaction. Statements are split with pglast (the real PostgreSQL parser), so a syntax
+error is located before any server is touched, and a server error is located inside the
+statement that raised it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+from pglast import split
+from pglast.parser import ParseError
+
+from . import db
+from .errors import SchemaError
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    path: Path
+    text: str
+
+    @property
+    def display(self) -> str:
+        return display_path(self.path)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, else absolute."""
+    absolute = Path(path).resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
+
+
+@dataclass(frozen=True)
+class SourceStatement:
+    """One statement of a schema file, with where it starts."""
+
+    file: SchemaFile
+    offset: int  # character offset of the statement in the file
+    sql: str
+
+    def location(self, position: int | None = None) -> str:
+        """`file:line:col` of the statement's 1-based character `position` (its start if None)."""
+        index = self.offset + max((position or 1) - 1, 0)
+        return _location(self.file, index)
+
+
+def _location(file: SchemaFile, index: int) -> str:
+    before = file.text[:index]
+    line = before.count("\n") + 1
+    col = index - (before.rfind("\n") + 1) + 1
+    return f"{file.display}:{line}:{col}"
+
+
+def read(path: str | Path) -> list[SchemaFile]:
+    """The schema files at `path`: the file itself, or the folder's `.sql` files by name."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix == ".sql" and p.is_file())
+        if not files:
+            raise SchemaError(f"{path} holds no .sql files; put the desired schema there or pass --schema FILE.")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise SchemaError(
+            f"the desired schema {path} does not exist; create it or pass --schema PATH "
+            "(or set schema in [tool.pgproof])."
+        )
+    result = []
+    for file in files:
+        try:
+            result.append(SchemaFile(file, file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SchemaError(f"cannot read {file}: {exc}; it must be readable UTF-8 text.") from None
+    return result
+
+
+def source_fingerprint(files: list[SchemaFile]) -> str:
+    """A hash of the schema files' names and contents, for plans and caches."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.path.name.encode() + b"\0" + file.text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def statements(files: list[SchemaFile]) -> list[SourceStatement]:
+    """Every statement of `files`, in order; a syntax error raises SchemaError at file:line:col."""
+    result = []
+    for file in files:
+        try:
+            slices = split(file.text, only_slices=True)
+        except ParseError as exc:
+            message, index = exc.args[0], exc.args[1]
+            raise SchemaError(f"{_location(file, index)}: {message}") from None
+        result.extend(SourceStatement(file, s.start, file.text[s]) for s in slices)
+    return result
+
+
+def load(url: str, files: list[SchemaFile]) -> None:
+    """Run the desired schema in the (empty) database at `url`, in one transaction.
+
+    On error nothing stays behind and SchemaError says `file:line:col: server message`.
+    """
+    todo = statements(files)
+    with db.connection(url, role="scratch") as conn:
+        with conn.cursor() as cur:
+            for statement in todo:
+                try:
+                    cur.execute(statement.sql)
+                except psycopg2.Error as exc:
+                    conn.rollback()
+                    raise SchemaError(_server_error(statement, exc)) from None
+        conn.commit()
+
+
+def _server_error(statement: SourceStatement, exc: psycopg2.Error) -> str:
+    diag = exc.diag
+    position = int(diag.statement_position) if diag.statement_position else None
+    message = diag.message_primary or str(exc).strip().splitlines()[0]
+    text = f"{statement.location(position)}: {message}"
+    if diag.message_hint:
+        text += f" (hint: {diag.message_hint})"
+    return text

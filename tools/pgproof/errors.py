@@ -1,0 +1,59 @@
+"""Exit codes and the error hierarchy: the one door through which failures reach people.
+
+Every expected failure is a `PgProofError` whose message is one sentence: what went
+wrong, where, and what to do. The CLI prints it and exits with its `exit_code`; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Like `terraform plan -detailed-exitcode` and migra's own exit codes."""
+
+    OK = 0  # success, or no changes / no drift
+    ERROR = 1  # something went wrong; the message says what
+    CHANGES = 2  # diff has statements, or the target drifted
+    REFUSED = 3  # refused for safety: hazards not allowed, stale or edited plan
+
+
+class PgProofError(Exception):
+    """An expected failure, explained in one sentence."""
+
+    exit_code = ExitCode.ERROR
+
+
+class ConfigError(PgProofError):
+    """Bad flags, environment or [tool.pgproof] settings."""
+
+
+class ConnectionFailed(PgProofError):
+    """A database could not be reached or refused our credentials."""
+
+
+class SchemaError(PgProofError):
+    """The desired schema does not load; the message carries file:line:col."""
+
+
+class ScratchError(PgProofError):
+    """A scratch database could not be provided."""
+
+
+class DiffError(PgProofError):
+    """The diff engine failed or the result does not converge."""
+
+
+class FixError(PgProofError):
+    """A data fix is malformed, failed, or cannot succeed (preflight)."""
+
+
+class ApplyError(PgProofError):
+    """A plan failed while being applied."""
+
+
+class Refused(PgProofError):
+    """Refused for safety; nothing was changed."""
+
+    exit_code = ExitCode.REFUSED

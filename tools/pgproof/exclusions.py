@@ -1,0 +1,42 @@
+"""Which objects pgproof leaves alone: glob patterns over `schema.name`.
+
+`pgproof.*` leaves out the tool's own schema and everything in it;
+`public.alembic_version` leaves out one table together with its columns, indexes,
+constraints, sequences and comments (they match through their table).
+The tool's schema under its former name is always left out, whatever the patterns say:
+it is carried over by the first command that writes (own_schema).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from .own_schema import FORMER_SCHEMA
+
+DEFAULT_PATTERNS = ("pgproof.*", "public.alembic_version")
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+
+    def matches(self, schema: str, name: str | None = None) -> bool:
+        """True when `schema.name` is excluded; `name=None` asks about the schema itself,
+        which is excluded by a pattern of the form `schema.*`."""
+        if schema == FORMER_SCHEMA:
+            return True
+        qualified = f"{schema}.*" if name is None else f"{schema}.{name}"
+        return any(fnmatchcase(qualified, pattern) for pattern in self.patterns)
+
+    def matches_key(self, key: str | None) -> bool:
+        """True for a dotted catalog key (`schema.table`) that is excluded."""
+        if not key:
+            return False
+        schema, _, rest = _unquote(key).partition(".")
+        return self.matches(schema, rest.split(".")[0] if rest else None)
+
+
+def _unquote(key: str) -> str:
+    # Keys are rendered with format('%I'): quotes appear only around unusual names.
+    return key.replace('"', "")

@@ -1,0 +1,146 @@
+"""Settings: flags > environment (DATABASE_URL, PGPROOF_SCRATCH, then a .env file) >
+`[tool.pgproof]` in pyproject.toml > defaults.
+
+The nearest pyproject.toml at or above the working directory is the project; relative
+paths in it are relative to its folder. Only the CLI reads settings; every other module
+receives URLs and paths.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+from .errors import ConfigError
+from .exclusions import DEFAULT_PATTERNS, Exclusions
+
+# key in [tool.pgproof] -> (default, what it is)
+KNOWN_KEYS: dict[str, tuple[Any, str]] = {
+    "schema": ("schema/schema.sql", "the desired schema: a .sql file or a folder of them"),
+    "fixes": ("data_fixes", "folder of data fixes"),
+    "scratch": ("embedded", "scratch provider: embedded, docker or a postgresql:// URL"),
+    "exclude": (list(DEFAULT_PATTERNS), "glob patterns of schema.name that pgproof never manages"),
+    "lock_timeout_ms": (3000, "lock_timeout for each step of apply"),
+    "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),
+    "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str | None
+    schema: Path
+    fixes: Path
+    scratch: str
+    exclusions: Exclusions
+    lock_timeout_ms: int = 3000
+    statement_timeout_ms: int = 0
+    apply_lock_wait_s: int = 30
+    project_file: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start`."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_project(path: Path | None) -> dict[str, Any]:
+    """[tool.pgproof] of `path`, validated; {} when there is none."""
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}; fix the TOML syntax.") from None
+    section = data.get("tool", {}).get("pgproof", {})
+    unknown = sorted(set(section) - set(KNOWN_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {unknown[0]!r} in [tool.pgproof] of {path}; "
+            f"known settings are {', '.join(KNOWN_KEYS)}."
+        )
+    return section
+
+
+def resolve(
+    flags: Mapping[str, Any],
+    *,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from `flags` (None means not given), the environment and the project."""
+    cwd = cwd or Path.cwd()
+    environ = os.environ if environ is None else environ
+    project_file = find_project(cwd)
+    project = read_project(project_file)
+    base = project_file.parent if project_file else cwd
+    dotenv = _dotenv(cwd, base)
+    sources: dict[str, str] = {}
+
+    def pick(name: str, env: str | None = None) -> Any:
+        if flags.get(name) is not None:
+            sources[name] = "flag"
+            return flags[name]
+        if env and environ.get(env):
+            sources[name] = f"${env}"
+            return environ[env]
+        if env and dotenv.get(env):
+            sources[name] = f".env {env}"
+            return dotenv[env]
+        if name in project:
+            sources[name] = f"[tool.pgproof] {name}"
+            return project[name]
+        sources[name] = "default"
+        return KNOWN_KEYS[name][0] if name in KNOWN_KEYS else None
+
+    exclude = pick("exclude")
+    if not isinstance(exclude, (list, tuple)) or not all(isinstance(p, str) for p in exclude):
+        raise ConfigError("exclude in [tool.pgproof] must be a list of strings like \"public.alembic_version\".")
+    return Settings(
+        db_url=pick("db", "DATABASE_URL") or None,
+        schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
+        fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
+        scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
+        exclusions=Exclusions(tuple(exclude)),
+        lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
+        statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
+        apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
+        project_file=project_file,
+        sources=sources,
+    )
+
+
+def _dotenv(*folders: Path) -> dict[str, str]:
+    for folder in folders:
+        candidate = folder / ".env"
+        if candidate.is_file():
+            return {k: v for k, v in dotenv_values(candidate).items() if v is not None}
+    return {}
+
+
+def _path(base: Path, value: Any, from_flag: bool, cwd: Path) -> Path:
+    path = Path(str(value))
+    if path.is_absolute():
+        return path
+    return (cwd if from_flag else base) / path
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} in [tool.pgproof] must be a whole number >= 0, not {value!r}.")
+    return number
