@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg2.extras
 
 from . import catalog, db, gaps, timing
 from .catalog import Catalog, Difference
@@ -44,18 +47,62 @@ class Diff:
         )
 
 
+@dataclass(frozen=True)
+class Side:
+    """One database read once: pgproof's catalog and migra's inspection of it, taken from
+    the same snapshot. Either side of any number of comparisons; nothing re-reads it."""
+
+    catalog: Catalog
+    inspection: Any  # schemainspect's inspector, excluded objects left out, disconnected
+
+
+def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target") -> Side:
+    """Read the database at `url` once (read-only, one REPEATABLE READ snapshot)."""
+    with db.connection(url, role=role, search_path=db.INSPECTION_SEARCH_PATH) as conn:
+        conn.set_session(readonly=True, isolation_level="REPEATABLE READ")
+        with timing.phase("migra inspection"):
+            inspection = inspect(conn, exclusions, url)
+        with timing.phase("catalog check"):
+            described = catalog.describe_connection(conn, exclusions)
+    return Side(described, inspection)
+
+
+def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
+    """schemainspect's inspection over our own connection (a named-tuple cursor is what it
+    reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # schemainspect imports pkg_resources
+        from schemainspect import get_inspector
+    try:
+        with conn.cursor(cursor_factory=psycopg2.extras.NamedTupleCursor) as cur:
+            inspector = get_inspector(cur)
+        inspector.c = None  # the cursor is closed; nothing may query through it again
+        inspector.deps = []  # raw rows, read by nothing after loading (and not picklable)
+    except Exception as exc:  # schemainspect raises many types; one sentence for all
+        detail = db.scrub(" ".join(str(exc).split())[:300], url)
+        raise DiffError(
+            f"migra could not inspect {db.mask(url) or 'a database'}: {detail}; "
+            "run with --traceback and report it if the database is reachable."
+        ) from exc
+    _leave_out(inspector, exclusions)
+    return inspector
+
+
 def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusions()) -> Diff:
     """Compare the target with the desired (scratch) database; neither is changed."""
-    with timing.phase("catalog check"):
-        actual = catalog.describe(target_url, exclusions, role="target")
-        desired = catalog.describe(desired_url, exclusions, role="scratch")
+    return compare(read(target_url, exclusions, role="target"), read(desired_url, exclusions, role="scratch"))
+
+
+def compare(actual: Side, desired: Side) -> Diff:
+    """The diff from `actual` (the target) to `desired`, from what was read already."""
     with timing.phase("migra"):
-        migra = migra_statements(target_url, desired_url, exclusions)
-    differences = catalog.compare(desired, actual)
-    closure = gaps.close(migra, desired, actual, differences)
+        migra = migration(actual.inspection, desired.inspection)
+    differences = catalog.compare(desired.catalog, actual.catalog)
+    closure = gaps.close(migra, desired.catalog, actual.catalog, differences)
     return Diff(
-        statements=closure.statements, differences=differences, desired=desired, actual=actual,
-        notes=catalog.version_notes(desired, actual), gaps=closure.gaps,
+        statements=closure.statements, differences=differences, desired=desired.catalog,
+        actual=actual.catalog, notes=catalog.version_notes(desired.catalog, actual.catalog),
+        gaps=closure.gaps,
     )
 
 
@@ -75,37 +122,32 @@ def converges(target_url: str, desired_url: str, exclusions: Exclusions = Exclus
 
 
 def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclusions()) -> list[Statement]:
-    """migra's statements turning `from_url` into `to_url`, excluded objects left out.
+    """migra's statements turning `from_url` into `to_url`, excluded objects left out."""
+    return migration(read(from_url, exclusions).inspection, read(to_url, exclusions, role="scratch").inspection)
 
-    Both sides are inspected with the same explicit search_path. Extension versions are
+
+def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
+    """migra's statements between two inspections (neither is changed by it).
+
+    Both sides were inspected with the same explicit search_path. Extension versions are
     ignored: production may run another pgvector build, and a pinned version would fail.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # schemainspect imports pkg_resources
         from migra import Migration
-        from schemainspect import get_inspector
-        from sqlbag import S
 
     try:
-        with S(_inspection_url(from_url)) as s_from, S(_inspection_url(to_url)) as s_to:
-            i_from, i_to = get_inspector(s_from), get_inspector(s_to)
-            for inspector in (i_from, i_to):
-                _leave_out(inspector, exclusions)
-            migration = Migration(i_from, i_to, ignore_extension_versions=True)
-            migration.set_safety(False)  # hazards are classified and refused elsewhere
-            migration.add_all_changes()
-            raw = list(migration.statements)
-    except Exception as exc:  # migra and SQLAlchemy raise many types; one sentence for all
-        detail = db.scrub(" ".join(str(exc).split())[:300], from_url, to_url)
+        migration = Migration(inspected_from, inspected_to, ignore_extension_versions=True)
+        migration.set_safety(False)  # hazards are classified and refused elsewhere
+        migration.add_all_changes()
+        raw = list(migration.statements)
+    except Exception as exc:  # migra raises many types; one sentence for all
+        detail = " ".join(str(exc).split())[:300]
         raise DiffError(
             f"migra could not compare the databases: {detail}; "
             "run with --traceback and report it if the databases are reachable."
         ) from exc
     return [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
-
-
-def _inspection_url(url: str) -> str:
-    return db.with_search_path(db.sqlalchemy_url(url))
 
 
 def _split(chunk: str) -> list[str]:

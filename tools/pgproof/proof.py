@@ -15,8 +15,6 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 
-from sqlalchemy.engine import make_url
-
 from . import catalog, db, execute, scratch
 from .catalog import Catalog, Difference
 from .diff import migra_statements
@@ -68,11 +66,11 @@ def _copy_invalid_indexes(copy_url: str, actual: Catalog) -> None:
 def _tool(program: str, url: str, *args: str) -> None:
     """Run pg_dump/pg_restore against `url`; the password goes in the environment, never
     on the command line."""
-    parsed = make_url(db.libpq_url(url))
     env = {**os.environ}
-    if parsed.password:
-        env["PGPASSWORD"] = str(parsed.password)
-    dsn = parsed.set(password=None).render_as_string(hide_password=False)
+    password = db.password(url)
+    if password:
+        env["PGPASSWORD"] = password
+    dsn = db.without_password(url)
     done = subprocess.run(
         [str(scratch.bin_dir() / program), f"--dbname={dsn}", *args],
         env=env, capture_output=True, text=True, timeout=600, check=False,
