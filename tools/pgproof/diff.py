@@ -9,8 +9,11 @@ Known gaps of migra, and what happens to each, are listed in the README.
 
 from __future__ import annotations
 
+import sys
+import threading
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg2.extras
@@ -67,12 +70,57 @@ def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target
     return Side(described, inspection)
 
 
+def import_engine() -> None:
+    """Import migra and schemainspect, cheaply (about 1 s less on every run).
+
+    schemainspect finds each of its 17 SQL files by calling `inspect.stack()`, which reads
+    the source of every frame of the call stack, and it imports `pkg_resources`, which
+    scans every installed distribution, only for `resource_stream`. During its import both
+    are replaced by equivalents that do neither; nothing else sees them.
+    """
+    if "schemainspect" in sys.modules and "migra" in sys.modules:
+        return
+    import inspect as inspect_module
+    import types
+
+    def frames(context: int = 1) -> list[tuple]:
+        frame, found = sys._getframe(1), []
+        while frame is not None:
+            found.append((frame,))
+            frame = frame.f_back
+        return found
+
+    def resource_stream(package: str, subpath: str):
+        return open(Path(sys.modules[package].__file__).parent / subpath, "rb")
+
+    stand_in = types.ModuleType("pkg_resources")
+    stand_in.resource_stream = resource_stream
+    real_stack, real_pkg_resources = inspect_module.stack, sys.modules.get("pkg_resources")
+    with _IMPORT_LOCK:
+        inspect_module.stack = frames
+        sys.modules["pkg_resources"] = stand_in
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import migra  # noqa: F401
+                import schemainspect  # noqa: F401
+        finally:
+            inspect_module.stack = real_stack
+            if real_pkg_resources is None:
+                sys.modules.pop("pkg_resources", None)
+            else:
+                sys.modules["pkg_resources"] = real_pkg_resources
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
 def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
     """schemainspect's inspection over our own connection (a named-tuple cursor is what it
     reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # schemainspect imports pkg_resources
-        from schemainspect import get_inspector
+    import_engine()
+    from schemainspect import get_inspector
+
     try:
         with conn.cursor(cursor_factory=psycopg2.extras.NamedTupleCursor) as cur:
             inspector = get_inspector(cur)
@@ -132,9 +180,8 @@ def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
     Both sides were inspected with the same explicit search_path. Extension versions are
     ignored: production may run another pgvector build, and a pinned version would fail.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # schemainspect imports pkg_resources
-        from migra import Migration
+    import_engine()
+    from migra import Migration
 
     try:
         migration = Migration(inspected_from, inspected_to, ignore_extension_versions=True)

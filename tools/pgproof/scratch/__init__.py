@@ -40,7 +40,7 @@ def open_scratch(spec: str, target_major: int | None = None) -> Iterator[Scratch
     """The scratch server described by `spec`; warns when its major version differs from
     the target's, because definitions the server renders can differ between majors."""
     if spec == EMBEDDED:
-        provider = embedded_server()
+        provider = embedded_server(disposable=True)
     elif spec == DOCKER:
         provider = docker_server(target_major or 18)
     elif is_url(spec):
