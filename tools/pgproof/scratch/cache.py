@@ -202,7 +202,9 @@ class PersistentCluster:
 
     def _run(self, program: str, *args: str) -> None:
         with tempfile.TemporaryFile("w+") as output:  # files, not pipes: the server inherits them
-            done = subprocess.run([str(self.bin_dir / program), *args], stdout=output, user=self.user,
+            # as another user, its own group too: root's group may be shut out where others are not
+            as_user = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
+            done = subprocess.run([str(self.bin_dir / program), *args], stdout=output, **as_user,
                                   stderr=subprocess.STDOUT, cwd=self.folder, check=False, timeout=120)
             if done.returncode != 0:
                 output.seek(0)
@@ -257,7 +259,17 @@ class Cache:
                     "run `pgproof cache clear`."
                 )
             _drop_dead_runs(cluster.url)
+            self._drop_dead_builds(cluster.url)
             yield ScratchServer(url=cluster.url, version=version, kind="cache")
+
+    def _drop_dead_builds(self, url: str) -> None:
+        """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
+        for (name,) in _run_sql(url, "SELECT datname FROM pg_database WHERE datname LIKE %s", (BUILD_PREFIX + "%",)):
+            try:
+                with _flock(self.entries / f"{name[len(BUILD_PREFIX):]}.lock", fcntl.LOCK_EX, wait_s=0):
+                    _drop(url, name)
+            except BlockingIOError:  # being built right now
+                continue
 
     def key(self, server: ScratchServer, parts: dict[str, Any]) -> str:
         """sha256 of `parts` and of everything about `server` that changes a load: its
