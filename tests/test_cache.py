@@ -26,6 +26,8 @@ from pgproof.scratch.cache import Cache
 def cache_dir(tmp_path):
     folder = tmp_path / "cache"
     yield folder
+    for log in folder.glob("*/server.log"):  # kept beside the test's other files, for a failure
+        shutil.copy(log, tmp_path / f"{log.parent.name}.log")
     cache.clear(folder)
 
 
@@ -74,7 +76,7 @@ def test_warm_runs_say_byte_for_byte_what_cold_runs_say(run, legacy_db, cache_di
         result = run("plan", "--db", legacy_db, "--out", str(out), *flags)
         assert result.code == 0, result.err
         forward, back = plan.read(out), plan.read(out.with_name(f"{name}.rollback.sql"))
-        return tuple(dataclasses.replace(p, created="", target="") for p in (forward, back))
+        return tuple(dataclasses.replace(p, created="", target="", rollback_file="") for p in (forward, back))
 
     cold_plan = made("cold", "--no-cache")
     made("fill")
@@ -106,8 +108,12 @@ def test_a_changed_schema_file_and_a_changed_target_miss(run, empty_db, cache_di
 
 def _another_pgvector(tmp_path: Path) -> Path:
     """A copy of the embedded PostgreSQL whose pgvector offers one more version."""
-    copy = tmp_path / "pginstall"
-    shutil.copytree(scratch.bin_dir().parent, copy, symlinks=True)
+    original = scratch.bin_dir().parent
+    copy = tmp_path / "site" / original.parent.name / original.name
+    shutil.copytree(original, copy, symlinks=True)
+    libraries = original.parent.parent / f"{original.parent.name}.libs"  # the wheel's rpath: $ORIGIN/../../../
+    if libraries.is_dir():
+        (tmp_path / "site" / libraries.name).symlink_to(libraries)
     extension = copy / "share" / "extension"
     (extension / "vector--0.9.9.sql").write_text((extension / "vector--0.8.6.sql").read_text())
     control = extension / "vector.control"

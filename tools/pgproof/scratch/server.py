@@ -30,6 +30,7 @@ SCRATCH_SETTINGS = {
     "shared_buffers": "128MB",
     "max_wal_size": "2GB",
     "log_min_messages": "warning",
+    "log_checkpoints": "off",
 }
 
 
