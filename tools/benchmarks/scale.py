@@ -15,7 +15,7 @@ Then, in every round and in the same order, it times:
 It prints the medians, each ÷ plain migra, and the peak memory (RSS) of each pgproof
 process. Not part of the test run.
 
-    .venv/bin/python tools/benchmarks/scale.py [--sizes 100,1000,3000] [--rounds 3]
+    .venv/bin/python tools/benchmarks/scale.py [--sizes 100,1000,3000] [--rounds 3] [--legacy]
 """
 
 from __future__ import annotations
@@ -134,10 +134,29 @@ def bench_size(tables: int, rounds: int, work: Path, cache_available: bool) -> l
     return [(name, statistics.median(values), memory.get(name, 0)) for name, values in times.items()]
 
 
+def bench_legacy(rounds: int, work: Path) -> tuple[float, float]:
+    """Medians of a cold and a warm `pgproof diff` of schema/schema.sql against the legacy
+    fixture (tests/fixtures/legacy.sql), process start included."""
+    env = {**os.environ, "PGPROOF_CACHE_DIR": str(work / "cache_legacy")}
+    env.pop("DATABASE_URL", None)
+    env.pop("CI", None)
+    with scratch.embedded_server(settings=DURABLE) as server, server.database(name="legacy") as target:
+        psql(target, REPO / "tests" / "fixtures" / "legacy.sql")
+        command = [str(BIN / "pgproof"), "diff", "--db", target]
+        timed(command, env)  # fills the cache
+        cold, warm = [], []
+        for _ in range(rounds):
+            cold.append(timed([*command, "--no-cache"], env)[0])
+            warm.append(timed(command, env)[0])
+        subprocess.run([str(BIN / "pgproof"), "cache", "clear"], env=env, capture_output=True, check=False)
+    return statistics.median(cold), statistics.median(warm)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,3000", help="comma-separated numbers of tables")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--legacy", action="store_true", help="also time diff against the legacy fixture")
     args = parser.parse_args()
     cache_available = subprocess.run(
         [str(BIN / "pgproof"), "cache", "--help"], capture_output=True, check=False
@@ -145,7 +164,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pgproof-scale-"))
     load = os.getloadavg()[0]
     try:
-        for tables in (int(size) for size in args.sizes.split(",")):
+        if args.legacy and cache_available:
+            cold, warm = bench_legacy(max(args.rounds, 5), work)
+            print(f"pgproof diff of schema/schema.sql against the legacy fixture: cold {cold:.2f} s, warm {warm:.2f} s")
+        for tables in (int(size) for size in args.sizes.split(",") if size):
             rows = bench_size(tables, args.rounds, work, cache_available)
             baseline = dict((name, seconds) for name, seconds, _ in rows)["plain migra"]
             print(f"\n{tables:,} tables, median of {args.rounds} interleaved rounds "
