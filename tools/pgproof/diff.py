@@ -12,10 +12,12 @@ from __future__ import annotations
 import sys
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import psycopg2.extras
 
 from . import catalog, db, gaps, timing
@@ -60,14 +62,41 @@ class Side:
 
 
 def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target") -> Side:
-    """Read the database at `url` once (read-only, one REPEATABLE READ snapshot)."""
+    """Read the database at `url` once (read-only, one REPEATABLE READ snapshot).
+
+    The catalog queries run on a second connection that imports the first one's snapshot,
+    at the same time as migra's inspection: the same state, in about half the time.
+    """
     with db.connection(url, role=role, search_path=db.INSPECTION_SEARCH_PATH) as conn:
         conn.set_session(readonly=True, isolation_level="REPEATABLE READ")
-        with timing.phase("migra inspection"):
-            inspection = inspect(conn, exclusions, url)
-        with timing.phase("catalog check"):
-            described = catalog.describe_connection(conn, exclusions)
-    return Side(described, inspection)
+        snapshot = _export_snapshot(conn)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgproof-catalog") as pool:
+            described = pool.submit(_describe, url, snapshot, exclusions, role) if snapshot else None
+            with timing.phase("migra inspection"):
+                inspection = inspect(conn, exclusions, url)
+            if described is None:  # no snapshot to share: one after the other, same transaction
+                with timing.phase("catalog check"):
+                    return Side(catalog.describe_connection(conn, exclusions), inspection)
+            return Side(described.result(), inspection)
+
+
+def _export_snapshot(conn) -> str | None:
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_export_snapshot()")
+            return cur.fetchone()[0]
+    except psycopg2.Error:  # e.g. a server that cannot export one: read on one connection
+        conn.rollback()
+        return None
+
+
+def _describe(url: str, snapshot: str, exclusions: Exclusions, role: str) -> Catalog:
+    with timing.phase("catalog check"), \
+            db.connection(url, role=role, search_path=db.INSPECTION_SEARCH_PATH) as conn:
+        conn.set_session(readonly=True, isolation_level="REPEATABLE READ")
+        with conn.cursor() as cur:
+            cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+        return catalog.describe_connection(conn, exclusions)
 
 
 def import_engine() -> None:
