@@ -25,6 +25,9 @@ from pgproof.scratch import auto
 from pgproof.scratch import installation as installations
 
 REPO = Path(__file__).resolve().parents[1]
+# Tests run the cold path unless they turn the cache on with a folder of their own
+# (tests/test_cache.py): no test may start a persistent server in the user's cache.
+os.environ["PGPROOF_CACHE"] = "off"
 FIXTURES = REPO / "tests" / "fixtures"
 SECRET_ROLE = "pgd_secret"
 SECRET_PASSWORD = "correct-horse-battery"

@@ -58,6 +58,10 @@ def db_option(f):
 
 def schema_options(f):
     f = click.option(
+        "--no-cache", "no_cache", is_flag=True,
+        help="Load the desired schema into a fresh scratch, without the warm cache (see pgproof cache).",
+    )(f)
+    f = click.option(
         "--scratch", metavar="SPEC",
         help="Where the desired schema is materialised: auto (default: a server of the target's major), "
              "embedded, local, local:/path/to/bin, docker, or a postgresql:// server URL.",
@@ -98,7 +102,8 @@ def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are statements (like migra --exit-code).")
 @click.pass_obj
-def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None, fmt: str, exit_code: bool) -> int:
+def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, fmt: str,
+         exit_code: bool) -> int:
     """Print the SQL that turns the target into the desired schema.
 
     With no target at all (no --db, no DATABASE_URL) it compares against an empty
@@ -112,7 +117,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof diff --db postgresql://app@prod/app > change.sql
       pgproof diff --exit-code --format json
     """
-    settings = _settings(db=db, schema=schema, scratch=scratch)
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     result = commands.diff(settings)
     for note in result.notes:
         obj.say(f"note: {note}")
@@ -136,7 +141,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
 @schema_options
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
 @click.pass_obj
-def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None, fmt: str) -> int:
+def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, fmt: str) -> int:
     """Report how the target differs from the desired schema; exit 2 when it drifted.
 
     Every managed object is compared twice: by migra and by an independent read of
@@ -149,7 +154,7 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
       pgproof drift --format json | jq .differences
       pgproof drift --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    settings = _settings(db=db, schema=schema, scratch=scratch)
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     report = commands.drift(settings)
     obj.out.write(RENDERERS[fmt](report))
     return ExitCode.CHANGES if report.drifted else ExitCode.OK
@@ -162,7 +167,8 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
 @click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
               help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
 @click.pass_obj
-def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, out: Path, fmt: str) -> int:
+def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, out: Path,
+         fmt: str) -> int:
     """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
 
     The plan is proven before it is written: the target's schema is copied into a
@@ -175,7 +181,7 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof plan --db "$STAGING_URL" --scratch docker --out plan.sql
     """
-    settings = _settings(db=db, schema=schema, scratch=scratch)
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     files = commands.plan(settings, out)
     made = files.plan
     obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
@@ -270,6 +276,55 @@ def history(obj: Context, db: str | None) -> int:
             f"{seconds:>8}  {who:<16}  {e.plan_kind} {e.plan_checksum[7:19]}"
             + (f"  error: {e.error}" if e.error else "") + "\n"
         )
+    return ExitCode.OK
+
+
+@cli.group(name="cache")
+def cache_group() -> None:
+    """The warm scratch cache: a persistent scratch server per PostgreSQL major, and the
+    desired schema (and the target's copy for plan) kept there as template databases, so
+    repeated runs load nothing. On by default, off in CI (CI=true), and off with
+    --no-cache or PGPROOF_CACHE=off. The folder: PGPROOF_CACHE_DIR, cache_dir in
+    [tool.pgproof], else $XDG_CACHE_HOME/pgproof or ~/.cache/pgproof.
+
+    \b
+    Examples:
+      pgproof cache status
+      pgproof cache clear
+    """
+
+
+@cache_group.command(name="status")
+@click.pass_obj
+def cache_status(obj: Context) -> int:
+    """Show the cache folder, its servers (running or not), entries and size.
+
+    \b
+    Example:
+      pgproof cache status
+    """
+    found = commands.cache_status(_settings())
+    state = "on" if found.enabled else "off"
+    obj.out.write(f"folder   {found.folder}\ncache    {state} ({found.source})\n")
+    for name, running in found.servers:
+        obj.out.write(f"server   {name} ({'running' if running else 'stopped'})\n")
+    obj.out.write(f"entries  {found.entries}\nsize     {found.bytes / 1e6:.1f} MB\n")
+    return ExitCode.OK
+
+
+@cache_group.command(name="clear")
+@click.pass_obj
+def cache_clear(obj: Context) -> int:
+    """Stop the cached scratch servers and delete the cache folder's contents.
+
+    Waits up to 30 s for runs that are using the cache to end.
+
+    \b
+    Example:
+      pgproof cache clear
+    """
+    folder, stopped = commands.cache_clear(_settings())
+    obj.say(f"Cleared {folder}: {stopped} server(s) stopped.")
     return ExitCode.OK
 
 

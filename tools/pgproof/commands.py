@@ -3,81 +3,40 @@ values, returns data, and raises PgProofError; the CLI renders and exits."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pathlib import Path
 
 from . import apply as apply_module
 from . import demo as demo_module
-from . import db, desired, fixes, planner, scratch, timing
+from . import db, desired, fixes, scratch, sides
 from . import history as history_module
 from . import plan as plan_module
-from .diff import Diff, compute
+from .diff import Diff, compare
 from .drift import DriftReport
 from .errors import ConfigError, FixError
 from .plan import FixStep, Plan
 from .preflight import sentence
 from .settings import Settings
 
-EMPTY_TARGET = "an empty database"
-
-
-@dataclass(frozen=True)
-class Databases:
-    """The two sides of a comparison, for as long as the context lasts."""
-
-    target_url: str
-    desired_url: str
-    target_label: str  # masked URL or EMPTY_TARGET
-    server: scratch.ScratchServer
-    files: list[desired.SchemaFile]  # the schema files loaded, as they were read
-
-    @property
-    def notes(self) -> list[str]:
-        """What every report must say about the comparison itself (a major mismatch)."""
-        return [self.server.mismatch] if self.server.mismatch else []
-
-
-@contextlib.contextmanager
-def databases(settings: Settings, *, strict: bool = False) -> Iterator[Databases]:
-    """The target and a scratch database holding the desired schema.
-
-    Cheap checks run first (schema syntax, target reachable), so a mistake is reported
-    before any server starts. With no target, an empty database on the scratch server
-    stands in for it, so the diff is the full creation script.
-    """
-    files = desired.read(settings.schema)
-    desired.statements(files)  # syntax errors now, located at file:line:col
-    target_version = db.probe(settings.db_url) if settings.db_url else None
-    target_major = target_version.major if target_version else None
-    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server:
-        with server.database() as desired_url:
-            with timing.phase("schema load"):
-                desired.load(desired_url, files)
-            if settings.db_url:
-                yield Databases(settings.db_url, desired_url, db.mask(settings.db_url), server, files)
-            else:
-                with server.database() as empty_url:
-                    yield Databases(empty_url, desired_url, EMPTY_TARGET, server, files)
+EMPTY_TARGET = sides.EMPTY_TARGET
 
 
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
-    with databases(settings) as dbs:
-        result = compute(dbs.target_url, dbs.desired_url, settings.exclusions)
-        return dataclasses.replace(result, notes=dbs.notes + result.notes)
+    with sides.open_sides(settings) as both:
+        result = compare(both.target, both.desired)
+        return dataclasses.replace(result, notes=both.notes + result.notes)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
-    with databases(settings) as dbs:
-        result = compute(dbs.target_url, dbs.desired_url, settings.exclusions)
-        result = dataclasses.replace(result, notes=dbs.notes + result.notes)
-        return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)
+    with sides.open_sides(settings) as both:
+        result = compare(both.target, both.desired)
+        result = dataclasses.replace(result, notes=both.notes + result.notes)
+        return DriftReport(target=both.target_label, schema=desired.display_path(settings.schema), diff=result)
 
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
@@ -127,12 +86,13 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     proven on a scratch copy of the target; a rollback plan is written beside it."""
     url = _target(settings, "plan")
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
-    with databases(settings, strict=settings.scratch == scratch.AUTO) as dbs:
+    from . import planner
+
+    with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO) as both:
         made = planner.make(
-            target_url=dbs.target_url, desired_url=dbs.desired_url, server=dbs.server,
-            exclusions=settings.exclusions, fixes=_pending_fixes(settings, url),
+            both, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
-            schema_source=desired.source_fingerprint(dbs.files),
+            schema_source=desired.source_fingerprint(both.files),
             rollback_file=rollback_path.name,
         )
     plan_module.write(made.forward, out)
@@ -195,3 +155,29 @@ def demo(settings: Settings, show, progress=None) -> DriftReport:
         show("nothing was lost: every removed row is archived, and one statement restores it",
              demo_module.archived_counts(production))
         return after
+
+
+@dataclass(frozen=True)
+class CacheStatus:
+    folder: Path
+    enabled: bool
+    source: str  # where the on/off setting came from
+    servers: list[tuple[str, bool]]
+    entries: int
+    bytes: int
+
+
+def cache_status(settings: Settings) -> CacheStatus:
+    """The cache folder and what it holds; changes nothing."""
+    from .scratch import cache
+
+    found = cache.status(settings.cache_dir)
+    return CacheStatus(found.folder, settings.cache, settings.sources.get("cache", "default"),
+                       found.servers, found.entries, found.bytes)
+
+
+def cache_clear(settings: Settings) -> tuple[Path, int]:
+    """Stop the cached servers and empty the cache folder."""
+    from .scratch import cache
+
+    return settings.cache_dir, cache.clear(settings.cache_dir)

@@ -108,18 +108,33 @@ def statements(files: list[SchemaFile]) -> list[SourceStatement]:
 def load(url: str, files: list[SchemaFile]) -> None:
     """Run the desired schema in the (empty) database at `url`, in one transaction.
 
-    On error nothing stays behind and SchemaError says `file:line:col: server message`.
+    Each file goes to the server as one query (one round trip, not one per statement);
+    only when that fails are its statements run one by one, to say where. On error
+    nothing stays behind and SchemaError says `file:line:col: server message`.
     """
-    todo = statements(files)
     with db.connection(url, role="scratch") as conn:
         with conn.cursor() as cur:
-            for statement in todo:
-                try:
-                    cur.execute(statement.sql)
-                except psycopg2.Error as exc:
-                    conn.rollback()
-                    raise SchemaError(_server_error(statement, exc)) from None
+            try:
+                for file in files:
+                    if file.text.strip():
+                        cur.execute(file.text)
+            except psycopg2.Error as whole:
+                conn.rollback()
+                _locate(conn, files)
+                raise SchemaError(f"{files[0].display}: {db.server_message(whole)}") from None
         conn.commit()
+
+
+def _locate(conn, files: list[SchemaFile]) -> None:
+    """Run the statements one by one and raise SchemaError at the first that fails."""
+    with conn.cursor() as cur:
+        for statement in statements(files):
+            try:
+                cur.execute(statement.sql)
+            except psycopg2.Error as exc:
+                conn.rollback()
+                raise SchemaError(_server_error(statement, exc)) from None
+    conn.rollback()
 
 
 def _server_error(statement: SourceStatement, exc: psycopg2.Error) -> str:

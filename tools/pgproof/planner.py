@@ -4,16 +4,16 @@ scratch copy of the target. Nothing here writes to the target."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import db, diff, hazards, majors, online, proof, timing
 from .catalog import Catalog
 from .errors import DiffError
-from .exclusions import Exclusions
 from .hazards import HazardKind, TargetFacts
 from .plan import FORWARD, ROLLBACK, FixStep, Plan
-from .scratch import ScratchServer
+from .sides import Sides
 from .statement import Statement
 
 log = logging.getLogger("pgproof")
@@ -26,37 +26,49 @@ class Made:
 
 
 def make(
+    both: Sides,
     *,
-    target_url: str,
-    desired_url: str,
-    server: ScratchServer,
-    exclusions: Exclusions,
     fixes: list[FixStep],
     lock_timeout_ms: int,
     statement_timeout_ms: int,
     schema_source: str,
     rollback_file: str,
 ) -> Made:
+    """The plan and its rollback from both sides, each read once; the forward proof (on a
+    copy of the target) and the rollback proof (on a copy of the desired schema) run at
+    the same time."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
-    result = diff.compute(target_url, desired_url, exclusions)
+    target_url, exclusions = both.target_url, both.exclusions
+    result = diff.compare(both.target, both.desired)
     _refuse_gaps(result)
     with db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
-        majors.refuse_unverifiable(server.mismatch, result.differences, server.version.major, target_version.major)
+        majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
         forward = hazards.classify(
             online.rewrite(result.statements, result.actual, **timeouts), TargetFacts(conn, result.actual)
         )
-    with timing.phase("proof"), proof.copy_of(target_url, server, exclusions) as copy_url:
-        back = diff.compute(desired_url, copy_url, exclusions)
-        rollback = _rollback_statements(back.statements, result.desired, timeouts)
-        proof.prove(copy_url, forward, desired_url, result.desired, exclusions)
-        rollback_left = [f"gap {g.code}: {g.message}" for g in back.gaps]
-        try:
-            proof.run_on_copy(copy_url, rollback)
-            rollback_left += proof.remaining(copy_url, target_url, result.actual, exclusions)
-        except DiffError as failure:  # a broken way back must not block a correct way forward
-            rollback_left.append(str(failure))
+    back = diff.compare(both.desired, both.target)
+    rollback = _rollback_statements(back.statements, result.desired, timeouts)
+
+    def prove_forward() -> None:
+        with proof.copy_of(target_url, both.server, exclusions, both.target.catalog, both.cache) as copy_url:
+            proof.prove(copy_url, forward, both.desired, exclusions)
+
+    def prove_rollback() -> list[str]:
+        left = [f"gap {g.code}: {g.message}" for g in back.gaps]
+        with both.desired_copy() as copy_url:
+            try:
+                proof.run_on_copy(copy_url, rollback)
+                left += proof.remaining(copy_url, both.target, exclusions)
+            except DiffError as failure:  # a broken way back must not block a correct way forward
+                left.append(str(failure))
+        return left
+
+    with timing.phase("proof"), ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-proof") as pool:
+        rollback_proof = pool.submit(prove_rollback)
+        prove_forward()
+        rollback_left = rollback_proof.result()
     if rollback_left:
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
                     "; ".join(rollback_left[:3]))
@@ -65,9 +77,9 @@ def make(
         "target": db.mask(target_url),
         "schema_source": schema_source,
         "target_version": str(target_version),
-        "scratch_version": str(server.version),
+        "scratch_version": str(both.server.version),
     }
-    mismatch = (server.mismatch,) if server.mismatch else ()
+    mismatch = (both.server.mismatch,) if both.server.mismatch else ()
     forward_plan = Plan(
         kind=FORWARD, statements=tuple(forward), fixes=tuple(fixes), rollback_file=rollback_file,
         target_fingerprint=result.actual.fingerprint(), desired_fingerprint=result.desired.fingerprint(),

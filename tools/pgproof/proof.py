@@ -15,31 +15,55 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from . import catalog, db, execute, scratch
+from . import catalog, db, execute, scratch, timing
 from .schema_copy import copy_schema
 from .catalog import Catalog, Difference
-from .diff import migra_statements
+from .diff import Side, migration, read
+from .scratch.cache import Cache
 from .errors import DiffError
 from .exclusions import Exclusions
 from .statement import Statement
 
 
 @contextlib.contextmanager
-def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusions) -> Iterator[str]:
+def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusions, actual: Catalog,
+            cache: Cache | None = None) -> Iterator[str]:
     """A scratch database with the target's schema (no data), dropped afterwards; its
-    catalog is checked to equal the target's before it is used."""
-    with server.database() as copy_url:
-        copy_schema(target_url, copy_url, server)
-        actual = catalog.describe(target_url, exclusions)
-        _copy_invalid_indexes(copy_url, actual)
-        differences = catalog.compare(catalog.describe(copy_url, exclusions, role="scratch"), actual)
-        if differences:
-            raise DiffError(
-                "the scratch copy of the target does not match the target "
-                f"({', '.join(d.label for d in differences[:5])}), so the plan cannot be proven; "
-                + _fix_for(server, target_url)
-            )
+    catalog is checked to equal `actual` (the target's, as read) before it is used.
+
+    With the cache, the copy is kept as a template keyed by the target's catalog
+    fingerprint (and the servers' versions), so a target that did not change since the
+    last plan is not dumped and restored again: the copy is a clone of that template.
+    """
+    if cache is None:
+        with server.database() as copy_url:
+            _restore(target_url, copy_url, server, exclusions, actual)
+            yield copy_url
+        return
+    with db.connection(target_url) as conn:
+        target_version = db.server_version(conn).num
+    key = cache.key(server, {
+        "kind": "target copy", "fingerprint": actual.fingerprint(), "target_version": target_version,
+        "exclusions": list(exclusions.patterns),
+    })
+    entry = cache.entry(server, key, lambda url: _restore(target_url, url, server, exclusions, actual), keep_side=False)
+    with cache.clone(server, entry) as copy_url:
         yield copy_url
+
+
+def _restore(target_url: str, copy_url: str, server: scratch.ScratchServer, exclusions: Exclusions,
+             actual: Catalog) -> None:
+    """pg_dump --schema-only | pg_restore of the target into the empty `copy_url`, checked."""
+    with timing.phase("target copy"):
+        copy_schema(target_url, copy_url, server)
+    _copy_invalid_indexes(copy_url, actual)
+    differences = catalog.compare(catalog.describe(copy_url, exclusions, role="scratch"), actual)
+    if differences:
+        raise DiffError(
+            "the scratch copy of the target does not match the target "
+            f"({', '.join(d.label for d in differences[:5])}), so the plan cannot be proven; "
+            + _fix_for(server, target_url)
+        )
 
 
 def _copy_invalid_indexes(copy_url: str, actual: Catalog) -> None:
@@ -66,12 +90,12 @@ def _fix_for(server: scratch.ScratchServer, target_url: str) -> str:
     return f"use a scratch server of PostgreSQL {target_major}, the target's major: {scratch.matching_hint(target_major)}."
 
 
-def remaining(copy_url: str, goal_url: str | None, goal: Catalog, exclusions: Exclusions) -> list[str]:
+def remaining(copy_url: str, goal: Side, exclusions: Exclusions) -> list[str]:
     """What still differs between the copy and the goal, by the catalog comparison and by
-    migra (when the goal database is at hand); empty when they converged."""
-    found = [describe(d) for d in catalog.compare(goal, catalog.describe(copy_url, exclusions, role="scratch"))]
-    if goal_url is not None:
-        found += [f"migra still emits: {s.render()}" for s in migra_statements(copy_url, goal_url, exclusions)]
+    migra; empty when they converged. The copy is read once; the goal was read before."""
+    copy = read(copy_url, exclusions, role="scratch")
+    found = [describe(d) for d in catalog.compare(goal.catalog, copy.catalog)]
+    found += [f"migra still emits: {s.render()}" for s in migration(copy.inspection, goal.inspection)]
     return found
 
 
@@ -91,11 +115,10 @@ def run_on_copy(copy_url: str, statements: list[Statement]) -> None:
         ) from None
 
 
-def prove(copy_url: str, statements: list[Statement], desired_url: str, desired: Catalog,
-          exclusions: Exclusions) -> None:
+def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions: Exclusions) -> None:
     """Run `statements` on the copy and require it to equal the desired schema."""
     run_on_copy(copy_url, statements)
-    left = remaining(copy_url, desired_url, desired, exclusions)
+    left = remaining(copy_url, desired, exclusions)
     if left:
         raise DiffError(
             "the plan does not converge: after its statements ran on a scratch copy of the target, "

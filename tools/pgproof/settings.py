@@ -29,6 +29,8 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "lock_timeout_ms": (3000, "lock_timeout for each step of apply"),
     "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),
     "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
+    "cache": (True, "keep a warm scratch cache (off by default where CI=true)"),
+    "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
 }
 
 
@@ -44,6 +46,8 @@ class Settings:
     apply_lock_wait_s: int = 30
     project_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+    cache: bool = False  # use the warm scratch cache in cache_dir
+    cache_dir: Path | None = None
 
 
 def find_project(start: Path) -> Path | None:
@@ -108,6 +112,8 @@ def resolve(
     if not isinstance(exclude, (list, tuple)) or not all(isinstance(p, str) for p in exclude):
         raise ConfigError("exclude in [tool.pgproof] must be a list of strings like \"public.alembic_version\".")
     return Settings(
+        cache=_cache_on(pick("cache", "PGPROOF_CACHE"), sources.get("cache", "default"), environ),
+        cache_dir=_cache_dir(pick("cache_dir", "PGPROOF_CACHE_DIR"), base, environ),
         db_url=pick("db", "DATABASE_URL") or None,
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
@@ -119,6 +125,29 @@ def resolve(
         project_file=project_file,
         sources=sources,
     )
+
+
+def _cache_on(value: Any, source: str, environ: Mapping[str, str]) -> bool:
+    """The cache is on unless turned off; in CI (CI=true) it is off unless turned on,
+    because a CI job starts with an empty cache anyway."""
+    if source == "default":
+        return str(environ.get("CI", "")).lower() not in ("true", "1", "yes")
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "on", "yes"):
+        return True
+    if text in ("0", "false", "off", "no"):
+        return False
+    raise ConfigError(f"cache ({source}) must be on or off, not {value!r}.")
+
+
+def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
+    if value:
+        return _path(base, value, False, base)
+    from .scratch.cache import default_folder
+
+    return default_folder(dict(environ))
 
 
 def _dotenv(*folders: Path) -> dict[str, str]:

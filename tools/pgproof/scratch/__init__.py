@@ -56,6 +56,8 @@ def open_scratch(spec: str, target_major: int | None = None, *, strict: bool = F
     with _provider(spec, target_major, strict) as server:
         if target_major is not None and server.version.major != target_major:
             server = dataclasses.replace(server, mismatch=mismatch(server.version.major, target_major))
+        if server.kind != "url":  # deleted right after: its databases need no DROP
+            server = dataclasses.replace(server, disposable=True)
         yield server
 
 

@@ -1,0 +1,464 @@
+"""The warm scratch cache: a persistent scratch server per PostgreSQL major in a cache
+folder, and what it has loaded kept as template databases, so a repeated run loads nothing.
+
+Layout of the folder (XDG cache by default; see `default_folder`)::
+
+    lock                    shared by every run using the cache, exclusive for `cache clear`
+    pg<major>-<binaries>/   one persistent server: data/, server.lock (held while starting)
+    entries/<key>.lock      held while the entry is built
+    entries/<key>.json      the manifest, written last: only then is the entry trusted
+    entries/<key>.side      what was read from the entry's database (pickled `diff.Side`)
+
+An entry is one database on the server (`pgproof_cache_<key>`, a template nobody may
+connect to, so it is never modified) plus its manifest. Its key hashes everything that
+determines it (see `key`); when any part differs, the key differs and the entry is not
+used. An entry is built under a `pgproof_build_<key>` name and renamed when complete; a
+killed build leaves a database under the build name and no manifest, which the next build
+of that key drops. Two runs at once: flocks on the files above, never on the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import pickle
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from .. import db, timing
+from ..errors import ScratchError
+from .installation import Installation
+from .server import SCRATCH_SETTINGS, ScratchServer
+
+log = logging.getLogger("pgproof")
+
+FORMAT = 1  # bump when what an entry holds, or how it is built, changes
+CACHE_PREFIX = "pgproof_cache_"
+BUILD_PREFIX = "pgproof_build_"
+RUN_PREFIX = "pgproof_run_"  # per-run clones: pgproof_run_<pid>_<random>
+_SOCKET_PATH_MAX = 100
+_CLEAR_WAIT_S = 30
+
+# Server settings that change what a load produces or how definitions render.
+_LOAD_SETTINGS = (
+    "server_encoding", "lc_collate", "lc_ctype", "server_version_num", "standard_conforming_strings",
+    "default_table_access_method", "default_toast_compression", "TimeZone", "DateStyle",
+    "IntervalStyle", "extra_float_digits", "bytea_output",
+)
+
+
+def default_folder(environ: dict[str, str] | None = None) -> Path:
+    """$XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pgproof"
+
+
+def usable(folder: Path) -> bool:
+    """True when the cache folder exists or can be made, and is writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _flock(path: Path, mode: int, wait_s: float | None = None) -> Iterator[None]:
+    """An flock on `path` (created if missing); released on exit, and by the kernel if the
+    process dies, so a killed run never leaves a lock behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        if wait_s is None:
+            fcntl.flock(handle, mode)
+        else:
+            deadline = time.monotonic() + wait_s
+            while True:
+                try:
+                    fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+        yield
+    finally:
+        handle.close()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+# --- the persistent server --------------------------------------------------------------
+
+class PersistentCluster:
+    """A scratch cluster that outlives the run: started when not running, never stopped
+    by a run (`cache clear` stops it)."""
+
+    def __init__(self, folder: Path, installation: Installation | None) -> None:
+        self.folder = folder
+        self.installation = installation
+        self.bin_dir = installation.bin if installation else Path()
+        self.data = folder / "data"
+        socket_dir = folder
+        if len(str(socket_dir)) > _SOCKET_PATH_MAX - 14:  # a Unix socket path is short
+            digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+            socket_dir = Path(tempfile.gettempdir()) / f"pgproof-cache-{digest}"
+        self.socket_dir = socket_dir
+        self.user = _server_user(installation) if installation else None
+
+    def _own(self, path: Path) -> None:
+        """As root, the server runs as another user, who must own its folders and be able
+        to reach them (search permission only is added to the folders above)."""
+        if not self.user:
+            return
+        import pwd
+
+        entry = pwd.getpwnam(self.user)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+        for parent in path.parents:
+            mode = parent.stat().st_mode
+            if not mode & 0o001:
+                parent.chmod(mode | 0o001)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@/postgres?host={self.socket_dir}"
+
+    def answers(self) -> bool:
+        try:
+            db.probe(self.url, role="cache server")
+            return True
+        except Exception:  # any failure to connect means "not running"
+            return False
+
+    def ensure_running(self) -> None:
+        with _flock(self.folder / "server.lock", fcntl.LOCK_EX):
+            if self.answers():
+                return
+            with timing.phase("scratch start"):
+                if (self.data / "PG_VERSION").is_file():
+                    try:
+                        self._start()
+                        return
+                    except ScratchError as failure:  # a cache: start again from nothing
+                        log.warning("the cached scratch server in %s did not start (%s); creating it again",
+                                    self.folder, failure)
+                        self.stop()
+                shutil.rmtree(self.data, ignore_errors=True)
+                self._initdb()
+                self._start()
+
+    def _initdb(self) -> None:
+        self._own(self.folder)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
+                  "--locale=C", "--no-sync", "--no-instructions")
+        conf = "".join(f"{key} = {value}\n" for key, value in SCRATCH_SETTINGS.items())
+        conf += f"unix_socket_directories = '{self.socket_dir}'\n"
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as handle:
+            handle.write(conf)
+
+    def _start(self) -> None:
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        self._own(self.socket_dir)
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60", "start")
+
+    def _postmaster_alive(self) -> bool:
+        pid = self.postmaster_pid()
+        return bool(pid and psutil.pid_exists(pid))
+
+    def postmaster_pid(self) -> int | None:
+        try:
+            return int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def stop(self) -> None:
+        if self._postmaster_alive():
+            with contextlib.suppress(ScratchError):
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
+
+    def _run(self, program: str, *args: str) -> None:
+        with tempfile.TemporaryFile("w+") as output:  # files, not pipes: the server inherits them
+            # as another user, its own group too: root's group may be shut out where others are not
+            as_user = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
+            done = subprocess.run([str(self.bin_dir / program), *args], stdout=output, **as_user,
+                                  stderr=subprocess.STDOUT, cwd=self.folder, check=False, timeout=120)
+            if done.returncode != 0:
+                output.seek(0)
+                detail = " ".join(output.read().split())[-300:]
+                raise ScratchError(
+                    f"the cached scratch server in {self.folder} failed to run {program}: {detail or 'no output'}; "
+                    "run `pgproof cache clear`, or pass --no-cache."
+                )
+
+
+def _server_user(installation: Installation) -> str | None:
+    """PostgreSQL refuses to run as root: then it runs as the embedded provider's user."""
+    if os.geteuid() != 0:
+        return None
+    from .embedded import _run_as
+
+    return _run_as(installation)
+
+
+# --- the cache ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """A complete cache entry: a template database on the cache server, and what was read
+    from it when it was built (None for entries that keep only the database)."""
+
+    key: str
+    database: str
+    side: Any
+
+
+class Cache:
+    """A cache folder in use by this run (a shared lock on it, for the whole run)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.entries = folder / "entries"
+
+    @contextlib.contextmanager
+    def server(self, installation: Installation) -> Iterator[ScratchServer]:
+        """The persistent scratch server of `installation`, started if needed. Its
+        databases made by `ScratchServer.database()` are dropped after use."""
+        major = installation.major
+        with _flock(self.folder / "lock", fcntl.LOCK_SH):
+            digest = hashlib.sha256(str(installation.bin.resolve()).encode()).hexdigest()[:8]
+            cluster = PersistentCluster(self.folder / f"pg{major}-{digest}", installation)
+            cluster.folder.mkdir(parents=True, exist_ok=True)
+            cluster.ensure_running()
+            version = db.probe(cluster.url, role="cache server")
+            if version.major != major:
+                raise ScratchError(
+                    f"the cached scratch server in {cluster.folder} runs PostgreSQL {version.major}, not {major}; "
+                    "run `pgproof cache clear`."
+                )
+            _drop_dead_runs(cluster.url)
+            self._drop_dead_builds(cluster.url)
+            yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation)
+
+    def _drop_dead_builds(self, url: str) -> None:
+        """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
+        for (name,) in _run_sql(url, "SELECT datname FROM pg_database WHERE datname LIKE %s", (BUILD_PREFIX + "%",)):
+            try:
+                with _flock(self.entries / f"{name[len(BUILD_PREFIX):]}.lock", fcntl.LOCK_EX, wait_s=0):
+                    _drop(url, name)
+            except BlockingIOError:  # being built right now
+                continue
+
+    def key(self, server: ScratchServer, parts: dict[str, Any]) -> str:
+        """sha256 of `parts` and of everything about `server` that changes a load: its
+        version, every extension version it offers (another pgvector build misses the
+        cache), the settings that change definitions, and pgproof's and migra's versions."""
+        with db.connection(server.url, role="cache server", autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute("SELECT name, version FROM pg_available_extension_versions ORDER BY 1, 2")
+            extensions = cur.fetchall()
+            cur.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s) ORDER BY 1", (list(_LOAD_SETTINGS),))
+            settings = cur.fetchall()
+        whole = {
+            "format": FORMAT, "parts": parts, "server_version": server.version.num,
+            "extensions": extensions, "settings": settings, "scratch_settings": SCRATCH_SETTINGS,
+            "packages": {name: _version(name) for name in ("pgproof", "migra", "schemainspect")},
+        }
+        return hashlib.sha256(json.dumps(whole, sort_keys=True, default=str).encode()).hexdigest()[:40]
+
+    def lookup(self, server: ScratchServer, key: str) -> Entry | None:
+        """The complete entry of `key`, or None. An entry counts only with its manifest,
+        its database and (when it has one) its side file all present and matching."""
+        manifest_file = self.entries / f"{key}.json"
+        try:
+            manifest = json.loads(manifest_file.read_text())
+        except (OSError, ValueError):
+            return None
+        side = None
+        if manifest.get("side_sha256"):
+            try:
+                data = (self.entries / f"{key}.side").read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != manifest["side_sha256"]:
+                return None
+            with timing.phase("cache read"):
+                side = pickle.loads(data)
+        if not _exists(server.url, manifest.get("database", "")):
+            return None
+        return Entry(key, manifest["database"], side)
+
+    def entry(
+        self, server: ScratchServer, key: str, build: Callable[[str], Any], *, keep_side: bool
+    ) -> Entry:
+        """The entry of `key`, built first if missing: `build(url)` fills an empty database
+        and returns the side read from it (kept when `keep_side`)."""
+        found = self.lookup(server, key)
+        if found:
+            return found
+        with _flock(self.entries / f"{key}.lock", fcntl.LOCK_EX):
+            found = self.lookup(server, key)  # another run may have built it meanwhile
+            if found:
+                return found
+            final, building = CACHE_PREFIX + key, BUILD_PREFIX + key
+            for name in (building, final):  # leftovers of a killed build: never trusted
+                _drop(server.url, name)
+            _run_sql(server.url, f'CREATE DATABASE "{building}"')
+            try:
+                side = build(db.with_database(server.url, building))
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    _drop(server.url, building)
+                raise
+            _run_sql(server.url, f'ALTER DATABASE "{building}" RENAME TO "{final}"')
+            _run_sql(server.url, f'ALTER DATABASE "{final}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
+            manifest: dict[str, Any] = {"database": final, "created": time.time()}
+            if keep_side:
+                data = pickle.dumps(side, protocol=pickle.HIGHEST_PROTOCOL)
+                _atomic_write(self.entries / f"{key}.side", data)
+                manifest["side_sha256"] = hashlib.sha256(data).hexdigest()
+            _atomic_write(self.entries / f"{key}.json", json.dumps(manifest).encode())
+            return Entry(key, final, side if keep_side else None)
+
+    @contextlib.contextmanager
+    def clone(self, server: ScratchServer, entry: Entry) -> Iterator[str]:
+        """A database of this run cloned from `entry`, dropped afterwards."""
+        name = run_database_name()
+        _run_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{entry.database}" STRATEGY FILE_COPY')
+        try:
+            yield db.with_database(server.url, name)
+        finally:
+            _drop(server.url, name)
+
+
+def run_database_name() -> str:
+    """A name for a database of this run on a cache server; dropped by a later run when
+    this process is gone (killed before it could drop it)."""
+    return f"{RUN_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _run_sql(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    with db.connection(url, role="cache server", autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute(sql, params or None)
+        return cur.fetchall() if cur.description else []
+
+
+def _exists(url: str, name: str) -> bool:
+    return bool(_run_sql(url, "SELECT 1 FROM pg_database WHERE datname = %s", (name,)))
+
+
+def _drop(url: str, name: str) -> None:
+    if _exists(url, name):
+        _run_sql(url, f'ALTER DATABASE "{name}" WITH IS_TEMPLATE false')
+        _run_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _drop_dead_runs(url: str) -> None:
+    """Drop the clones of runs that were killed before they could drop them."""
+    for (name,) in _run_sql(url, "SELECT datname FROM pg_database WHERE datname LIKE %s", (RUN_PREFIX + "%",)):
+        pid = name[len(RUN_PREFIX):].split("_")[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            _drop(url, name)
+
+
+# --- status and clear -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Status:
+    folder: Path
+    servers: list[tuple[str, bool]]  # folder name, running
+    entries: int
+    bytes: int
+
+
+def status(folder: Path) -> Status:
+    servers = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("pg*-*")):
+            if (path / "data").is_dir():
+                servers.append((path.name, PersistentCluster(path, None)._postmaster_alive()))
+    entries = len(list((folder / "entries").glob("*.json"))) if folder.is_dir() else 0
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+    return Status(folder, servers, entries, size)
+
+
+def clear(folder: Path) -> int:
+    """Stop every cached server and delete the folder; waits for runs using it. Returns
+    how many servers were stopped."""
+    if not folder.is_dir():
+        return 0
+    try:
+        lock = _flock(folder / "lock", fcntl.LOCK_EX, wait_s=_CLEAR_WAIT_S)
+        lock.__enter__()
+    except BlockingIOError:
+        raise ScratchError(
+            f"a pgproof run is still using the cache in {folder}; run `pgproof cache clear` again when it ends."
+        ) from None
+    stopped = 0
+    try:
+        for path in sorted(folder.glob("pg*-*")):
+            cluster = PersistentCluster(path, None)
+            cluster.bin_dir = _bin_dir_of(path)
+            cluster.user = _owner_if_root(path)
+            if cluster._postmaster_alive():
+                cluster.stop()
+                stopped += 1
+        for path in folder.iterdir():
+            if path.name != "lock":
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+    finally:
+        lock.__exit__(None, None, None)
+    return stopped
+
+
+def _owner_if_root(folder: Path) -> str | None:
+    """The user a cached server runs as, when we are root (the owner of its folder)."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    owner = pwd.getpwuid(folder.stat().st_uid).pw_name
+    return None if owner == "root" else owner
+
+
+def _bin_dir_of(folder: Path) -> Path:
+    """The binaries a cached server was started from (recorded by its postmaster.opts)."""
+    try:
+        first = (folder / "data" / "postmaster.opts").read_text().split()[0].strip("'\"")
+        return Path(first).parent
+    except (OSError, IndexError):
+        return Path()

@@ -1,0 +1,171 @@
+"""The two sides of a comparison, each read once: the target (live) and the desired schema,
+loaded into a scratch database or taken from the warm cache.
+
+What does not depend on each other runs at the same time: the target is read while the
+scratch server starts and the desired schema loads. With the cache (`scratch/cache.py`)
+a desired schema loaded before is not loaded again: its template database and what was
+read from it are reused, so a warm run reads only the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import db, desired, diff, scratch, timing
+from .exclusions import Exclusions
+from .scratch import cache as cache_module
+from .scratch import auto
+from .scratch import installation as installations
+from .scratch.cache import Cache, Entry
+from .scratch.embedded import embedded_installation
+from .scratch.installation import Installation
+from .scratch.local import is_local, local_installation
+from .settings import Settings
+
+log = logging.getLogger("pgproof")
+
+EMPTY_TARGET = "an empty database"
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Both sides, read; and where writable copies of them come from (for the proof)."""
+
+    target: diff.Side
+    desired: diff.Side
+    target_url: str  # the target, or the empty stand-in on the scratch server
+    target_label: str  # masked URL or EMPTY_TARGET
+    server: scratch.ScratchServer
+    files: list[desired.SchemaFile]  # the schema files, as they were read
+    exclusions: Exclusions
+    cache: Cache | None
+    desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
+
+    @property
+    def notes(self) -> list[str]:
+        """What every report must say about the comparison itself (a major mismatch)."""
+        return [self.server.mismatch] if self.server.mismatch else []
+
+
+def cache_for(settings: Settings) -> Cache | None:
+    """The cache this run uses, or None: turned off, or no writable cache folder (then
+    the cold path, silently)."""
+    if not settings.cache or settings.cache_dir is None:
+        return None
+    if not cache_module.usable(settings.cache_dir):
+        log.debug("the cache folder %s is not writable; running without the cache", settings.cache_dir)
+        return None
+    return Cache(settings.cache_dir)
+
+
+def cached_installation(spec: str, target_major: int | None) -> Installation | None:
+    """The binaries a cached server of `spec` runs, for the target's major: the ones the
+    provider would start (auto, embedded, local). None where the cache does not apply: a
+    server URL, docker, or auto with no installation of the target's major (the cold
+    path then refuses or falls back, and says so)."""
+    if spec == scratch.AUTO:
+        choice = auto.choose(target_major)
+        if choice is None or choice.kind not in (scratch.EMBEDDED, scratch.LOCAL):
+            return None
+        return choice.installation or embedded_installation(None)
+    if spec == scratch.EMBEDDED:
+        fits = target_major is not None and installations.wheel(target_major)
+        return embedded_installation(target_major if fits else None)
+    if is_local(spec):
+        return local_installation(spec, target_major)
+    return None
+
+
+@contextlib.contextmanager
+def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
+    """Read the target and the desired schema. Cheap checks run first (schema syntax,
+    target reachable), so a mistake is reported before any server starts. `strict`: see
+    `scratch.open_scratch`."""
+    files = desired.read(settings.schema)
+    desired.statements(files)  # syntax errors now, located at file:line:col
+    target_version = db.probe(settings.db_url) if settings.db_url else None
+    target_major = target_version.major if target_version else None
+    exclusions = settings.exclusions
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-read") as pool:
+        pool.submit(diff.import_engine)  # while servers start and connections open
+        target_side: Future | None = None
+        if settings.db_url:
+            target_side = pool.submit(diff.read, settings.db_url, exclusions, role="target")
+        try:
+            cache = cache_for(settings)
+            installation = cached_installation(settings.scratch, target_major) if cache else None
+            if cache is not None and installation is not None:
+                with _warm(cache, installation, settings, files, target_major, target_side) as sides:
+                    yield sides
+            else:
+                with _cold(settings, files, target_major, target_side, strict) as sides:
+                    yield sides
+        finally:
+            if target_side is not None and not target_side.done():
+                target_side.cancel()
+
+
+@contextlib.contextmanager
+def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool) -> Iterator[Sides]:
+    exclusions = settings.exclusions
+    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server:
+        with server.database() as desired_url:
+            with timing.phase("schema load"):
+                desired.load(desired_url, files)
+            desired_side = diff.read(desired_url, exclusions, role="scratch")
+
+            @contextlib.contextmanager
+            def desired_copy() -> Iterator[str]:
+                yield desired_url  # thrown away after this run: it may be changed
+
+            if target_side is not None:
+                yield Sides(target_side.result(), desired_side, settings.db_url, db.mask(settings.db_url),
+                            server, files, exclusions, None, desired_copy)
+            else:
+                with server.database() as empty_url:
+                    yield Sides(diff.read(empty_url, exclusions), desired_side, empty_url, EMPTY_TARGET,
+                                server, files, exclusions, None, desired_copy)
+
+
+@contextlib.contextmanager
+def _warm(cache: Cache, installation: Installation, settings: Settings, files, target_major,
+          target_side: Future | None) -> Iterator[Sides]:
+    exclusions = settings.exclusions
+    with cache.server(installation) as server:
+        if target_major is not None and server.version.major != target_major:
+            server = dataclasses.replace(server, mismatch=scratch.mismatch(server.version.major, target_major))
+        diff.import_engine()  # before cached inspections are unpickled
+        entry = desired_entry(cache, server, files, exclusions)
+        if target_side is not None:
+            target, target_url, label = target_side.result(), settings.db_url, db.mask(settings.db_url)
+        else:
+            empty = desired_entry(cache, server, [], exclusions)
+            target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
+        yield Sides(target, entry.side, target_url, label, server, files, exclusions, cache,
+                    lambda: cache.clone(server, entry))
+
+
+def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desired.SchemaFile],
+                  exclusions: Exclusions) -> Entry:
+    """The cache entry of these schema files (no files: an empty database), loaded and
+    read now when there is none yet."""
+    key = cache.key(server, {
+        "kind": "desired", "schema": desired.source_fingerprint(files), "exclusions": list(exclusions.patterns),
+    })
+
+    def build(url: str) -> diff.Side:
+        with timing.phase("schema load"):
+            desired.load(url, files)
+        return diff.read(url, exclusions, role="scratch")
+
+    return cache.entry(server, key, build, keep_side=True)
+
+
+def display(path: Path) -> str:
+    return desired.display_path(path)
