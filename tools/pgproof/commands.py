@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ def databases(settings: Settings) -> Iterator[Databases]:
     stands in for it, so the diff is the full creation script.
     """
     files = desired.read(settings.schema)
-    desired.statements(files)  # syntax errors now, located at file:line:col
+    if not desired.statements(files):  # syntax errors now, located at file:line:col
+        logging.getLogger("pgproof").warning(empty_schema_note(settings))
     target_version = db.probe(settings.db_url) if settings.db_url else None
     target_major = target_version.major if target_version else None
     with scratch.open_scratch(settings.scratch, target_major) as server:
@@ -58,6 +60,17 @@ def databases(settings: Settings) -> Iterator[Databases]:
             else:
                 with server.database() as empty_url:
                     yield Databases(empty_url, desired_url, EMPTY_TARGET, server, files)
+
+
+def empty_schema_note(settings: Settings) -> str:
+    """An empty desired schema is legal (it means: nothing), so it is not refused, but it
+    is never silent: every managed object of the target would be dropped. apply still
+    refuses the drops' DATA_LOSS hazards unless they are allowed by name."""
+    return (
+        f"{desired.display_path(settings.schema)} declares nothing (it is empty or only comments), "
+        "so the target's every table, view, function and index is to be dropped; if that is not "
+        "what you mean, check --schema and [tool.pgproof] schema."
+    )
 
 
 def diff(settings: Settings) -> Diff:
@@ -119,6 +132,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     """Make a reviewed-ready plan: online statements with hazards, pending data fixes,
     proven on a scratch copy of the target; a rollback plan is written beside it."""
     url = _target(settings, "plan")
+    plan_module.check_writable(out)
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
     with databases(settings) as dbs:
         made = planner.make(
@@ -128,9 +142,12 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             schema_source=desired.source_fingerprint(dbs.files),
             rollback_file=rollback_path.name,
         )
-    plan_module.write(made.forward, out)
+    forward = made.forward
+    if not desired.statements(desired.read(settings.schema)) and forward.statements:
+        forward = dataclasses.replace(forward, notes=(*forward.notes, empty_schema_note(settings)))
+    plan_module.write(forward, out)
     plan_module.write(made.rollback, rollback_path)
-    return PlanFiles(made.forward, made.rollback, out, rollback_path)
+    return PlanFiles(forward, made.rollback, out, rollback_path)
 
 
 def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:

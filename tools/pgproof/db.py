@@ -12,9 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from urllib.parse import quote, unquote
+
 import psycopg2
 import psycopg2.extensions
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from .errors import ConfigError, ConnectionFailed
@@ -27,38 +29,137 @@ INSPECTION_SEARCH_PATH = "pg_catalog"
 _CONNECT_TIMEOUT_S = 10
 
 
+# Secrets seen in URLs, DSNs and the environment this run: `mask` removes them from any
+# text, also where a server or a library echoes one out of its URL (a host name made of
+# half a password, a connection string in an error).
+_SECRETS: set[str] = set()
+_MIN_SECRET = 4  # shorter ones are masked only where they stand in a URL or DSN
+
+# scheme://user:password@ (also a malformed scheme:/user, scheme//user): everything up to
+# the last '@' of the token, since an unencoded '@' or '/' may sit in the password.
+_USERINFO = re.compile(r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.-]*(?::/{1,2}|//)[^\s:/@'\"]*:)[^\s'\"]*@")
+# password=... in a query string, a key/value DSN, PGPASSWORD=... or sslpassword=...
+_KEYWORD = re.compile(r"(?i)(?P<pre>password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|\"[^\"]*\"|[^\s&'\",;)]+)")
+_URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def mask(text: str | None, *urls: str | None) -> str:
+    """`text` with every password removed: URL userinfo, password= in a query string or
+    a key/value DSN, PGPASSWORD-style assignments, and every password this run has seen
+    (those of `urls` too), wherever they appear. The one door before anything is
+    printed, written to a file or stored in a pgproof table."""
+    if text is None:
+        return ""
+    for url in urls:
+        if url:
+            remember(url)
+    text = _USERINFO.sub(lambda m: m.group("pre") + "***@", str(text))
+    text = _KEYWORD.sub(lambda m: m.group("pre") + "***", text)
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def remember(url_or_dsn: str | None) -> None:
+    """Note the passwords of a URL or DSN so `mask` removes them from any later text."""
+    if not url_or_dsn:
+        return
+    found = [m.group(0).split("=", 1)[1].strip().strip("'\"") for m in _KEYWORD.finditer(url_or_dsn)]
+    userinfo = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*(?::/{1,2}|//)([^\s/@]*?):(.*)@", url_or_dsn)
+    if userinfo:
+        found.append(userinfo.group(2).rsplit("@", 1)[0] if "@" in userinfo.group(2) else userinfo.group(2))
+    for secret in found:
+        for form in {secret, unquote(secret), quote(unquote(secret), safe="")}:
+            if len(form) >= _MIN_SECRET:
+                _SECRETS.add(form)
+
+
+def remember_environment(environ) -> None:
+    """PGPASSWORD (and a DATABASE_URL's password) of the environment are secrets too."""
+    if len(environ.get("PGPASSWORD") or "") >= _MIN_SECRET:
+        _SECRETS.add(environ["PGPASSWORD"])
+    remember(environ.get("DATABASE_URL"))
+
+
+def normalise(text: str, *, what: str = "--db") -> str:
+    """A target given as libpq accepts it (postgresql:// or postgres:// URL, or a
+    key/value DSN like 'host=db dbname=app user=app') as a checked postgresql:// URL;
+    anything else is one sentence that never shows the password."""
+    value = text.strip()
+    remember(value)
+    if not _URL_START.match(value) and "=" in value and "://" not in value:
+        return _from_dsn(value, what)
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value[len("postgres://"):]
+    _parsed(value)
+    return value
+
+
+def _from_dsn(dsn: str, what: str) -> str:
+    try:
+        parts = psycopg2.extensions.parse_dsn(dsn)
+    except psycopg2.Error as exc:
+        raise ConfigError(
+            f"{what} {mask(dsn)!r} is neither a database URL nor a valid key/value connection string "
+            f"({mask(_first_line(str(exc)))}); give one like postgresql://user@host:5432/dbname."
+        ) from None
+    host = parts.pop("host", None)
+    query = {k: v for k, v in parts.items() if k not in ("user", "password", "port", "dbname")}
+    if host and (host.startswith("/") or "," in host):
+        query["host"] = host
+        host = None
+    port = parts.get("port")
+    url = URL.create(
+        "postgresql", username=parts.get("user"), password=parts.get("password"), host=host,
+        port=_port(port, dsn) if port and host else None, database=parts.get("dbname"),
+        query={**query, **({"port": port} if port and not host else {})},
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def _port(port: str, url: str) -> int:
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"{mask(url)!r} has the port {port!r}, which is not a number from 1 to 65535; "
+            "write one port, like postgresql://user@host:5432/dbname."
+        )
+    return int(port)
+
+
 def _parsed(url: str):
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    remember(url)
+    authority = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)", url)
+    if authority:
+        hostport = authority.group(1).rsplit("@", 1)[-1]
+        if authority.group(1).count("@") > 1 or "@" in hostport:
+            raise ConfigError(
+                f"{mask(url)!r} has more than one '@' before its host; percent-encode '@' in the "
+                "user name or password as %40 (':' as %3A, '/' as %2F)."
+            )
+        port = hostport.split(":", 1)[1] if hostport.count(":") == 1 else ""
+        if port and not hostport.startswith("[") and "," not in hostport:
+            _port(port, url)
+        elif not hostport.startswith("[") and hostport.count(":") > 1:
+            raise ConfigError(
+                f"{mask(url)!r} has more than one ':' after its host; write one port, like "
+                "postgresql://user@host:5432/dbname (percent-encode ':' in a password as %3A)."
+            )
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
             f"{mask(url)!r} is not a database URL; "
             "give one like postgresql://user:password@host:5432/dbname."
         ) from None
+    if parsed.drivername == "postgres":
+        parsed = parsed.set(drivername="postgresql")
     if not parsed.drivername.startswith("postgresql"):
         raise ConfigError(
             f"{mask(url)!r} is not a PostgreSQL URL; give one that starts with postgresql://."
         )
     return parsed
-
-
-def mask(url: str) -> str:
-    """The URL with its password replaced by ***; safe to print."""
-    return re.sub(r"(://[^:/@?#]*:)[^@/?#]*@", r"\1***@", url)
-
-
-def scrub(text: str, *urls: str | None) -> str:
-    """`text` with every password of `urls` (and any URL-embedded password) removed."""
-    for url in urls:
-        if not url:
-            continue
-        try:
-            password = make_url(url).password
-        except ArgumentError:
-            password = None
-        if password:
-            text = text.replace(str(password), "***")
-    return mask(text)
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -119,7 +220,7 @@ def connect(
     except psycopg2.Error as exc:
         reason = _first_line(str(exc))
         raise ConnectionFailed(
-            f"could not connect to the {role} database {mask(url)}: {scrub(reason, url)}; "
+            f"could not connect to the {role} database {mask(url)}: {mask(reason, url)}; "
             "check the URL, that the server runs and that the credentials are right."
         ) from None
     conn.autocommit = autocommit
@@ -152,7 +253,7 @@ def server_message(exc: psycopg2.Error, *urls: str | None) -> str:
     """The server's own message of a failed statement, without its final period and
     without any password of `urls`: ready to go inside one sentence."""
     message = exc.diag.message_primary or _first_line(str(exc))
-    return scrub(message.rstrip("."), *urls)
+    return mask(message.rstrip("."), *urls)
 
 
 def _first_line(message: str) -> str:

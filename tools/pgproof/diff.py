@@ -96,7 +96,7 @@ def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclus
             migration.add_all_changes()
             raw = list(migration.statements)
     except Exception as exc:  # migra and SQLAlchemy raise many types; one sentence for all
-        detail = db.scrub(" ".join(str(exc).split())[:300], from_url, to_url)
+        detail = db.mask(" ".join(str(exc).split())[:300], from_url, to_url)
         raise DiffError(
             f"migra could not compare the databases: {detail}; "
             "run with --traceback and report it if the databases are reachable."

@@ -80,7 +80,7 @@ def _tool(program: str, url: str, *args: str) -> None:
     if done.returncode != 0:
         detail = " ".join(done.stderr.split())[-300:]
         raise DiffError(
-            f"{program} failed while copying the target's schema into scratch: {db.scrub(detail, url)}; "
+            f"{program} failed while copying the target's schema into scratch: {db.mask(detail, url)}; "
             "the role needs SELECT on every table and sequence (see README, read-only role)."
         )
 
