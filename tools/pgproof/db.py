@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,21 @@ from .errors import ConfigError, ConnectionFailed
 INSPECTION_SEARCH_PATH = "pg_catalog"
 
 _CONNECT_TIMEOUT_S = 10
+
+# Every connection of one command carries the same application_name, recorded in the rows
+# it writes to pgproof's tables: a row left `running` whose tag no live session carries
+# belongs to a process that is gone (killed, its server restarted).
+_SESSION = {"tag": f"pgproof {uuid.uuid4().hex[:12]}"}
+
+
+def session_tag() -> str:
+    return _SESSION["tag"]
+
+
+def new_session_tag() -> str:
+    """A fresh tag for the connections opened from now on (one per apply or fixes run)."""
+    _SESSION["tag"] = f"pgproof {uuid.uuid4().hex[:12]}"
+    return _SESSION["tag"]
 
 
 # Secrets seen in URLs, DSNs and the environment this run: `mask` removes them from any
@@ -212,7 +228,7 @@ def connect(
 ) -> psycopg2.extensions.connection:
     """Open a psycopg2 connection; failures become one sentence naming `role` and the
     masked URL. `role` says which database it is ("target", "scratch server")."""
-    kwargs: dict = {"application_name": "pgproof", "connect_timeout": _CONNECT_TIMEOUT_S}
+    kwargs: dict = {"application_name": session_tag(), "connect_timeout": _CONNECT_TIMEOUT_S}
     if search_path is not None:
         kwargs["options"] = f"-c search_path={search_path}"
     try:
