@@ -106,6 +106,7 @@ def fixes_run(
     too large for a btree entry).
     """
     url = _target(settings, "fixes run")
+    db.new_session_tag()
     found = fixes.discover(settings.fixes)
     keys = fixes.unique_keys(desired.read(settings.schema))
     problems = fixes.preflight(url, found, keys)

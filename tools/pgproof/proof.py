@@ -22,6 +22,7 @@ from .catalog import Catalog, Difference
 from .diff import migra_statements
 from .errors import DiffError
 from .exclusions import Exclusions
+from .own_schema import FORMER_SCHEMA, SCHEMA
 from .statement import Statement
 
 
@@ -32,7 +33,10 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
     with server.database() as copy_url:
         with tempfile.TemporaryDirectory(prefix="pgproof-dump-") as folder:
             dump = os.path.join(folder, "schema.dump")
+            # pgproof's own schema is never managed nor compared; left out of the dump, it
+            # needs no privilege of a read-only role (pg_dump locks every table it dumps).
             _tool("pg_dump", target_url, "--schema-only", "--no-owner", "--no-privileges",
+                  f"--exclude-schema={SCHEMA}", f"--exclude-schema={FORMER_SCHEMA}",
                   "--format=custom", f"--file={dump}")
             _tool("pg_restore", copy_url, "--no-owner", "--no-privileges", "--single-transaction",
                   "--exit-on-error", dump)
