@@ -452,8 +452,8 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
         return _failed(
             context,
             "interrupted; scratch servers and databases were removed, an unfinished data-fix batch "
-            "or statement was rolled back, and what was applied is recorded, so run the same "
-            "command again to finish.",
+            "or statement was rolled back, and what was applied is recorded, so run the command "
+            "again to resume.",
             ExitCode.INTERRUPTED,
         )
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:

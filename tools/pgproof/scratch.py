@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import psycopg2
 
 from . import db, timing
 from .errors import ScratchError
@@ -72,7 +73,14 @@ class ScratchServer:
         clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         with db.connection(self.url, role="scratch server", autocommit=True) as conn:
             with conn.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{name}"{clause}')
+                try:
+                    cur.execute(f'CREATE DATABASE "{name}"{clause}')
+                except psycopg2.Error as exc:
+                    raise ScratchError(
+                        f"cannot create a scratch database on {db.mask(self.url)}: "
+                        f"{db.server_message(exc, self.url)}; the scratch server's role needs CREATEDB "
+                        "(ALTER ROLE ... CREATEDB), or use --scratch embedded."
+                    ) from None
         try:
             yield db.with_database(self.url, name)
         finally:
