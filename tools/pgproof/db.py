@@ -195,6 +195,13 @@ def with_database(url: str, dbname: str) -> str:
     return _parsed(url).set(database=dbname).render_as_string(hide_password=False)
 
 
+def database_user(url: str) -> str:
+    """The role a URL logs in as (libpq's default: the OS user)."""
+    import getpass
+
+    return _parsed(url).username or getpass.getuser()
+
+
 def database_name(url: str) -> str:
     return _parsed(url).database or ""
 

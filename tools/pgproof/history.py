@@ -10,7 +10,10 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg2.errors
+
 from . import db, own_schema
+from .errors import ConfigError
 
 from .own_schema import HISTORY as TABLE
 
@@ -136,17 +139,28 @@ def succeeded(conn, checksum: str) -> datetime | None:
 def entries(url: str, limit: int = 50) -> list[Entry]:
     """The latest applies, newest first (works with a read-only role)."""
     with db.connection(url) as conn:
-        table = _readable(conn)
-        if table is None:
-            return []
-        with conn.cursor() as cur:
-            cur.execute(
-                f"""SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
-                           outcome, jsonb_array_length(statements), statements_done, error
-                    FROM {table} ORDER BY id DESC LIMIT %s""",
-                (limit,),
-            )
-            return [Entry(*row) for row in cur.fetchall()]
+        try:
+            return _entries(conn, limit)
+        except psycopg2.errors.InsufficientPrivilege as exc:
+            user = db.database_user(url)
+            raise ConfigError(
+                f"this role cannot read the apply history of {db.mask(url)} ({db.server_message(exc, url)}); "
+                f"GRANT USAGE ON SCHEMA {own_schema.SCHEMA} TO {user}; GRANT SELECT ON {TABLE} TO {user}."
+            ) from None
+
+
+def _entries(conn, limit: int) -> list[Entry]:
+    table = _readable(conn)
+    if table is None:
+        return []
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
+                       outcome, jsonb_array_length(statements), statements_done, error
+                FROM {table} ORDER BY id DESC LIMIT %s""",
+            (limit,),
+        )
+        return [Entry(*row) for row in cur.fetchall()]
 
 
 def readable(conn) -> str | None:
