@@ -128,6 +128,29 @@ CASES = [
     Case("unknown-command", ("nosuch",), "No such command"),
     Case("unknown-flag", ("drift", "--bogus"), "--bogus"),
     Case("fixes-without-target", ("fixes", "status"), "needs a target database"),
+    Case("db-empty", ("fixes", "status", "--db", ""), "needs a target database"),
+    Case("db-trailing-newline", ("drift", "--db", f"postgresql://app:{SECRET}@127.0.0.1:1/db\n"), "could not connect"),
+    Case("history-unreachable", ("history", "--db", f"postgresql://app:{SECRET}@127.0.0.1:1/db"), "could not connect"),
+    Case("fixes-status-dsn-unreachable", ("fixes", "status", "--db", f"host=127.0.0.1 port=1 password={SECRET}"),
+         "could not connect"),
+    Case("env-database-url-bad-port", ("drift",), "port 'x'", env={"DATABASE_URL": f"postgresql://a:{SECRET}@h:x/d"}),
+    Case("dotenv-unencoded-at", ("drift",), "more than one '@'",
+         files={"pyproject.toml": PYPROJECT, "schema.sql": SCHEMA,
+                ".env": f"DATABASE_URL=postgresql://app:{SECRET}@x@127.0.0.1/db\n"}),
+    Case("apply-plan-is-a-folder", ("apply", "{tmp}/d", "--yes"), "is a directory", files={"d/x": "x"}),
+    Case("show-missing", ("show", "{tmp}/nothere.sql"), "cannot read the plan"),
+    Case("plan-without-out", ("plan", "--db", "{target}"), "--out"),
+    Case("fixes-phase-unknown", ("fixes", "run", "--db", "{target}", "--phase", "middle"), "middle"),
+    Case("schema-setting-a-number", ("diff",), "does not exist", files={"pyproject.toml": "[tool.pgproof]\nschema = 5\n"}),
+    Case("lock-wait-text", ("diff",), "apply_lock_wait_s",
+         files={"pyproject.toml": PYPROJECT + 'apply_lock_wait_s = "x"\n', "schema.sql": SCHEMA}),
+    Case("statement-timeout-true", ("diff",), "statement_timeout_ms",
+         files={"pyproject.toml": PYPROJECT + "statement_timeout_ms = true\n", "schema.sql": SCHEMA}),
+    Case("fix-python-syntax", ("fixes", "status", "--db", "{target}"), "Python syntax",
+         files={"pyproject.toml": PYPROJECT + 'fixes = "fx"\n', "fx/0001_x.py": "PHASE = (\n"}),
+    Case("fix-phase-twice", ("fixes", "status", "--db", "{target}"), "declared twice",
+         files={"pyproject.toml": PYPROJECT + 'fixes = "fx"\n',
+                "fx/0001_x.sql": "-- phase: before\n-- phase: after\n-- check: SELECT 0\nSELECT 1;\n"}),
     Case("history-mysql", ("history", "--db", f"mysql://a:{SECRET}@h/db"), "not a PostgreSQL URL"),
     # --- data fixes ------------------------------------------------------------------------
     Case("fix-deletes-without-archive", ("fixes", "status", "--db", "{target}"), "without archiving",
@@ -208,7 +231,7 @@ def test_bad_input_is_one_sentence(case, target, pg_server, nocreatedb_url, tmp_
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 60
+    assert len(CASES) >= 80
 
 
 # --- inputs that succeed, but whose output must not carry the password ---------------------

@@ -35,6 +35,9 @@ from pgproof import cli, db, scratch
 ALLOW = "CONSTRAINT_VALIDATION,INDEX_BUILD"
 DOOMED_ID = 3  # a duplicate fix 0001 deletes: its row lock holds the fix's batch
 STEPS = ("fixes", "concurrently", "transactional", "after-last-commit")
+# PGPROOF_FAULT_ROWS=200000 pads each target with that many more segments (a tenth of
+# them duplicated, a seventh with NULL labels), for trials closer to production sizes.
+EXTRA_ROWS = int(os.environ.get("PGPROOF_FAULT_ROWS", "0"))
 DEFAULT_RUN = {("terminate", "concurrently"), ("sigkill", "concurrently"), ("terminate", "after-last-commit")}
 
 # Runs pgproof's CLI; with TRIAL_MARKER set, it pauses just before recording success
@@ -102,10 +105,25 @@ class Target:
                           "-w", "-t", "60", "start")
 
 
+def pad(url: str) -> None:
+    if not EXTRA_ROWS:
+        return
+    run_sql(url, f"""
+        SELECT setval('segments_id_seq', (SELECT max(id) FROM segments));
+        INSERT INTO segments (video_id, start_sec, end_sec, text, speaker_label)
+        SELECT 'pad_' || (g / 50), g, g + 1, 'padding segment ' || g, CASE WHEN g % 7 = 0 THEN NULL ELSE 'GUEST' END
+        FROM generate_series(1, {EXTRA_ROWS}) AS g
+        UNION ALL
+        SELECT 'pad_' || (g / 50), g, g + 1, 'padding segment ' || g, 'GUEST'
+        FROM generate_series(1, {EXTRA_ROWS}, 10) AS g;
+        ANALYZE segments;""")
+
+
 @contextlib.contextmanager
 def target_for(kind: str, pg_server):
     if kind != "crash":
         with pg_server.database(template="pgd_tmpl_legacy") as url:
+            pad(url)
             yield Target(url)
         return
     cluster = scratch.EmbeddedCluster()
@@ -114,6 +132,7 @@ def target_for(kind: str, pg_server):
         run_sql(cluster.url, "CREATE DATABASE target")
         url = db.with_database(cluster.url, "target")
         run_sql(url, (FIXTURES / "legacy.sql").read_text())
+        pad(url)
         yield Target(url, cluster)
     finally:
         cluster.destroy()
@@ -257,7 +276,10 @@ def test_fault_then_plain_rerun_converges(kind, step, legacy_plan, pg_server, tm
             assert "again" in err, err
         if kind == "crash":
             target.restart()
-        assert_converged(target, legacy_plan, rows_before, pg_server)
+        rerun = assert_converged(target, legacy_plan, rows_before, pg_server)
+        said = [line for line in err.splitlines() if line.startswith("Error: ")]
+        print(f"\nTRIAL {kind}-{step}: exit {proc.returncode}; {said[0][:160] if said else '(killed)'}; "
+              f"rerun: {' / '.join(l for l in rerun.splitlines() if not l.startswith(('statement', '0')))[:300]}")
 
 
 @pytest.mark.faults

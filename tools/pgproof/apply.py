@@ -215,6 +215,7 @@ def _run(run: _Run, fixes, described: catalog.Catalog, report: Report, progress)
         run.current = "the data fixes after the statements"
         run.lock.check(run.done)
         _run_fixes(url, fixes["after"], progress)
+    run.current = "the check and record after the last statement"
 
 
 def _run_fixes(url: str, todo: list, progress) -> None:

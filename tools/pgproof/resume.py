@@ -119,6 +119,9 @@ def where(plan: Plan, current: catalog.Catalog, left: history.Unfinished | None)
     total = len(plan.statements)
     done = left.statements_done
     if fingerprint == left.fingerprint:
+        if done >= total:
+            return Point(done + 1, "Every statement of an interrupted apply of this plan is applied; "
+                                   "finishing it (data fixes after, the check, the record).")
         return Point(done + 1, f"Resuming an interrupted apply of this plan at statement {done + 1}.")
     if fingerprint == plan.desired_fingerprint:
         return Point(total + 1, "Every statement of an interrupted apply of this plan was committed; recording it.")
