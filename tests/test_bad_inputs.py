@@ -279,6 +279,8 @@ def test_mask_removes_every_form_of_password():
     db.normalise(f"postgresql://app:{SECRET}2@host/db")
     assert db.mask(f'could not translate host name "{SECRET}2@host"') == 'could not translate host name "***@host"'
     assert db.mask(None) == ""
+    db.normalise("postgresql://app:hunterpw@host/db")  # removed as a word, never inside a longer one
+    assert db.mask("hunterpw, hunterpwx") == "***, hunterpwx"
 
 
 def test_libpq_forms_are_accepted():

@@ -5,11 +5,13 @@ Order of business, each refusal before anything changes:
    refused, with the exact flag to rerun with), its data fixes are unchanged;
 2. the role may make the changes (else one sentence, nothing changed);
 3. a Postgres advisory lock: a second apply waits a bounded time, then is refused;
-4. the target still has the fingerprint the plan was made against (else refused: stale),
-   unless a failed apply of this same plan stopped at exactly the current state, which is
-   then resumed;
+4. whatever a dead apply of this plan left is settled (resume.py: its `running` row, the
+   INVALID index of its interrupted build); the target must still have the fingerprint
+   the plan was made against (else refused: stale), unless an unfinished apply of this
+   same plan explains the current state, which is then resumed;
 5. data fixes (before), a preflight of the unique keys the statements build, the
-   statements, data fixes (after); progress is recorded after every commit;
+   statements, data fixes (after); progress is recorded with every commit (inside the
+   transaction of a transactional step), and the lock checked before every step;
 6. the target's fingerprint must now equal the desired one; the history row says how it
    ended.
 """
@@ -155,14 +157,14 @@ class _Run:
         lost = _connection_lost(exc)
         outcome = "interrupted" if lost or isinstance(exc, (KeyboardInterrupt, LockLost)) else "failed"
         self._finish(outcome, db.mask(str(exc)) or type(exc).__name__)
-        if isinstance(exc, (KeyboardInterrupt, PgProofError)) and not lost:
+        if not lost or isinstance(exc, ConnectionLost):
             return exc
-        applied = (f"statements 1-{self.done} are applied and recorded" if self.done
-                   else "no statement was applied (data fixes that ran keep their finished batches, archived)")
-        detail = exc.message if isinstance(exc, execute.StepFailure) else db.server_message(exc) \
-            if isinstance(exc, psycopg2.Error) else str(exc)
+        if isinstance(exc, execute.StepFailure):
+            detail = exc.message
+        else:
+            detail = db.server_message(exc) if isinstance(exc, psycopg2.Error) else str(exc)
         return ConnectionLost(
-            f"lost the connection to the target during {self.current} ({db.mask(detail)}); {applied}, "
+            f"lost the connection to the target during {self.current} ({db.mask(detail)}); {standing(self.done)}, "
             "and what was in flight is either committed or rolled back: run the same apply again "
             "to finish (it resumes where this one stopped)."
         )
@@ -181,6 +183,13 @@ class _Run:
                 return
             except (psycopg2.Error, PgProofError):
                 continue  # a rerun marks the row interrupted
+
+
+def standing(done: int) -> str:
+    """Where the target stands, for a sentence."""
+    if done == 0:
+        return "no statement was applied (data fixes that ran keep their finished batches, archived)"
+    return "statement 1 is applied and recorded" if done == 1 else f"statements 1-{done} are applied and recorded"
 
 
 def _connection_lost(exc: BaseException) -> bool:
@@ -301,10 +310,9 @@ class _Lock:
             with self.conn.cursor() as cur:
                 cur.execute("SELECT 1")
         except psycopg2.Error:
-            applied = f"statements 1-{done} are applied and recorded" if done else "no statement was applied"
             raise LockLost(
                 "the session holding this apply's advisory lock ended (terminated, or its connection "
-                f"broke), so apply stopped at a clean point rather than run beside another apply: {applied}; "
+                f"broke), so apply stopped at a clean point rather than run beside another apply: {standing(done)}; "
                 "run the same apply again to finish."
             ) from None
 

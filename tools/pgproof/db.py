@@ -72,7 +72,8 @@ def mask(text: str | None, *urls: str | None) -> str:
     text = _USERINFO.sub(lambda m: m.group("pre") + "***@", str(text))
     text = _KEYWORD.sub(lambda m: m.group("pre") + "***", text)
     for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, "***")
+        # Not inside a longer word: a password "postgres" must not turn postgresql:// into ***ql://.
+        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", "***", text)
     return text
 
 

@@ -128,7 +128,7 @@ def where(plan: Plan, current: catalog.Catalog, left: history.Unfinished | None)
     if done < total and left.state is not None:
         step = plan.statements[done]
         changed = _changed(left.state, current.state())
-        if changed and changed <= _touched_by(step, current, left.state):
+        if changed and changed <= _touched_by(step, current):
             return Point(done + 2, f"Statement {done + 1} of an interrupted apply was finished by the server; "
                                    f"resuming at statement {done + 2}.")
     return None
@@ -138,12 +138,7 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
     return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
 
 
-def _touched_by(step: Statement, current: catalog.Catalog, before: dict[str, str]) -> set[str]:
-    """The "kind key" entries a step may change: its objects and their comments."""
+def _touched_by(step: Statement, current: catalog.Catalog) -> set[str]:
+    """The "kind key" entries a step may change: its objects and the comments on them."""
     keys = {f"{t.kind} {t.key}" for t in touched.read(step)}
-    comments = {
-        f"{obj.kind} {obj.key}" for obj in current.of_kind(catalog.COMMENT) if obj.parent in keys
-    }
-    comments |= {key for key in before if key.startswith(f"{catalog.COMMENT} ") and any(
-        key.endswith(k.split(" ", 1)[1]) for k in keys)}
-    return keys | comments
+    return keys | {f"{obj.kind} {obj.key}" for obj in current.of_kind(catalog.COMMENT) if obj.parent in keys}
