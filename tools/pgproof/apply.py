@@ -154,7 +154,7 @@ class _Run:
 
     def stopped(self, exc: BaseException) -> BaseException:
         """Record how this apply ended (never on a dead connection) and say so."""
-        lost = _connection_lost(exc)
+        lost = _connection_lost(exc) or (isinstance(exc, psycopg2.Error) and bool(self.conn.closed))
         outcome = "interrupted" if lost or isinstance(exc, (KeyboardInterrupt, LockLost)) else "failed"
         self._finish(outcome, db.mask(str(exc)) or type(exc).__name__)
         if not lost or isinstance(exc, ConnectionLost):
@@ -197,8 +197,8 @@ def _connection_lost(exc: BaseException) -> bool:
         return exc.lost
     if isinstance(exc, ConnectionLost):
         return True
-    return isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)) and not isinstance(
-        exc, (psycopg2.errors.QueryCanceled, psycopg2.errors.LockNotAvailable))
+    # Without a SQLSTATE the server never answered: the connection itself broke.
+    return isinstance(exc, psycopg2.Error) and exc.pgcode is None
 
 
 def _run(run: _Run, fixes, described: catalog.Catalog, report: Report, progress) -> None:

@@ -456,7 +456,9 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
             "again to resume.",
             ExitCode.INTERRUPTED,
         )
-    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+    except psycopg2.Error as exc:
+        if exc.pgcode is not None:  # the server answered with an error nobody expected: a bug
+            return _bug(context, exc)
         return _failed(
             context,
             f"lost the connection to the database ({db_module.server_message(exc)}); nothing "
@@ -464,23 +466,28 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
             ExitCode.ERROR,
         )
     except Exception as exc:  # the one place an unexpected exception reaches people
-        where = exc.__traceback__
-        while where is not None and where.tb_next is not None:
-            where = where.tb_next
-        at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
-        detail = " ".join(str(exc).split())[:300]
-        return _failed(
-            context,
-            f"pgproof hit a bug: {type(exc).__name__}{at}: {detail or 'no message'}; rerun with "
-            "--traceback (pgproof --traceback COMMAND ...) and report it.",
-            ExitCode.ERROR,
-        )
+        return _bug(context, exc)
     finally:
         if context.timings:
             for name, seconds in timing.recorded().items():
                 context.say(f"timing: {name:<14} {seconds:7.3f} s")
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _bug(context: Context, exc: Exception) -> int:
+    """An exception no one expected: one sentence saying so, and where."""
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
+    detail = " ".join(str(exc).split())[:300]
+    return _failed(
+        context,
+        f"pgproof hit a bug: {type(exc).__name__}{at}: {detail or 'no message'}; rerun with "
+        "--traceback (pgproof --traceback COMMAND ...) and report it.",
+        ExitCode.ERROR,
+    )
 
 
 def _failed(context: Context, message: str, code: int) -> int:
