@@ -143,26 +143,37 @@ def _port(port: str, url: str) -> int:
     return int(port)
 
 
+def _check_authority(url: str) -> None:
+    """libpq's reading of user:password@host:port, checked so that a typo is one sentence
+    (never a ValueError, never a host name made of half a password)."""
+    scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url)
+    if not scheme:
+        return
+    rest = url[scheme.end():].split("?", 1)[0]
+    userinfo, _, hostpart = rest.rpartition("@")
+    if userinfo.count("@") or "/" in userinfo:
+        sign = "@" if "@" in userinfo else "/"
+        raise ConfigError(
+            f"{mask(url)!r} has an unencoded '{sign}' in its user name or password; percent-encode "
+            "'@' as %40, '/' as %2F and ':' as %3A."
+        )
+    hostport = hostpart.split("/", 1)[0]
+    if hostport.startswith("[") or "," in hostport:
+        return  # an IPv6 address, or several hosts: libpq checks those
+    if hostport.count(":") > 1:
+        raise ConfigError(
+            f"{mask(url)!r} has more than one ':' after its host; write one port, like "
+            "postgresql://user@host:5432/dbname (percent-encode ':' in a password as %3A)."
+        )
+    if hostport.count(":") == 1 and hostport.split(":", 1)[1]:
+        _port(hostport.split(":", 1)[1], url)
+
+
 def _parsed(url: str):
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     remember(url)
-    authority = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)", url)
-    if authority:
-        hostport = authority.group(1).rsplit("@", 1)[-1]
-        if authority.group(1).count("@") > 1 or "@" in hostport:
-            raise ConfigError(
-                f"{mask(url)!r} has more than one '@' before its host; percent-encode '@' in the "
-                "user name or password as %40 (':' as %3A, '/' as %2F)."
-            )
-        port = hostport.split(":", 1)[1] if hostport.count(":") == 1 else ""
-        if port and not hostport.startswith("[") and "," not in hostport:
-            _port(port, url)
-        elif not hostport.startswith("[") and hostport.count(":") > 1:
-            raise ConfigError(
-                f"{mask(url)!r} has more than one ':' after its host; write one port, like "
-                "postgresql://user@host:5432/dbname (percent-encode ':' in a password as %3A)."
-            )
+    _check_authority(url)
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
