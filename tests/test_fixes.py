@@ -202,7 +202,7 @@ def test_ctrl_c_mid_batch_rolls_it_back_and_records_the_interruption(legacy_db):
     _wait_for_sleeper(legacy_db)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1, err
+    assert proc.returncode == 130, err
     assert "interrupted" in err and "run the command again to resume" in err and "Traceback" not in err
     assert run_sql(legacy_db, f"SELECT status FROM {archive.RUNS}") == [("interrupted",)]
     after = rows_of(legacy_db)

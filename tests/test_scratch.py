@@ -71,7 +71,7 @@ def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1, (out, err)
+    assert proc.returncode == 130, (out, err)
     assert "interrupted" in err
     assert "Traceback" not in err
     assert leftovers(tmp_path) == []

@@ -32,7 +32,7 @@ def test_environment_beats_dotenv_beats_project(project):
     (project / ".env").write_text("DATABASE_URL=postgresql://from-dotenv/app\nPGPROOF_SCRATCH=embedded\n")
     settings = resolve({}, cwd=project, environ={})
     assert settings.db_url == "postgresql://from-dotenv/app"
-    assert settings.scratch == "auto"
+    assert settings.scratch == "embedded"
     settings = resolve({}, cwd=project, environ={"DATABASE_URL": "postgresql://from-env/app"})
     assert settings.db_url == "postgresql://from-env/app"
     assert settings.sources["db"] == "$DATABASE_URL"
@@ -57,7 +57,7 @@ def test_unknown_setting_is_one_sentence(project):
 def test_defaults_without_a_project(tmp_path):
     settings = resolve({}, cwd=tmp_path, environ={})
     assert settings.schema == tmp_path / "schema" / "schema.sql"
-    assert settings.scratch == "embedded"
+    assert settings.scratch == "auto"
     assert settings.exclusions.matches("pgproof", "history")
     assert settings.exclusions.matches("public", "alembic_version")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+import psycopg2
 from rich.console import Console
 
 from . import __version__, commands, gaps, timing
@@ -489,33 +491,67 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     context = Context(out=out or sys.stdout, err=Console(file=err or sys.stderr, stderr=err is None))
     _route_logging(context)
     timing.reset()
+    db_module.remember_environment(os.environ)
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
         code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
         return int(code) if code is not None else ExitCode.OK
     except PgProofError as exc:
-        if context.traceback:
-            context.err.print_exception()
-        context.say(f"Error: {exc}", style="bold red")
-        return exc.exit_code
+        return _failed(context, str(exc), exc.exit_code)
     except click.exceptions.Exit as exc:  # --help, --version
         return exc.exit_code
     except click.ClickException as exc:
-        context.say(f"Error: {exc.format_message()} (see pgproof --help).", style="bold red")
-        return ExitCode.ERROR
-    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        context.say(
-            "Error: interrupted; scratch servers and databases were removed and an unfinished "
-            "data-fix batch was rolled back, so run the command again to resume.",
-            style="bold red",
+        return _failed(context, f"{exc.format_message()} (see pgproof --help).", ExitCode.ERROR)
+    except (click.Abort, KeyboardInterrupt) as exc:  # click turns Ctrl-C into Abort
+        if isinstance(exc, click.Abort) and not isinstance(exc.__cause__, KeyboardInterrupt):
+            return _failed(context, "not confirmed; nothing was changed.", ExitCode.ERROR)
+        return _failed(
+            context,
+            "interrupted; scratch servers and databases were removed, an unfinished data-fix batch "
+            "or statement was rolled back, and what was applied is recorded, so run the command "
+            "again to resume.",
+            ExitCode.INTERRUPTED,
         )
-        return ExitCode.ERROR
+    except psycopg2.Error as exc:
+        if exc.pgcode is not None:  # the server answered with an error nobody expected: a bug
+            return _bug(context, exc)
+        return _failed(
+            context,
+            f"lost the connection to the database ({db_module.server_message(exc)}); nothing "
+            "was left half-done: check that the server runs, then run the same command again.",
+            ExitCode.ERROR,
+        )
+    except Exception as exc:  # the one place an unexpected exception reaches people
+        return _bug(context, exc)
     finally:
         if context.timings:
             for name, seconds in timing.recorded().items():
                 context.say(f"timing: {name:<14} {seconds:7.3f} s")
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _bug(context: Context, exc: Exception) -> int:
+    """An exception no one expected: one sentence saying so, and where."""
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
+    detail = " ".join(str(exc).split())[:300]
+    return _failed(
+        context,
+        f"pgproof hit a bug: {type(exc).__name__}{at}: {detail or 'no message'}; rerun with "
+        "--traceback (pgproof --traceback COMMAND ...) and report it.",
+        ExitCode.ERROR,
+    )
+
+
+def _failed(context: Context, message: str, code: int) -> int:
+    """Print one sentence (never a password) and return its exit code."""
+    if context.traceback:
+        context.err.print_exception()
+    context.say(f"Error: {db_module.mask(message)}", style="bold red")
+    return int(code)
 
 
 def _interrupt(signum, frame):

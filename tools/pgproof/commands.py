@@ -4,6 +4,7 @@ values, returns data, and raises PgProofError; the CLI renders and exits."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tempfile
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ from .preflight import sentence
 from .settings import Settings
 
 EMPTY_TARGET = sides.EMPTY_TARGET
+
+
+def empty_schema_note(settings: Settings) -> str:
+    return desired.empty_schema_note(settings.schema)
 
 
 def diff(settings: Settings) -> Diff:
@@ -59,6 +64,7 @@ def fixes_run(
     too large for a btree entry).
     """
     url = _target(settings, "fixes run")
+    db.new_session_tag()
     found = fixes.discover(settings.fixes)
     keys = fixes.unique_keys(desired.read(settings.schema))
     problems = fixes.preflight(url, found, keys)
@@ -85,6 +91,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     """Make a reviewed-ready plan: online statements with hazards, pending data fixes,
     proven on a scratch copy of the target; a rollback plan is written beside it."""
     url = _target(settings, "plan")
+    plan_module.check_writable(out)
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
     from . import planner
 
@@ -95,9 +102,12 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             schema_source=desired.source_fingerprint(both.files),
             rollback_file=rollback_path.name,
         )
-    plan_module.write(made.forward, out)
+    forward = made.forward
+    if not desired.statements(desired.read(settings.schema)) and forward.statements:
+        forward = dataclasses.replace(forward, notes=(*forward.notes, empty_schema_note(settings)))
+    plan_module.write(forward, out)
     plan_module.write(made.rollback, rollback_path)
-    return PlanFiles(made.forward, made.rollback, out, rollback_path)
+    return PlanFiles(forward, made.rollback, out, rollback_path)
 
 
 def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:

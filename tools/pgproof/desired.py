@@ -145,3 +145,14 @@ def _server_error(statement: SourceStatement, exc: psycopg2.Error) -> str:
     if diag.message_hint:
         text += f" (hint: {diag.message_hint})"
     return text
+
+
+def empty_schema_note(schema: Path) -> str:
+    """An empty desired schema is legal (it means: nothing), so it is not refused, but it
+    is never silent: every managed object of the target would be dropped. apply still
+    refuses the drops' DATA_LOSS hazards unless they are allowed by name."""
+    return (
+        f"{display_path(schema)} declares nothing (it is empty or only comments), "
+        "so the target's every table, view, function and index is to be dropped; if that is not "
+        "what you mean, check --schema and [tool.pgproof] schema."
+    )

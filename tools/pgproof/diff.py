@@ -218,7 +218,7 @@ def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
         migration.add_all_changes()
         raw = list(migration.statements)
     except Exception as exc:  # migra raises many types; one sentence for all
-        detail = " ".join(str(exc).split())[:300]
+        detail = db.mask(" ".join(str(exc).split())[:300])
         raise DiffError(
             f"migra could not compare the databases: {detail}; "
             "run with --traceback and report it if the databases are reachable."

@@ -2,7 +2,7 @@
 
 Every expected failure is a `PgProofError` whose message is one sentence: what went
 wrong, where, and what to do. The CLI prints it and exits with its `exit_code`; anything
-else is a bug and keeps its traceback.
+else is a bug: one sentence saying so, and the traceback with `--traceback`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
     ERROR = 1  # something went wrong; the message says what
     CHANGES = 2  # diff has statements, or the target drifted
     REFUSED = 3  # refused for safety: hazards not allowed, stale or edited plan
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM, like a shell reports a SIGINT (128 + 2)
 
 
 class PgProofError(Exception):
@@ -51,6 +52,10 @@ class FixError(PgProofError):
 
 class ApplyError(PgProofError):
     """A plan failed while being applied."""
+
+
+class ConnectionLost(PgProofError):
+    """A database connection broke in the middle of a command."""
 
 
 class Refused(PgProofError):

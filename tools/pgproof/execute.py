@@ -32,8 +32,11 @@ class StepFailure(Exception):
     first_in_failed_group: int  # statements from here on were rolled back
     message: str
     sqlstate: str | None
+    lost: bool = False  # the connection broke: statement `number` may or may not have run
 
     def __str__(self) -> str:
+        if self.lost:
+            return f"the connection to the target broke during statement {self.number} ({self.message})"
         return f"statement {self.number} failed: {self.message}"
 
 
@@ -48,9 +51,14 @@ def run(
     report: Report | None = None,
     retry_delays: Sequence[float] = RETRY_DELAYS_S,
     on_committed: Callable[[int], None] | None = None,
+    before_group: Callable[[int], None] | None = None,
+    in_transaction: InTransaction | None = None,
 ) -> None:
-    """Run statements `start_at`..end on `url`. `on_committed(n)` is called each time
-    statements up to n are durably applied. Raises StepFailure."""
+    """Run statements `start_at`..end on `url`. `before_group(n)` runs before the group
+    starting at statement n (apply checks its lock there: a clean point);
+    `in_transaction(cursor, n)` runs inside a transactional group's transaction, just
+    before its COMMIT; `on_committed(n)` is called each time statements up to n are
+    durably applied. Raises StepFailure."""
     say = report or (lambda message: None)
     with db.connection(url, role="target") as conn:
         for group in groups(statements):
@@ -59,10 +67,14 @@ def run(
             todo = [(n, s) for n, s in group if n >= start_at]
             attempts = len(retry_delays) + 1
             for attempt in range(1, attempts + 1):
+                if before_group:
+                    before_group(todo[0][0])
                 try:
-                    _run_group(conn, todo, say)
+                    _run_group(conn, todo, say, in_transaction)
                     break
                 except _Failed as failed:
+                    if failed.lost:
+                        raise StepFailure(failed.number, todo[0][0], failed.message, failed.sqlstate, lost=True) from None
                     if failed.sqlstate == LOCK_NOT_AVAILABLE and attempt < attempts:
                         delay = retry_delays[attempt - 1]
                         say(f"statement {failed.number} waited longer than its lock_timeout; retry {attempt} in {delay:g} s")
@@ -73,13 +85,16 @@ def run(
                 on_committed(todo[-1][0])
 
 
+InTransaction = Callable[[object, int], None]
+
+
 class _Failed(Exception):
-    def __init__(self, number: int, message: str, sqlstate: str | None) -> None:
+    def __init__(self, number: int, message: str, sqlstate: str | None, lost: bool = False) -> None:
         super().__init__(message)
-        self.number, self.message, self.sqlstate = number, message, sqlstate
+        self.number, self.message, self.sqlstate, self.lost = number, message, sqlstate, lost
 
 
-def _run_group(conn, todo: list[tuple[int, Statement]], say: Report) -> None:
+def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transaction: InTransaction | None) -> None:
     transactional = todo[0][1].transactional
     conn.autocommit = not transactional
     current = todo[0][0]
@@ -91,17 +106,28 @@ def _run_group(conn, todo: list[tuple[int, Statement]], say: Report) -> None:
                 for sql in split_sql(render_step(statement)):
                     cur.execute(sql)
                 say(f"statement {number} done in {time.monotonic() - started:.2f} s")
+            if transactional and in_transaction:
+                in_transaction(cur, todo[-1][0])
         if transactional:
             conn.commit()
     except psycopg2.Error as exc:
-        if transactional:
-            conn.rollback()
-        else:
-            _drop_invalid_index(conn, todo[0][1])
-        message = (exc.diag.message_primary or str(exc)).strip()
+        message = db.server_message(exc)
+        if conn.closed:  # no clean-up on a dead connection: the rerun does it
+            raise _Failed(current, message, exc.pgcode, lost=True) from None
+        try:
+            if transactional:
+                conn.rollback()
+            else:
+                _drop_invalid_index(conn, todo[0][1])
+        except psycopg2.Error as cleanup:
+            if conn.closed:
+                raise _Failed(current, message, exc.pgcode, lost=True) from None
+            raise _Failed(current, f"{message} (and its clean-up failed: {db.server_message(cleanup)})",
+                          exc.pgcode) from None
         raise _Failed(current, message, exc.pgcode) from None
     finally:
-        conn.autocommit = False
+        if not conn.closed:
+            conn.autocommit = False
 
 
 def _drop_invalid_index(conn, statement: Statement) -> None:

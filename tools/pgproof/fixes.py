@@ -32,10 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
-from pglast import split
+import psycopg2.errors
+from pglast import ast as pg_ast
+from pglast import parse_sql, split
 from pglast.parser import ParseError
 
-from . import archive, db
+from . import archive, db, resume
 from .batches import SESSION, Tally, run_batched, session
 from .errors import FixError, Refused
 from .preflight import Problem, UniqueKey, preflight, unique_keys
@@ -47,11 +49,12 @@ __all__ = [
 
 PHASES = ("before", "after")
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+$")
-_KEY = re.compile(r"^--\s*(phase|check|resolves|batch size)\s*:\s*(.*)$")
+_KEY = re.compile(r"^--\s*(phase|check|resolves|batch size|archive)\s*:\s*(.*)$")
 _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 
 # Two `fixes run` at once would race for the same rows: one advisory lock per database.
 _ADVISORY_KEY = 1_530_365_108  # crc32("pgproof fixes")
+_SETTLE_WAIT_S = 30  # how long a killed run's last batch may take to end on the server
 
 Progress = Callable[["Fix", int, int], None]  # (fix, todo rows done, todo rows in all)
 
@@ -67,6 +70,7 @@ class Fix:
     batch: str | None = None  # batched SQL fixes: applied to each batch of todo rows
     statement: str | None = None  # one-shot SQL fixes: the single statement
     batch_size: int | None = None  # todo rows in the first batch (then adapted)
+    archives_nothing: bool = False  # header `archive: none`: it deletes rows on purpose, unarchived
 
     @property
     def batched(self) -> bool:
@@ -138,17 +142,20 @@ def _read_sql(path: Path) -> Fix:
         check = _one_select(path, *header["check"], what="check")
     body = "\n".join(lines[body_line:])
     statements = _statements(path, body, first_line=body_line + 1)
+    nothing = _archives_nothing(path, header)
     if len(statements) == 1:
         if check is None:
             raise FixError(
                 f"{path}:1: a one-statement fix needs a check; add '-- check: SELECT count(*) ...' "
                 "counting the rows it still has to fix."
             )
-        return Fix(path.stem, path, phase, check, resolves, statement=statements[0])
+        _require_archive(path, statements, nothing, body_line + 1)
+        return Fix(path.stem, path, phase, check, resolves, statement=statements[0], archives_nothing=nothing)
     if len(statements) == 2:
         todo, batch = statements
+        _require_archive(path, [batch], nothing, body_line + 1)
         return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, batch=batch,
-                   batch_size=_batch_size(path, header))
+                   batch_size=_batch_size(path, header), archives_nothing=nothing)
     raise FixError(
         f"{path}:{body_line + 1}: a fix holds one statement, or two (the todo query, then the "
         f"batch statement), not {len(statements)}; split it into several fixes."
@@ -169,7 +176,7 @@ def _read_py(path: Path) -> Fix:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
-            if name in ("PHASE", "CHECK", "WORKLIST", "RESOLVES"):
+            if name in ("PHASE", "CHECK", "WORKLIST", "RESOLVES", "ARCHIVE"):
                 try:
                     values[name] = (ast.literal_eval(node.value), node.lineno)
                 except ValueError:
@@ -180,14 +187,78 @@ def _read_py(path: Path) -> Fix:
     phase = _phase(path, header)
     resolves = _resolves(header)
     check = _one_select(path, *header["check"], what="CHECK") if "check" in header else None
+    nothing = _archives_nothing(path, header)
+    _require_archive(path, _sql_literals(tree), nothing, 1)
     if "worklist" in header:
         todo = _one_select(path, *header["worklist"], what="WORKLIST")
         if "batch" not in functions:
             raise FixError(f"{path}:1: a Python fix with WORKLIST needs 'def batch(cursor, rows) -> int'.")
-        return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo)
+        return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, archives_nothing=nothing)
     if "run" not in functions or check is None:
         raise FixError(f"{path}:1: a Python fix needs WORKLIST and 'def batch(cursor, rows)', or CHECK and 'def run(cursor)'.")
-    return Fix(path.stem, path, phase, check, resolves)
+    return Fix(path.stem, path, phase, check, resolves, archives_nothing=nothing)
+
+
+_ARCHIVE_TABLES = {("pgproof", "archived_rows"), ("pgdeclare", "archived_rows")}
+
+
+def _archives_nothing(path: Path, header: dict[str, tuple[str, int]]) -> bool:
+    """`archive: none` (or ARCHIVE = "none"): the fix deletes rows and, on purpose, keeps no
+    copy (rows that are copies of others, say); any other value is a mistake."""
+    if "archive" not in header:
+        return False
+    value, line = header["archive"]
+    words = value.lower().replace(",", " ").replace(":", " ").split()
+    if not words or words[0] != "none":
+        raise FixError(f"{path}:{line}: archive may only say 'none' (the fix deletes rows without archiving them, on purpose), not {value!r}.")
+    return True
+
+
+def _require_archive(path: Path, statements: list[str], nothing: bool, line: int) -> None:
+    """A statement that deletes rows must archive them in the same statement (INSERT INTO
+    pgproof.archived_rows ... FROM the DELETE's RETURNING), unless the header says
+    `archive: none`: refused before anything runs, so no row is lost by mistake."""
+    if nothing:
+        return
+    for sql in statements:
+        try:
+            nodes = [raw.stmt for raw in parse_sql(sql)]
+        except Exception:
+            continue
+        found = list(_walk(nodes))
+        deletes = [n for n in found if isinstance(n, pg_ast.DeleteStmt)]
+        archived = any(
+            isinstance(n, pg_ast.InsertStmt)
+            and ((n.relation.schemaname or "").lower(), n.relation.relname.lower()) in _ARCHIVE_TABLES
+            for n in found
+        )
+        if deletes and not archived:
+            table = deletes[0].relation
+            name = f"{table.schemaname + '.' if table.schemaname else ''}{table.relname}"
+            raise FixError(
+                f"{path}:{line}: the fix deletes rows of {name} without archiving them; copy them in the same "
+                "statement (WITH removed AS (DELETE ... RETURNING *) INSERT INTO pgproof.archived_rows "
+                "(table_name, row) SELECT ..., row_to_json(removed) FROM removed), or, if no copy is "
+                "wanted on purpose, say so in the header with '-- archive: none'."
+            )
+
+
+def _walk(node):
+    """Every pglast node under `node` (lists and tuples included)."""
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, pg_ast.Node):
+        yield node
+        for name in node:
+            yield from _walk(getattr(node, name))
+
+
+def _sql_literals(tree: ast.AST) -> list[str]:
+    """The string constants of a Python fix that read as SQL (its statements)."""
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and re.search(r"(?i)\bdelete\s+from\b", node.value)]
 
 
 def _read_text(path: Path) -> str:
@@ -321,7 +392,16 @@ def run(
                 f"another pgproof fixes run is working on {db.mask(url)}; "
                 "wait for it to finish, then run again."
             )
-        archive.ensure(cur)
+        try:
+            archive.ensure(cur)
+        except psycopg2.errors.InsufficientPrivilege as exc:
+            raise FixError(
+                f"cannot run data fixes as this role on {db.mask(url)}: {db.server_message(exc, url)}; "
+                "fixes run writes (the rows it fixes, pgproof.fix_runs, the archive): run it as the owner "
+                "of the schema (fixes status works with a read-only role)."
+            ) from None
+        # Rows a killed run left `running`: we hold the lock, so their run is gone.
+        resume.settle(conn, archive.RUNS, "status", wait_s=_SETTLE_WAIT_S)
         for setting in SESSION:
             cur.execute(setting)
         try:
@@ -337,14 +417,40 @@ def run(
 def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows) -> list[FixRun]:
     runs = []
     for fix in chosen:
-        # A batched fix's todo is its check: counted once, then worked through.
-        todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
-        if todo_rows == 0:
-            if fix.batched:
-                cur.execute("CLOSE ALL")
+        first = _pass(url, conn, cur, fix, progress, jobs, batch_rows)
+        if first is None:
             continue
-        runs.append(_run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows))
+        runs.append(first)
+        left = _check(cur, fix, url)
+        if left == 0:
+            continue
+        # Not done after a full pass: the application may have written such rows meanwhile,
+        # so one more pass; a fix still not done after it breaks its own promise.
+        second = _pass(url, conn, cur, fix, progress, jobs, batch_rows)
+        if second is not None:
+            runs.append(second)
+        left = _check(cur, fix, url)
+        if left:
+            changed = second.rows_changed if second else 0
+            why = (f"the second pass changed {changed:,} rows again, so it is not idempotent (or the "
+                   "application keeps writing such rows)" if changed else
+                   "the second pass changed nothing, so its statement does not fix what its check counts")
+            raise FixError(
+                f"{fix.path.name} ran twice and its check still counts {left:,} rows to fix: {why}; "
+                "make the check count exactly the rows the fix changes, and the fix change only those."
+            )
     return runs
+
+
+def _pass(url, conn, cur, fix: Fix, progress, jobs: int, batch_rows) -> FixRun | None:
+    """One run of `fix` over what its todo (or check) lists now; None when nothing is."""
+    # A batched fix's todo is its check: counted once, then worked through.
+    todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
+    if todo_rows == 0:
+        if fix.batched:
+            cur.execute("CLOSE ALL")
+        return None
+    return _run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows)
 
 
 def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_rows) -> FixRun:

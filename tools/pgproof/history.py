@@ -10,7 +10,10 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg2.errors
+
 from . import db, own_schema
+from .errors import ConfigError
 
 from .own_schema import HISTORY as TABLE
 
@@ -36,29 +39,73 @@ def ensure(conn) -> None:
     conn.commit()
 
 
+@dataclass(frozen=True)
+class Unfinished:
+    """The latest apply of a plan that did not succeed: where it stood when it stopped."""
+
+    id: int
+    outcome: str  # failed or interrupted
+    statements_done: int  # statements 1..n were committed (recorded in their transaction)
+    fingerprint: str | None  # the target's catalog fingerprint at that point
+    state: dict[str, str] | None  # catalog.Catalog.state() at that point
+
+
 def start(conn, *, checksum: str, kind: str, target_fp: str, desired_fp: str,
-          statements: list[str], allowed: list[str]) -> int:
+          statements: list[str], allowed: list[str], done: int = 0,
+          fingerprint: str | None = None, state: dict | None = None) -> int:
+    """A new history row; `done`, `fingerprint` and `state` say where it starts from (a
+    resumed apply starts where the one before stopped)."""
     ensure(conn)
     with conn.cursor() as cur:
         cur.execute(
             f"""INSERT INTO {TABLE} (plan_checksum, plan_kind, target_fingerprint, desired_fingerprint,
-                                     statements, hazards_allowed, os_user, client_host)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+                                     statements, hazards_allowed, os_user, client_host,
+                                     statements_done, fingerprint_after, catalog_after)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
             (checksum, kind, target_fp, desired_fp, json.dumps(statements), allowed,
-             _os_user(), socket.gethostname()),
+             _os_user(), socket.gethostname(), done, fingerprint, _json(state)),
         )
         entry_id = cur.fetchone()[0]
     conn.commit()
     return entry_id
 
 
-def progress(conn, entry_id: int, statements_done: int, fingerprint: str) -> None:
+def progress(conn, entry_id: int, statements_done: int, fingerprint: str, state: dict | None = None) -> None:
+    """Statements 1..`statements_done` are applied; commits."""
+    with conn.cursor() as cur:
+        record_progress(cur, entry_id, statements_done, fingerprint, state)
+    conn.commit()
+
+
+def record_progress(cur, entry_id: int, statements_done: int, fingerprint: str, state: dict | None) -> None:
+    """The same, inside the caller's transaction: a step's statements and the record that
+    they ran commit together, so no rerun can find them committed but not recorded."""
+    cur.execute(
+        f"UPDATE {TABLE} SET statements_done = %s, fingerprint_after = %s, catalog_after = %s WHERE id = %s",
+        (statements_done, fingerprint, _json(state), entry_id),
+    )
+
+
+def unfinished(conn, checksum: str) -> Unfinished | None:
+    """The latest failed or interrupted apply of this plan, unless one succeeded since."""
+    table = _readable(conn)
+    if table is None:
+        return None
     with conn.cursor() as cur:
         cur.execute(
-            f"UPDATE {TABLE} SET statements_done = %s, fingerprint_after = %s WHERE id = %s",
-            (statements_done, fingerprint, entry_id),
+            f"""SELECT id, outcome, statements_done, fingerprint_after, catalog_after FROM {table}
+                WHERE plan_checksum = %s ORDER BY id DESC LIMIT 1""",
+            (checksum,),
         )
-    conn.commit()
+        row = cur.fetchone()
+    conn.rollback()
+    if row is None or row[1] not in ("failed", "interrupted"):
+        return None
+    return Unfinished(*row)
+
+
+def _json(state: dict | None) -> str | None:
+    return json.dumps(state, sort_keys=True) if state is not None else None
 
 
 def finish(conn, entry_id: int, *, outcome: str, fingerprint: str | None, error: str | None = None) -> None:
@@ -69,27 +116,9 @@ def finish(conn, entry_id: int, *, outcome: str, fingerprint: str | None, error:
                     finished_at = clock_timestamp(),
                     duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
                 WHERE id = %s""",
-            (outcome, fingerprint, error, entry_id),
+            (outcome, fingerprint, db.mask(error)[:2000] if error else None, entry_id),
         )
     conn.commit()
-
-
-def resumable(conn, checksum: str, fingerprint: str) -> int | None:
-    """Statements already done by a failed apply of this plan that left the target at
-    `fingerprint`; None when there is nothing to resume."""
-    table = _readable(conn)
-    if table is None:
-        return None
-    with conn.cursor() as cur:
-        cur.execute(
-            f"""SELECT statements_done FROM {table}
-                WHERE plan_checksum = %s AND outcome = 'failed' AND fingerprint_after = %s
-                ORDER BY id DESC LIMIT 1""",
-            (checksum, fingerprint),
-        )
-        row = cur.fetchone()
-    conn.rollback()
-    return row[0] if row else None
 
 
 def succeeded(conn, checksum: str) -> datetime | None:
@@ -110,17 +139,33 @@ def succeeded(conn, checksum: str) -> datetime | None:
 def entries(url: str, limit: int = 50) -> list[Entry]:
     """The latest applies, newest first (works with a read-only role)."""
     with db.connection(url) as conn:
-        table = _readable(conn)
-        if table is None:
-            return []
-        with conn.cursor() as cur:
-            cur.execute(
-                f"""SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
-                           outcome, jsonb_array_length(statements), statements_done, error
-                    FROM {table} ORDER BY id DESC LIMIT %s""",
-                (limit,),
-            )
-            return [Entry(*row) for row in cur.fetchall()]
+        try:
+            return _entries(conn, limit)
+        except psycopg2.errors.InsufficientPrivilege as exc:
+            user = db.database_user(url)
+            raise ConfigError(
+                f"this role cannot read the apply history of {db.mask(url)} ({db.server_message(exc, url)}); "
+                f"GRANT USAGE ON SCHEMA {own_schema.SCHEMA} TO {user}; GRANT SELECT ON {TABLE} TO {user}."
+            ) from None
+
+
+def _entries(conn, limit: int) -> list[Entry]:
+    table = _readable(conn)
+    if table is None:
+        return []
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
+                       outcome, jsonb_array_length(statements), statements_done, error
+                FROM {table} ORDER BY id DESC LIMIT %s""",
+            (limit,),
+        )
+        return [Entry(*row) for row in cur.fetchall()]
+
+
+def readable(conn) -> str | None:
+    """The history table to read, if the target has one (pgproof's or the former one)."""
+    return _readable(conn)
 
 
 def _readable(conn) -> str | None:

@@ -78,6 +78,20 @@ CREATE TABLE IF NOT EXISTS {ARCHIVE} (
     row         json NOT NULL,
     archived_at timestamptz NOT NULL DEFAULT now()
 );
+-- Which command wrote a row: its connections' application_name (db.session_tag), so a
+-- row left running by a process that is gone is told from one that still works. Added
+-- only when missing: an ALTER TABLE would wait behind a running apply's progress update.
+DO $columns$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{HISTORY}'::regclass AND attname = 'session_tag') THEN
+        ALTER TABLE {HISTORY} ADD COLUMN session_tag text DEFAULT current_setting('application_name');
+        ALTER TABLE {HISTORY} ADD COLUMN catalog_after jsonb;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{RUNS}'::regclass AND attname = 'session_tag') THEN
+        ALTER TABLE {RUNS} ADD COLUMN session_tag text DEFAULT current_setting('application_name');
+    END IF;
+END
+$columns$;
 -- BRIN: nearly free to maintain on an append-only table, and it finds one run's rows.
 CREATE INDEX IF NOT EXISTS archived_rows_run_id ON {ARCHIVE} USING brin (run_id);
 """

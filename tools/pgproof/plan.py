@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import PgProofError, Refused
+from .errors import ConfigError, PgProofError, Refused
 from .hazards import Hazard, HazardKind
 from .statement import Statement
 
@@ -193,14 +194,32 @@ def file_checksum(path: Path) -> str:
     return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def check_writable(path: Path) -> None:
+    """Fail before any work when `path` cannot be written (missing folder, a file in the
+    way, no permission), in one sentence."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ConfigError(f"--out {path} is a folder; give a file name like {path / 'plan.sql'}.")
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise ConfigError(f"cannot write the plan to {path}: {folder} {what}; create the folder or choose another --out.")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"cannot write the plan to {path}: {folder} is not writable; choose another --out.")
+
+
 def write(plan: Plan, path: Path) -> None:
-    path.write_text(render(plan), encoding="utf-8")
+    try:
+        path.write_text(render(plan), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the plan to {path}: {exc.strerror}; choose another --out.") from None
 
 
 def read(path: Path) -> Plan:
     """Load a plan file; refuse (exit 3) one that was edited after it was made."""
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"{path} is not a pgproof plan (it is not UTF-8 text); make one with `pgproof plan --out FILE`.") from None
     except OSError as exc:
         raise PgProofError(f"cannot read the plan {path}: {exc.strerror}; give the file `pgproof plan --out` wrote.") from None
     lines = [line for line in text.splitlines() if line.startswith(DATA_PREFIX)]
@@ -208,11 +227,13 @@ def read(path: Path) -> Plan:
         raise Refused(f"{path} is not a pgproof plan (its data line is missing or repeated); make one with `pgproof plan --out FILE`.")
     try:
         data = json.loads(lines[0][len(DATA_PREFIX):])
+        if not isinstance(data, dict):
+            raise TypeError(f"it holds a JSON {type(data).__name__}, not an object")
         if data.get("format") != FORMAT_VERSION:
             raise Refused(f"{path} is a plan of format {data.get('format')}; this pgproof reads format {FORMAT_VERSION}: plan again.")
         plan = from_data(data)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise Refused(f"{path} has a damaged data line ({exc}); make the plan again with `pgproof plan`.") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise Refused(f"{path} has a damaged data line ({type(exc).__name__}: {str(exc)[:120]}); make the plan again with `pgproof plan`.") from None
     if render(plan) != text:
         raise Refused(
             f"{path} was edited after it was made (it no longer matches its own checksum and data); "

@@ -20,10 +20,10 @@ import subprocess
 import tempfile
 
 import psycopg2
-from sqlalchemy.engine import make_url
 
 from . import db
 from .errors import DiffError
+from .own_schema import FORMER_SCHEMA, SCHEMA
 from .scratch import ScratchServer
 from .scratch import installation as installations
 from .scratch.installation import Installation
@@ -41,7 +41,10 @@ def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
     tools = installations.for_tools(server.version.major, target_major, server.installation)
     with tempfile.TemporaryDirectory(prefix="pgproof-dump-") as folder:
         dump = os.path.join(folder, "schema.dump")
+        # pgproof's own schema is never managed nor compared; left out of the dump, it
+        # needs no privilege of a read-only role (pg_dump locks every table it dumps).
         failed = _run(tools, "pg_dump", target_url, "--schema-only", "--no-owner", "--no-privileges",
+                      f"--exclude-schema={SCHEMA}", f"--exclude-schema={FORMER_SCHEMA}",
                       "--format=custom", f"--file={dump}")
         if failed:
             hint = (f"the target role needs SELECT on every table and sequence ({READ_ONLY_SECTION})"
@@ -104,11 +107,11 @@ def readable_script(script: str, known_settings: set[str]) -> str:
 def _run(tools: Installation, program: str, url: str, *args: str) -> str | None:
     """Run pg_dump/pg_restore against `url`; the password goes in the environment, never
     on the command line. Returns the failure (passwords removed), or None."""
-    parsed = make_url(db.libpq_url(url))
     env = {**os.environ}
-    if parsed.password:
-        env["PGPASSWORD"] = str(parsed.password)
-    dsn = parsed.set(password=None).render_as_string(hide_password=False)
+    password = db.password(url)
+    if password:
+        env["PGPASSWORD"] = password
+    dsn = db.without_password(url)
     done = subprocess.run(
         [str(tools.tool(program)), f"--dbname={dsn}", *args],
         env=env, capture_output=True, text=True, timeout=600, check=False,

@@ -17,6 +17,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from . import db
 from .errors import ConfigError
 from .exclusions import DEFAULT_PATTERNS, Exclusions
 
@@ -65,9 +66,17 @@ def read_project(path: Path | None) -> dict[str, Any]:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read {path}: it is not UTF-8 text; save it as UTF-8.") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}; fix the TOML syntax.") from None
-    section = data.get("tool", {}).get("pgproof", {})
+    tool = data.get("tool", {})
+    section = tool.get("pgproof", {}) if isinstance(tool, dict) else None
+    if not isinstance(section, dict):
+        raise ConfigError(
+            f"[tool.pgproof] in {path} must be a table of settings (like schema = \"schema/schema.sql\"), "
+            "not a single value; fix pyproject.toml."
+        )
     unknown = sorted(set(section) - set(KNOWN_KEYS))
     if unknown:
         raise ConfigError(
@@ -111,10 +120,11 @@ def resolve(
     exclude = pick("exclude")
     if not isinstance(exclude, (list, tuple)) or not all(isinstance(p, str) for p in exclude):
         raise ConfigError("exclude in [tool.pgproof] must be a list of strings like \"public.alembic_version\".")
+    db_url = pick("db", "DATABASE_URL")
     return Settings(
         cache=_cache_on(pick("cache", "PGPROOF_CACHE"), sources.get("cache", "default"), environ),
         cache_dir=_cache_dir(pick("cache_dir", "PGPROOF_CACHE_DIR"), base, environ),
-        db_url=pick("db", "DATABASE_URL") or None,
+        db_url=db.normalise(str(db_url), what=_origin(sources["db"])) if db_url else None,
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
         scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
@@ -150,11 +160,21 @@ def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
     return default_folder(dict(environ))
 
 
+def _origin(source: str) -> str:
+    return {"flag": "--db"}.get(source, source.replace("$", "").replace(".env ", ".env's "))
+
+
 def _dotenv(*folders: Path) -> dict[str, str]:
     for folder in folders:
         candidate = folder / ".env"
         if candidate.is_file():
-            return {k: v for k, v in dotenv_values(candidate).items() if v is not None}
+            try:
+                values = dotenv_values(candidate, encoding="utf-8")
+            except UnicodeDecodeError:
+                raise ConfigError(f"cannot read {candidate}: it is not UTF-8 text; save it as UTF-8.") from None
+            except OSError as exc:
+                raise ConfigError(f"cannot read {candidate}: {exc.strerror}; make it readable.") from None
+            return {k: v for k, v in values.items() if v is not None}
     return {}
 
 
@@ -167,7 +187,8 @@ def _path(base: Path, value: Any, from_flag: bool, cwd: Path) -> Path:
 
 def _int(value: Any, name: str) -> int:
     try:
-        number = int(value)
+        # TOML `true` is a bool, which Python would take for 1.
+        number = -1 if isinstance(value, bool) or isinstance(value, float) else int(value)
     except (TypeError, ValueError):
         number = -1
     if number < 0:

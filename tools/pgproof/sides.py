@@ -88,7 +88,8 @@ def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
     target reachable), so a mistake is reported before any server starts. `strict`: see
     `scratch.open_scratch`."""
     files = desired.read(settings.schema)
-    desired.statements(files)  # syntax errors now, located at file:line:col
+    if not desired.statements(files):  # syntax errors now, located at file:line:col
+        logging.getLogger("pgproof").warning(desired.empty_schema_note(settings.schema))
     target_version = db.probe(settings.db_url) if settings.db_url else None
     target_major = target_version.major if target_version else None
     exclusions = settings.exclusions

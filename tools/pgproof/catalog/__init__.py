@@ -65,6 +65,16 @@ class Catalog:
         text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def state(self) -> dict[str, str]:
+        """A short hash of each object's definition, by "kind key": what apply records
+        after each step, so a rerun can tell which objects changed since."""
+        return {
+            f"{obj.kind} {obj.key}": hashlib.sha256(
+                json.dumps(obj.definition, sort_keys=True, separators=(",", ":"), default=str).encode()
+            ).hexdigest()[:16]
+            for _, obj in sorted(self.objects.items())
+        }
+
     def get(self, kind: str, key: str) -> CatalogObject | None:
         return self.objects.get((kind, key))
 
@@ -114,8 +124,10 @@ def describe(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "ta
         return describe_connection(conn, exclusions)
 
 
-def describe_connection(conn, exclusions: Exclusions = Exclusions()) -> Catalog:
-    """`describe` on an open connection (whose search_path the caller has set)."""
+def describe_connection(conn, exclusions: Exclusions = Exclusions(), *, end: bool = True) -> Catalog:
+    """`describe` on an open connection (whose search_path the caller has set); with
+    end=False its transaction stays open (apply records progress inside a step's own
+    transaction)."""
     objects: dict[tuple[str, str], CatalogObject] = {}
     with conn.cursor() as cur:  # plain tuples: a DictCursor costs seconds at 1,000 tables
         cur.execute("SELECT current_setting('server_version_num')::int / 10000")
@@ -141,7 +153,8 @@ def describe_connection(conn, exclusions: Exclusions = Exclusions()) -> Catalog:
                         definition={"text": row[comment]},
                     )
                     objects[note.ref] = note
-    conn.rollback()
+    if end:
+        conn.rollback()
     return Catalog(objects, server_major=major)
 
 
