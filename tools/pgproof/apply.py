@@ -145,7 +145,8 @@ def _check_allowed(plan: Plan, allowed: set[str]) -> None:
     if refused:
         first = next(
             f"statement {n}: {h.describe()}"
-            for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.kind.code in refused
+            for n, s in enumerate(plan.statements, start=1) for h in s.hazards
+            if h.needs_ack and h.kind.code in refused
         )
         flag = ",".join(sorted(set(plan.hazard_codes)))
         raise Refused(

@@ -139,7 +139,8 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
         return []
     found = fixes.pending(url, fixes.discover(settings.fixes))
     return [
-        FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path))
+        FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
+                resolves=fix.resolves)
         for fix, rows in found if rows
     ]
 

@@ -46,6 +46,8 @@ def make(
         forward = hazards.classify(
             online.rewrite(result.statements, result.actual, **timeouts), TargetFacts(conn, result.actual)
         )
+    resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in f.resolves}
+    forward = hazards.resolve_with_fixes(forward, resolving)
     with timing.phase("proof"), proof.copy_of(target_url, server, exclusions) as copy_url:
         back = diff.compute(desired_url, copy_url, exclusions)
         rollback = _rollback_statements(back.statements, result.desired, timeouts)
