@@ -26,7 +26,7 @@ import psycopg2
 from pglast import parse_sql
 from pglast.ast import IndexStmt
 
-from . import catalog, db, execute, history, privileges
+from . import catalog, db, execute, history, plan_fixes, privileges, timing
 from .errors import ApplyError, ConfigError, Refused
 from .exclusions import Exclusions
 from .hazards import KNOWN_CODES, TargetFacts, deparse, index_keys, table_key, unique_violations
@@ -55,11 +55,14 @@ def apply(
     lock_wait_s: float,
     report: Report,
     progress=None,
+    hints: plan_fixes.Hints | None = None,
 ) -> Outcome:
     started = time.monotonic()
+    hints = hints or plan_fixes.Hints()
     plan = read(plan_path)
-    _check_allowed(plan, allowed)
+    _check_allowed(plan, allowed, hints)
     fixes = _fixes_of(plan, fixes_folder)
+    plan_fixes.check_new(url, plan, fixes_folder, report, hints)
     privileges.require_write(url, plan.statements)
     with _advisory_lock(url, lock_wait_s), db.connection(url) as conn:
         described = catalog.describe(url, exclusions)
@@ -76,7 +79,7 @@ def apply(
                 raise Refused(
                     "the plan is stale: the target changed since the plan was made "
                     f"(its fingerprint is {current[:12]}, the plan expects {plan.target_fingerprint[:12]}); "
-                    "make a new plan with `pgproof plan` and review it."
+                    f"make a new plan and review it: `{hints.plan()}`"
                 )
             start_at = resumed = done + 1
             report(f"Resuming a failed apply of this plan at statement {start_at}.")
@@ -109,14 +112,17 @@ def apply(
 def _run(url, conn, plan: Plan, fixes, entry: int, start_at: int, exclusions: Exclusions,
          described: catalog.Catalog, report: Report, progress) -> None:
     if start_at == 1 and fixes["before"]:
-        _run_fixes(url, fixes["before"], progress)
+        with timing.phase("data fixes"):
+            _run_fixes(url, fixes["before"], progress)
     _preflight(url, plan, start_at, described)  # data fixes change rows, never the catalog
 
     def committed(number: int) -> None:
         history.progress(conn, entry, number, catalog.describe(url, exclusions).fingerprint())
 
     try:
-        execute.run(url, plan.statements, start_at=start_at, report=report, on_committed=committed)
+        with timing.phase("statements"):
+            execute.run(url, plan.statements, start_at=start_at, report=report, on_committed=committed,
+                        progress=progress)
     except execute.StepFailure as failure:
         applied = failure.first_in_failed_group - 1
         if applied == 0:
@@ -126,7 +132,8 @@ def _run(url, conn, plan: Plan, fixes, entry: int, start_at: int, exclusions: Ex
                      "and run the same apply again to finish")
         raise ApplyError(f"{failure}; {state}.") from None
     if fixes["after"]:
-        _run_fixes(url, fixes["after"], progress)
+        with timing.phase("data fixes"):
+            _run_fixes(url, fixes["after"], progress)
 
 
 def _run_fixes(url: str, todo: list, progress) -> None:
@@ -135,7 +142,7 @@ def _run_fixes(url: str, todo: list, progress) -> None:
     fix_runner.run(url, todo, progress=progress)
 
 
-def _check_allowed(plan: Plan, allowed: set[str]) -> None:
+def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> None:
     unknown = sorted(allowed - KNOWN_CODES)
     if unknown:
         raise ConfigError(
@@ -151,7 +158,7 @@ def _check_allowed(plan: Plan, allowed: set[str]) -> None:
         flag = ",".join(sorted(set(plan.hazard_codes)))
         raise Refused(
             f"the plan has hazards nobody allowed ({', '.join(refused)}; first, {first}); "
-            f"after review, rerun with --allow-hazards {flag}"
+            f"after review, rerun with --allow-hazards {flag}: `{hints.apply(flag)}`"
         )
 
 

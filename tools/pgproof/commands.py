@@ -19,6 +19,7 @@ from . import plan as plan_module
 from .diff import Diff, compute
 from .drift import DriftReport
 from .errors import ConfigError, FixError
+from .hints import Hints
 from .plan import FixStep, Plan
 from .preflight import sentence
 from .settings import Settings
@@ -150,7 +151,7 @@ def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progre
     return apply_module.apply(
         _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
         fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
-        report=report, progress=progress,
+        report=report, progress=progress, hints=Hints.of(settings, plan_file),
     )
 
 
@@ -166,26 +167,33 @@ def history(settings: Settings) -> list[history_module.Entry]:
     return history_module.entries(url)
 
 
-def demo(settings: Settings, show, progress=None) -> DriftReport:
+def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
     """The whole workflow on a throwaway legacy production database: drift, plan with
-    hazards and data fixes, apply, no drift, what was archived. `show(title, value)` is
-    called after each step; everything is removed afterwards. Returns the last drift."""
+    hazards and data fixes, apply, no drift, what was archived and merged. `begin(title)`
+    is called before each step and `show(value)` with its result; everything is removed
+    afterwards. Returns the last drift."""
     files = desired.read(settings.schema)
+    schema = desired.display_path(settings.schema)
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
             tempfile.TemporaryDirectory(prefix="pgproof-demo-") as folder:
+        begin("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels")
         demo_module.build_legacy(production, files)
         here = dataclasses.replace(settings, db_url=production, scratch=server.url)
-        show("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels",
-             fixes_status(here))
-        show("pgproof drift: how production differs from schema/schema.sql", drift(here))
+        show(fixes_status(here))
+        show(demo_module.split_groups(production))
+        begin(f"pgproof drift: how production differs from {schema}")
+        show(drift(here))
+        begin("pgproof plan: data fixes first, then online-safe statements, hazards named")
         made = plan(here, Path(folder) / "plan.sql")
-        show("pgproof plan: data fixes first, then online-safe statements, hazards named", made)
+        show(made)
         allowed = set(made.plan.hazard_codes)
-        applied = apply(here, made.path, allowed, report=lambda message: None, progress=progress)
-        show(f"pgproof apply plan.sql --yes --allow-hazards {','.join(sorted(allowed))} "
-             "(the reviewer acknowledged them)", applied)
+        flag = f" --allow-hazards {','.join(sorted(allowed))}" if allowed else ""
+        begin(f"pgproof apply plan.sql --yes{flag} (the reviewer acknowledged them)")
+        show(apply(here, made.path, allowed, report=lambda message: None, progress=progress))
+        begin("pgproof drift, again")
         after = drift(here)
-        show("pgproof drift, again", after)
-        show("nothing was lost: every removed row is archived, and one statement restores it",
-             demo_module.archived_counts(production))
+        show(after)
+        begin("nothing was lost: every removed row is archived, and one statement restores it")
+        show(demo_module.archived_counts(production))
+        show(demo_module.merged(production))
         return after

@@ -8,16 +8,18 @@ same SQL the same way: the text of `plan.render_step`.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import psycopg2
 from pglast import parse_sql
 from pglast.ast import IndexStmt
 
-from . import db
+from . import db, server_progress
 from .plan import groups, render_step
+from .progress import Progress
 from .statement import Statement, qualified, split_sql
 
 LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
@@ -48,10 +50,14 @@ def run(
     report: Report | None = None,
     retry_delays: Sequence[float] = RETRY_DELAYS_S,
     on_committed: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Run statements `start_at`..end on `url`. `on_committed(n)` is called each time
-    statements up to n are durably applied. Raises StepFailure."""
+    statements up to n are durably applied. With `progress`, each statement is a step
+    and a long one (one with hazards) is watched from a second connection. Raises
+    StepFailure."""
     say = report or (lambda message: None)
+    shown = _Shown(url, progress, len(statements)) if progress is not None else None
     with db.connection(url, role="target") as conn:
         for group in groups(statements):
             if group[-1][0] < start_at:
@@ -60,7 +66,7 @@ def run(
             attempts = len(retry_delays) + 1
             for attempt in range(1, attempts + 1):
                 try:
-                    _run_group(conn, todo, say)
+                    _run_group(conn, todo, say, shown)
                     break
                 except _Failed as failed:
                     if failed.sqlstate == LOCK_NOT_AVAILABLE and attempt < attempts:
@@ -79,7 +85,29 @@ class _Failed(Exception):
         self.number, self.message, self.sqlstate = number, message, sqlstate
 
 
-def _run_group(conn, todo: list[tuple[int, Statement]], say: Report) -> None:
+class _Shown:
+    """Each statement as a progress step; those with hazards watched on the server."""
+
+    def __init__(self, url: str, progress: Progress, count: int) -> None:
+        self.url, self.progress, self.count = url, progress, count
+
+    @contextlib.contextmanager
+    def step(self, conn, number: int, statement: Statement) -> Iterator[None]:
+        title = f"statement {number} of {self.count}: {server_progress.describe(statement.sql)}"
+        with self.progress.step(title, unit="", total=None) as tick:
+            if statement.hazards:
+                with server_progress.watched(self.url, conn.get_backend_pid(), tick):
+                    yield
+            else:
+                yield
+
+
+@contextlib.contextmanager
+def _quiet(conn, number: int, statement: Statement) -> Iterator[None]:
+    yield
+
+
+def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, shown: _Shown | None = None) -> None:
     transactional = todo[0][1].transactional
     conn.autocommit = not transactional
     current = todo[0][0]
@@ -88,9 +116,11 @@ def _run_group(conn, todo: list[tuple[int, Statement]], say: Report) -> None:
             for number, statement in todo:
                 current = number
                 started = time.monotonic()
-                for sql in split_sql(render_step(statement)):
-                    cur.execute(sql)
-                say(f"statement {number} done in {time.monotonic() - started:.2f} s")
+                with (shown.step if shown else _quiet)(conn, number, statement):
+                    for sql in split_sql(render_step(statement)):
+                        cur.execute(sql)
+                if shown is None:
+                    say(f"statement {number} done in {time.monotonic() - started:.2f} s")
         if transactional:
             conn.commit()
     except psycopg2.Error as exc:

@@ -27,7 +27,6 @@ import contextlib
 import importlib.util
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from . import archive, db
 from .batches import SESSION, Tally, run_batched, session
 from .errors import FixError, Refused
 from .preflight import Problem, UniqueKey, preflight, unique_keys
+from .progress import SILENT, Progress
 
 __all__ = [
     "Fix", "FixRun", "Problem", "Progress", "UniqueKey",
@@ -53,7 +53,6 @@ _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 # Two `fixes run` at once would race for the same rows: one advisory lock per database.
 _ADVISORY_KEY = 1_530_365_108  # crc32("pgproof fixes")
 
-Progress = Callable[["Fix", int, int], None]  # (fix, todo rows done, todo rows in all)
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,11 @@ class Fix:
     @property
     def batched(self) -> bool:
         return self.todo is not None
+
+    @property
+    def counts_slices(self) -> bool:
+        """Its todo lists slices of a table (videos, pages), not the rows its check counts."""
+        return self.batched and self.check != _count(self.todo)
 
 
 @dataclass(frozen=True)
@@ -337,17 +341,22 @@ def run(
 def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows) -> list[FixRun]:
     runs = []
     for fix in chosen:
-        # A batched fix's todo is its check: counted once, then worked through.
-        todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
-        if todo_rows == 0:
-            if fix.batched:
-                cur.execute("CLOSE ALL")
+        # Progress counts rows, what `fixes status` counts: a fix working by slices runs
+        # its check first (a done fix is then skipped without a pass over its slices); a
+        # fix whose todo lists rows counts them when it opens its todo.
+        rows = _check(cur, fix, url) if not fix.batched or fix.counts_slices else None
+        if rows == 0:
             continue
-        runs.append(_run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows))
+        todo_rows = _open_todo(cur, fix, url) if fix.batched else rows
+        if todo_rows == 0:
+            cur.execute("CLOSE ALL")
+            continue
+        with (progress or SILENT).step(f"data fix {fix.name}", unit="rows", total=rows or todo_rows) as tick:
+            runs.append(_run_one(url, conn, fix, todo_rows, rows or todo_rows, tick, jobs, batch_rows))
     return runs
 
 
-def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_rows) -> FixRun:
+def _run_one(url, conn, fix: Fix, todo_rows: int, rows: int, tick, jobs: int, batch_rows) -> FixRun:
     cur = conn.cursor()
     cur.execute(f"INSERT INTO {archive.RUNS} (fix) VALUES (%s) RETURNING id", (fix.name,))
     run_id = cur.fetchone()[0]
@@ -356,9 +365,9 @@ def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_row
     status = "failed"
     try:
         if fix.batched:
-            run_batched(url, cur, fix, run_id, tally, progress, jobs, batch_rows, todo_rows)
+            run_batched(url, cur, fix, run_id, tally, tick, jobs, batch_rows, todo_rows, rows)
         else:
-            _run_once(url, fix, run_id, tally, progress, todo_rows)
+            _run_once(url, fix, run_id, tally, tick, todo_rows)
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -386,7 +395,7 @@ def _record(cur, run_id: int, status: str, seconds: float, changed: int, failing
         return 0
 
 
-def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, progress, todo_rows: int) -> None:
+def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, tick, todo_rows: int) -> None:
     with db.connection(url) as conn:
         session(conn, fix, run_id)
         started = time.perf_counter()
@@ -402,8 +411,7 @@ def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, progress, todo_rows
             conn.rollback()
             raise FixError(f"{fix.path.name} failed: {db.server_message(exc, url)}; nothing of it was kept.") from None
         tally.add(todo_rows, changed, time.perf_counter() - started)
-        if progress:
-            progress(fix, todo_rows, todo_rows)
+        tick(changed, max(todo_rows, changed))
 
 
 def _open_todo(cur, fix: Fix, url: str) -> int:
