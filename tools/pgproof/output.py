@@ -92,7 +92,7 @@ class _Detail(ProgressColumn):
 class Output:
     """Messages and progress for people, on one rich Console (stderr)."""
 
-    def __init__(self, err: Console, pipe_every_s: float = PIPE_EVERY_S) -> None:
+    def __init__(self, err: Console, pipe_every_s: float | None = None) -> None:
         self.err = err
         self.pipe_every_s = pipe_every_s
 
@@ -151,7 +151,7 @@ class Output:
         stop = threading.Event()
 
         def rhythm() -> None:
-            while not stop.wait(self.pipe_every_s):
+            while not stop.wait(self.pipe_every_s or PIPE_EVERY_S):
                 self.say(state.line())
 
         thread = threading.Thread(target=rhythm, daemon=True)
