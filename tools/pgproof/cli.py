@@ -126,7 +126,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     \b
     Examples:
       pgproof diff
-      pgproof diff --db postgresql://app@prod/app > change.sql
+      pgproof diff --db "$STAGING_URL" > change.sql
       pgproof diff --exit-code --format json
     """
     settings = _settings(db=db, schema=schema, scratch=scratch)
@@ -192,7 +192,7 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     Examples:
       pgproof plan --db "$DATABASE_URL" --out plan.sql
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
-      pgproof plan --db "$STAGING_URL" --scratch docker --out plan.sql
+      pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
     """
     settings = _settings(db=db, schema=schema, scratch=scratch)
     files = commands.plan(settings, out)
