@@ -65,7 +65,8 @@ def apply(
     plan_fixes.check_new(url, plan, fixes_folder, report, hints)
     privileges.require_write(url, plan.statements)
     with _advisory_lock(url, lock_wait_s), db.connection(url) as conn:
-        described = catalog.describe(url, exclusions)
+        with timing.phase("catalog"):
+            described = catalog.describe(url, exclusions)
         current = described.fingerprint()
         start_at = 1
         resumed = None
@@ -96,7 +97,8 @@ def apply(
                 conn.rollback()
                 history.finish(conn, entry, outcome="failed", fingerprint=fingerprint, error=str(exc)[:2000])
             raise
-        final = catalog.describe(url, exclusions).fingerprint()
+        with timing.phase("catalog"):
+            final = catalog.describe(url, exclusions).fingerprint()
         if final != plan.desired_fingerprint:
             history.finish(conn, entry, outcome="failed", fingerprint=final, error="drift after apply")
             raise ApplyError(

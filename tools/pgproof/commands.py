@@ -77,7 +77,8 @@ def drift(settings: Settings) -> DriftReport:
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
     """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
     url = _target(settings, "fixes status")
-    return fixes.pending(url, fixes.discover(settings.fixes))
+    with timing.phase("data-fix checks"):
+        return fixes.pending(url, fixes.discover(settings.fixes))
 
 
 def fixes_run(
@@ -96,10 +97,12 @@ def fixes_run(
     url = _target(settings, "fixes run")
     found = fixes.discover(settings.fixes)
     keys = fixes.unique_keys(desired.read(settings.schema))
-    problems = fixes.preflight(url, found, keys)
+    with timing.phase("preflight"):
+        problems = fixes.preflight(url, found, keys)
     if problems:
         raise FixError(f"preflight found rows the schema's unique keys cannot take, so nothing was changed: {sentence(problems)}")
-    return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
+    with timing.phase("data fixes"):
+        return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
 
 
 def _target(settings: Settings, command: str) -> str:
@@ -129,8 +132,9 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             schema_source=desired.source_fingerprint(dbs.files),
             rollback_file=rollback_path.name,
         )
-    plan_module.write(made.forward, out)
-    plan_module.write(made.rollback, rollback_path)
+    with timing.phase("write"):
+        plan_module.write(made.forward, out)
+        plan_module.write(made.rollback, rollback_path)
     return PlanFiles(made.forward, made.rollback, out, rollback_path)
 
 
@@ -138,7 +142,8 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
     if not settings.fixes.is_dir():
         return []
-    found = fixes.pending(url, fixes.discover(settings.fixes))
+    with timing.phase("data-fix checks"):
+        found = fixes.pending(url, fixes.discover(settings.fixes))
     return [
         FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
                 resolves=fix.resolves)
@@ -163,8 +168,9 @@ def show(plan_file: Path) -> Plan:
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
     url = _target(settings, "history")
-    db.probe(url)
-    return history_module.entries(url)
+    with timing.phase("read history"):
+        db.probe(url)
+        return history_module.entries(url)
 
 
 def demo(settings: Settings, begin, show, progress=None) -> DriftReport:

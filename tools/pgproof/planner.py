@@ -40,7 +40,7 @@ def make(
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     result = diff.compute(target_url, desired_url, exclusions)
     _refuse_gaps(result)
-    with db.connection(target_url) as conn:
+    with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
         forward = hazards.classify(
