@@ -183,7 +183,8 @@ def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
             tempfile.TemporaryDirectory(prefix="pgproof-demo-") as folder:
         begin("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels")
-        demo_module.build_legacy(production, files)
+        with timing.phase("demo database"):
+            demo_module.build_legacy(production, files)
         here = dataclasses.replace(settings, db_url=production, scratch=server.url)
         show(fixes_status(here))
         show(demo_module.split_groups(production))

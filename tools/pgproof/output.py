@@ -71,11 +71,13 @@ class _State:
         elapsed = seconds(time.monotonic() - self.started)
         return f"{self.title}: {', '.join(parts + [elapsed])}" if parts else f"{self.title}: {elapsed}"
 
-    def final(self, summary: str | None, failed: bool) -> str:
+    def final(self, summary: str | None, failed: bool, counted: bool) -> str:
+        """The line that stays: the count only for steps that count their own work (rows),
+        not the server's blocks of a phase the statement has since left."""
         elapsed = seconds(time.monotonic() - self.started)
         if failed:
             return f"{self.title}: stopped after {elapsed}"
-        count = self.count()
+        count = self.count() if counted else ""
         return f"{summary or self.title}: {count + ' in ' if count else 'done in '}{elapsed}"
 
 
@@ -111,6 +113,7 @@ class Output:
     def step(self, title: str, *, unit: str = "rows", total: int | None = None,
              summary: str | None = None) -> Iterator[Tick]:
         state = _State(title, unit, total)
+        counted = bool(unit)
 
         def tick(done=None, total=None, *, unit=None, detail=None) -> None:
             state.update(done, total, unit, detail)
@@ -121,7 +124,7 @@ class Output:
                 yield tick
                 failed = False
         finally:  # the live line is gone: one plain line says how the step ended
-            self.say(state.final(summary, failed), style="yellow" if failed else None)
+            self.say(state.final(summary, failed, counted), style="yellow" if failed else None)
 
     @contextlib.contextmanager
     def _terminal_step(self, state: _State) -> Iterator[None]:
