@@ -115,7 +115,7 @@ def _run(url, conn, plan: Plan, fixes, entry: int, start_at: int, exclusions: Ex
          described: catalog.Catalog, report: Report, progress) -> None:
     if start_at == 1 and fixes["before"]:
         with timing.phase("data fixes"):
-            _run_fixes(url, fixes["before"], progress)
+            _run_fixes(url, fixes["before"], progress, plan)
     _preflight(url, plan, start_at, described)  # data fixes change rows, never the catalog
 
     def committed(number: int) -> None:
@@ -135,13 +135,13 @@ def _run(url, conn, plan: Plan, fixes, entry: int, start_at: int, exclusions: Ex
         raise ApplyError(f"{failure}; {state}.") from None
     if fixes["after"]:
         with timing.phase("data fixes"):
-            _run_fixes(url, fixes["after"], progress)
+            _run_fixes(url, fixes["after"], progress, plan)
 
 
-def _run_fixes(url: str, todo: list, progress) -> None:
+def _run_fixes(url: str, todo: list, progress, plan: Plan) -> None:
     from . import fixes as fix_runner  # only plans with data fixes need it
 
-    fix_runner.run(url, todo, progress=progress)
+    fix_runner.run(url, todo, progress=progress, expected={f.name: f.rows for f in plan.fixes})
 
 
 def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> None:

@@ -68,12 +68,11 @@ def session(conn, fix: Fix, run_id: int) -> None:
 def run_batched(url: str, cur, fix: Fix, run_id: int, tally: Tally, tick: Tick,
                 jobs: int, batch_rows: int | None, total: int, rows: int | None = None) -> None:
     """Work through the open cursor pgproof_todo (`total` todo rows) with `jobs`
-    connections; `tick` hears the rows changed of `rows` (its check's count)."""
-    rows = rows or total
-
+    connections; `tick` hears the rows changed, of `rows` when that is known."""
     def report() -> None:
         slices = f"{tally.done:,}/{total:,} todo rows, " if fix.counts_slices else ""
-        tick(tally.changed, max(rows, tally.changed), detail=f"{slices}{tally.batches:,} batches")
+        tick(tally.changed, max(rows, tally.changed) if rows is not None else None,
+             detail=f"{slices}{tally.batches:,} batches")
 
     feeder = _Feeder(cur, tally, batch_rows, fix.batch_size)
     workers = [_Worker(url, fix, run_id, feeder) for _ in range(max(1, min(jobs, 16)))]

@@ -310,8 +310,10 @@ def run(
     progress: Progress | None = None,
     jobs: int = 2,
     batch_rows: int | None = None,
+    expected: dict[str, int] | None = None,
 ) -> list[FixRun]:
     """Run the pending fixes (of `phase`, or all) in order; record each run.
+    `expected`: rows each fix was counted to fix (a plan's counts), shown as the total.
 
     Batches of a fix are independent by contract (each re-checks its own rows), so `jobs`
     connections run them side by side. `batch_rows` pins the batch size (tests); by
@@ -329,7 +331,7 @@ def run(
         for setting in SESSION:
             cur.execute(setting)
         try:
-            runs = _run_all(url, conn, cur, chosen, progress, jobs, batch_rows)
+            runs = _run_all(url, conn, cur, chosen, progress, jobs, batch_rows, expected)
         finally:
             # Closing does not end the server's session at once; release explicitly so
             # a run started right after this one is not refused.
@@ -338,25 +340,25 @@ def run(
     return runs
 
 
-def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows) -> list[FixRun]:
+def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows, expected) -> list[FixRun]:
     runs = []
     for fix in chosen:
-        # Progress counts rows, what `fixes status` counts: a fix working by slices runs
-        # its check first (a done fix is then skipped without a pass over its slices); a
-        # fix whose todo lists rows counts them when it opens its todo.
-        rows = _check(cur, fix, url) if not fix.batched or fix.counts_slices else None
-        if rows == 0:
-            continue
-        todo_rows = _open_todo(cur, fix, url) if fix.batched else rows
+        # A batched fix's todo is its check: counted once, then worked through.
+        todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
         if todo_rows == 0:
-            cur.execute("CLOSE ALL")
+            if fix.batched:
+                cur.execute("CLOSE ALL")
             continue
-        with (progress or SILENT).step(f"data fix {fix.name}", unit="rows", total=rows or todo_rows) as tick:
-            runs.append(_run_one(url, conn, fix, todo_rows, rows or todo_rows, tick, jobs, batch_rows))
+        # Progress counts rows, what `fixes status` counts. A todo of slices (videos,
+        # pages) does not say how many rows: the total is what the caller counted (a
+        # plan's count), else unknown, rather than a second full check before the work.
+        rows = (expected or {}).get(fix.name) if fix.counts_slices else todo_rows
+        with (progress or SILENT).step(f"data fix {fix.name}", unit="rows", total=rows) as tick:
+            runs.append(_run_one(url, conn, fix, todo_rows, rows, tick, jobs, batch_rows))
     return runs
 
 
-def _run_one(url, conn, fix: Fix, todo_rows: int, rows: int, tick, jobs: int, batch_rows) -> FixRun:
+def _run_one(url, conn, fix: Fix, todo_rows: int, rows: int | None, tick, jobs: int, batch_rows) -> FixRun:
     cur = conn.cursor()
     cur.execute(f"INSERT INTO {archive.RUNS} (fix) VALUES (%s) RETURNING id", (fix.name,))
     run_id = cur.fetchone()[0]
