@@ -29,7 +29,7 @@ import psycopg2.errors
 from pglast import parse_sql
 from pglast.ast import IndexStmt
 
-from . import catalog, db, execute, history, majors, privileges, resume
+from . import catalog, db, execute, history, majors, plan_fixes, privileges, resume, timing
 from .errors import ApplyError, ConfigError, ConnectionLost, PgProofError, Refused
 from .exclusions import Exclusions
 from .hazards import KNOWN_CODES, TargetFacts, deparse, index_keys, table_key, unique_violations
@@ -58,16 +58,19 @@ def apply(
     lock_wait_s: float,
     report: Report,
     progress=None,
+    hints: plan_fixes.Hints | None = None,
 ) -> Outcome:
     started = time.monotonic()
+    hints = hints or plan_fixes.Hints()
     plan = read(plan_path)
-    _check_allowed(plan, allowed)
+    _check_allowed(plan, allowed, hints)
     fixes = _fixes_of(plan, fixes_folder)
+    plan_fixes.check_new(url, plan, fixes_folder, report, hints)
     privileges.require_write(url, plan.statements)
     db.new_session_tag()
     with _advisory_lock(url, lock_wait_s) as lock, db.connection(url) as conn:
         majors.refuse_upgraded_target(plan.target_version, db.server_version(conn).major)
-        point, described = _where(url, conn, plan, exclusions, lock_wait_s)
+        point, described = _where(url, conn, plan, exclusions, lock_wait_s, hints)
         if point is None:
             report(f"This plan was already applied on {described:%Y-%m-%d %H:%M %Z}; nothing to do.")
             return Outcome(plan, 0, None, True, time.monotonic() - started)
@@ -83,7 +86,8 @@ def apply(
         try:
             _run(run, fixes, described, report, progress)
             lock.check(run.done)
-            final = catalog.describe(url, exclusions).fingerprint()
+            with timing.phase("catalog"):
+                final = catalog.describe(url, exclusions).fingerprint()
         except BaseException as exc:
             raise run.stopped(exc) from None
         if final != plan.desired_fingerprint:
@@ -101,7 +105,7 @@ def apply(
     return Outcome(plan, ran, point.start_at if point.start_at > 1 else None, False, time.monotonic() - started)
 
 
-def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float):
+def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float, hints: plan_fixes.Hints):
     """(resume.Point, the target's catalog) to run from, or (None, when it succeeded) for
     a plan already applied; refused when the target is stale. First, whatever a dead
     apply left: its `running` row, the INVALID index of its interrupted build."""
@@ -111,7 +115,8 @@ def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float):
     left = history.unfinished(conn, plan.checksum)
     if left is not None and left.statements_done < len(plan.statements):
         resume.drop_invalid_leftover(url, plan.statements[left.statements_done])
-    described = catalog.describe(url, exclusions)
+    with timing.phase("catalog"):
+        described = catalog.describe(url, exclusions)
     current = described.fingerprint()
     when = history.succeeded(conn, plan.checksum)
     if when is not None and left is None and current == plan.desired_fingerprint:
@@ -121,7 +126,7 @@ def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float):
         raise Refused(
             "the plan is stale: the target changed since the plan was made "
             f"(its fingerprint is {current[:12]}, the plan expects {plan.target_fingerprint[:12]}); "
-            "make a new plan with `pgproof plan` and review it."
+            f"make a new plan and review it: `{hints.plan()}`"
         )
     return point, described
 
@@ -206,11 +211,13 @@ def _run(run: _Run, fixes, described: catalog.Catalog, report: Report, progress)
     url, plan = run.url, run.plan
     if run.start_at == 1 and fixes["before"]:
         run.lock.check(run.done)
-        _run_fixes(url, fixes["before"], progress)
+        with timing.phase("data fixes"):
+            _run_fixes(url, fixes["before"], progress, plan)
     _preflight(url, plan, run.start_at, described)  # data fixes change rows, never the catalog
     try:
-        execute.run(url, plan.statements, start_at=run.start_at, report=report, on_committed=run.committed,
-                    before_group=run.before, in_transaction=run.record_in_transaction)
+        with timing.phase("statements"):
+            execute.run(url, plan.statements, start_at=run.start_at, report=report, on_committed=run.committed,
+                        before_group=run.before, in_transaction=run.record_in_transaction, progress=progress)
     except execute.StepFailure as failure:
         if failure.lost:
             raise
@@ -224,17 +231,18 @@ def _run(run: _Run, fixes, described: catalog.Catalog, report: Report, progress)
     if fixes["after"]:
         run.current = "the data fixes after the statements"
         run.lock.check(run.done)
-        _run_fixes(url, fixes["after"], progress)
+        with timing.phase("data fixes"):
+            _run_fixes(url, fixes["after"], progress, plan)
     run.current = "the check and record after the last statement"
 
 
-def _run_fixes(url: str, todo: list, progress) -> None:
+def _run_fixes(url: str, todo: list, progress, plan: Plan) -> None:
     from . import fixes as fix_runner  # only plans with data fixes need it
 
-    fix_runner.run(url, todo, progress=progress)
+    fix_runner.run(url, todo, progress=progress, expected={f.name: f.rows for f in plan.fixes})
 
 
-def _check_allowed(plan: Plan, allowed: set[str]) -> None:
+def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> None:
     unknown = sorted(allowed - KNOWN_CODES)
     if unknown:
         raise ConfigError(
@@ -244,12 +252,13 @@ def _check_allowed(plan: Plan, allowed: set[str]) -> None:
     if refused:
         first = next(
             f"statement {n}: {h.describe()}"
-            for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.kind.code in refused
+            for n, s in enumerate(plan.statements, start=1) for h in s.hazards
+            if h.needs_ack and h.kind.code in refused
         )
         flag = ",".join(sorted(set(plan.hazard_codes)))
         raise Refused(
             f"the plan has hazards nobody allowed ({', '.join(refused)}; first, {first}); "
-            f"after review, rerun with --allow-hazards {flag}"
+            f"after review, rerun with --allow-hazards {flag}: `{hints.apply(flag)}`"
         )
 
 

@@ -18,7 +18,8 @@ from . import archive, db
 from .errors import FixError
 
 if TYPE_CHECKING:
-    from .fixes import Fix, Progress
+    from .fixes import Fix
+    from .progress import Tick
 
 # Batches aim at this duration: far under the ~1 s a transaction may hold row locks the
 # application waits for, and long enough that per-batch overhead stays small.
@@ -64,9 +65,15 @@ def session(conn, fix: Fix, run_id: int) -> None:
                     f"set_config('{archive.RUN_SETTING}', %s, false)", (fix.name, str(run_id)))
 
 
-def run_batched(url: str, cur, fix: Fix, run_id: int, tally: Tally, progress: Progress | None,
-                jobs: int, batch_rows: int | None, total: int) -> None:
-    """Work through the open cursor pgproof_todo (`total` rows) with `jobs` connections."""
+def run_batched(url: str, cur, fix: Fix, run_id: int, tally: Tally, tick: Tick,
+                jobs: int, batch_rows: int | None, total: int, rows: int | None = None) -> None:
+    """Work through the open cursor pgproof_todo (`total` todo rows) with `jobs`
+    connections; `tick` hears the rows changed, of `rows` when that is known."""
+    def report() -> None:
+        slices = f"{tally.done:,}/{total:,} todo rows, " if fix.counts_slices else ""
+        tick(tally.changed, max(rows, tally.changed) if rows is not None else None,
+             detail=f"{slices}{tally.batches:,} batches")
+
     feeder = _Feeder(cur, tally, batch_rows, fix.batch_size)
     workers = [_Worker(url, fix, run_id, feeder) for _ in range(max(1, min(jobs, 16)))]
     for worker in workers:
@@ -75,8 +82,7 @@ def run_batched(url: str, cur, fix: Fix, run_id: int, tally: Tally, progress: Pr
         while any(w.is_alive() for w in workers):
             for worker in workers:
                 worker.join(timeout=0.1)
-            if progress:
-                progress(fix, tally.done, total)
+            report()
             if feeder.error:
                 break
     except KeyboardInterrupt:
@@ -92,8 +98,7 @@ def run_batched(url: str, cur, fix: Fix, run_id: int, tally: Tally, progress: Pr
         cur.execute("CLOSE pgproof_todo")
     if feeder.error:
         raise feeder.error
-    if progress:
-        progress(fix, tally.done, total)
+    report()
 
 
 class _Feeder:

@@ -7,13 +7,13 @@ Only this module imports click or calls sys.exit.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import signal
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,10 +21,12 @@ import click
 import psycopg2
 from rich.console import Console
 
-from . import __version__, commands, gaps, timing
+from . import __version__, commands, desired, gaps, timing
 from . import db as db_module
 from .drift import RENDERERS
-from .plan import DATA_PREFIX
+from .hints import Hints
+from .output import Output, number
+from .plan import DATA_PREFIX, ROLLBACK
 from .plan_report import RENDERERS as PLAN_RENDERERS
 from .errors import DiffError, ExitCode, PgProofError
 from .settings import Settings, resolve
@@ -40,9 +42,13 @@ class Context:
     err: Console
     traceback: bool = False
     timings: bool = False
+    output: Output = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.output = Output(self.err)
 
     def say(self, message: str, style: str | None = None) -> None:
-        self.err.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
+        self.output.say(message, style=style)
 
 
 def _settings(**flags: Any) -> Settings:
@@ -50,6 +56,17 @@ def _settings(**flags: Any) -> Settings:
 
 
 # --- shared options ---------------------------------------------------------------------
+
+def _timings_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Context).timings = True
+
+
+def timings_option(f):
+    """--timings after the command name too (`pgproof plan --timings`)."""
+    return click.option("--timings", is_flag=True, expose_value=False, callback=_timings_flag,
+                        help="Print the time of each phase to stderr; they add up to the wall time.")(f)
+
 
 def db_option(f):
     return click.option(
@@ -100,6 +117,7 @@ def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
 
 
 @cli.command()
+@timings_option
 @schema_options
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are statements (like migra --exit-code).")
@@ -116,7 +134,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     \b
     Examples:
       pgproof diff
-      pgproof diff --db postgresql://app@prod/app > change.sql
+      pgproof diff --db "$STAGING_URL" > change.sql
       pgproof diff --exit-code --format json
     """
     settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
@@ -140,6 +158,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
 
 
 @cli.command()
+@timings_option
 @schema_options
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
 @click.pass_obj
@@ -163,6 +182,7 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
 
 
 @cli.command()
+@timings_option
 @schema_options
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
               help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
@@ -181,7 +201,7 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     Examples:
       pgproof plan --db "$DATABASE_URL" --out plan.sql
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
-      pgproof plan --db "$STAGING_URL" --scratch docker --out plan.sql
+      pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
     """
     settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     files = commands.plan(settings, out)
@@ -197,12 +217,15 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
         f"Wrote {files.path}: {len(made.statements)} statement(s), {len(made.fixes)} data fix(es), "
         f"hazards: {hazards}; rollback: {files.rollback_path}."
     )
-    if made.hazard_codes:
-        obj.say(f"Apply after review with: pgproof apply {files.path} --allow-hazards {hazards}")
+    hints = Hints.of(settings, files.path)
+    obj.say(f"Apply after review with: {hints.apply(','.join(made.hazard_codes) or None)}")
+    back = ",".join(files.rollback.hazard_codes) or None
+    obj.say(f"Roll back after that apply, if needed, with: {hints.apply(back, str(files.rollback_path))}")
     return ExitCode.OK
 
 
 @cli.command()
+@timings_option
 @click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @db_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
@@ -220,24 +243,27 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
     \b
     Examples:
       pgproof apply plan.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_BUILD
-      pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes
+      pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_DROP
     """
     settings = _settings(db=db)
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
         click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
-    with _progress(obj) as progress:
-        outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=progress)
-    if not outcome.already_applied:
-        obj.say(
-            f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s; "
-            "the target now matches the desired schema.", style="green",
-        )
+    outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=obj.output)
+    if outcome.already_applied:
+        return ExitCode.OK
+    done = f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s"
+    if outcome.plan.kind == ROLLBACK:
+        obj.say(f"{done}; the target is back at the schema its forward plan was made against, so `pgproof drift` "
+                "reports the forward change as drift until the schema files are reverted too.", style="green")
+    else:
+        obj.say(f"{done}; the target now matches the desired schema.", style="green")
     return ExitCode.OK
 
 
 @cli.command()
+@timings_option
 @click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="markdown", show_default=True)
 @click.pass_obj
@@ -256,6 +282,7 @@ def show(obj: Context, plan_file: Path, fmt: str) -> int:
 
 
 @cli.command()
+@timings_option
 @db_option
 @click.pass_obj
 def history(obj: Context, db: str | None) -> int:
@@ -339,6 +366,7 @@ def _masked(url: str | None) -> str:
 
 
 @cli.command()
+@timings_option
 @click.option("--schema", type=click.Path(path_type=Path), metavar="PATH",
               help="Desired schema to demonstrate with (default: schema/schema.sql).")
 @click.pass_obj
@@ -355,18 +383,22 @@ def demo(obj: Context, schema: Path | None) -> int:
       pgproof demo
     """
     steps = iter(range(1, 100))
+    settings = _settings(schema=schema)
 
-    def show(title: str, value) -> None:
-        obj.err.rule(f"{next(steps)}. {title}", style="cyan")
+    def begin(title: str) -> None:
+        obj.out.flush()
+        obj.output.heading(f"{next(steps)}. {title}")
+
+    def show(value) -> None:
         obj.out.write(_demo_text(value))
         obj.out.flush()
 
-    with _progress(obj) as progress:
-        after = commands.demo(_settings(schema=schema), show, progress=progress)
+    after = commands.demo(settings, begin, show, progress=obj.output)
     if after.drifted:
         obj.say("The demo ended with drift left: this is a bug, please report it.", style="bold red")
         return ExitCode.CHANGES
-    obj.say("Done: production now matches schema/schema.sql, and nothing was lost.", style="green")
+    obj.say(f"Done: production now matches {desired.display_path(settings.schema)}, and nothing was lost.",
+            style="green")
     return ExitCode.OK
 
 
@@ -381,11 +413,13 @@ def _demo_text(value) -> str:
         return text[: text.index(DATA_PREFIX)] + "-- (and a last line holding the plan as data, which apply checks)\n"
     if isinstance(value, apply_module.Outcome):
         return f"applied {value.statements_run} statement(s) and the data fixes in {value.seconds:.1f} s\n"
+    if isinstance(value, str):
+        return value
     if value and isinstance(value[0][0], str):  # archived rows per fix
-        lines = [f"{fix}: {count:,} rows in pgproof.archived_rows" for fix, count in value]
+        lines = [f"{fix}: {number(count)} rows in pgproof.archived_rows" for fix, count in value]
         lines += ["restore them with:", restore_statement(value[0][0], "public.segments")]
         return "\n".join(lines) + "\n"
-    rows = [(fix.name, fix.phase, f"{count:,}") for fix, count in value]  # fixes status
+    rows = [(fix.name, fix.phase, number(count)) for fix, count in value]  # fixes status
     return _table(("data fix", "phase", "rows to fix"), rows)
 
 
@@ -402,6 +436,7 @@ def fixes_group() -> None:
 
 
 @fixes_group.command(name="status")
+@timings_option
 @db_option
 @click.pass_obj
 def fixes_status(obj: Context, db: str | None) -> int:
@@ -414,7 +449,7 @@ def fixes_status(obj: Context, db: str | None) -> int:
       pgproof fixes status --db "$DATABASE_URL"
     """
     pending = commands.fixes_status(_settings(db=db))
-    rows = [(fix.name, fix.phase, str(count), ", ".join(fix.resolves) or "-") for fix, count in pending]
+    rows = [(fix.name, fix.phase, number(count), ", ".join(fix.resolves) or "-") for fix, count in pending]
     obj.out.write(_table(("fix", "phase", "pending", "resolves"), rows))
     if not pending:
         obj.say("No data fixes found.")
@@ -422,6 +457,7 @@ def fixes_status(obj: Context, db: str | None) -> int:
 
 
 @fixes_group.command(name="run")
+@timings_option
 @db_option
 @click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
@@ -438,9 +474,9 @@ def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int
       pgproof fixes run --db "$DATABASE_URL"
       pgproof fixes run --phase before
     """
-    with _progress(obj) as progress:
-        runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=progress)
-    rows = [(r.fix, str(r.rows_changed), str(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}") for r in runs]
+    runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=obj.output)
+    rows = [(r.fix, number(r.rows_changed), number(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}")
+            for r in runs]
     obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
     if not any(r.rows_changed for r in runs):
         obj.say("Nothing to do: every data fix is done.", style="green")
@@ -456,38 +492,13 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     )
 
 
-@contextlib.contextmanager
-def _progress(obj: Context):
-    """A rich progress bar on a terminal; plain lines (at most one per fix and tenth)."""
-    if obj.err.is_terminal:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=obj.err, transient=False) as bar:
-            tasks: dict[str, int] = {}
-
-            def update(fix, done: int, total: int) -> None:
-                if fix.name not in tasks:
-                    tasks[fix.name] = bar.add_task(fix.name, total=total)
-                bar.update(tasks[fix.name], completed=done, total=total)
-
-            yield update
-        return
-    said: dict[str, int] = {}
-
-    def line(fix, done: int, total: int) -> None:
-        tenth = done * 10 // max(total, 1)
-        if said.get(fix.name, -1) < tenth:
-            said[fix.name] = tenth
-            obj.say(f"{fix.name}: {done}/{total} done ({done * 100 // max(total, 1)}%)")
-
-    yield line
-
-
 # --- running ----------------------------------------------------------------------------
 
-def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
-    """Run the CLI and return its exit code (testable: streams are arguments)."""
+def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None,
+        process_start_s: float | None = None) -> int:
+    """Run the CLI and return its exit code (testable: streams are arguments).
+    `process_start_s`: how long the process ran before this call (Python, imports)."""
+    started = time.perf_counter()
     context = Context(out=out or sys.stdout, err=Console(file=err or sys.stderr, stderr=err is None))
     _route_logging(context)
     timing.reset()
@@ -525,8 +536,7 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
         return _bug(context, exc)
     finally:
         if context.timings:
-            for name, seconds in timing.recorded().items():
-                context.say(f"timing: {name:<14} {seconds:7.3f} s")
+            _print_timings(context, time.perf_counter() - started, process_start_s)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
@@ -552,6 +562,18 @@ def _failed(context: Context, message: str, code: int) -> int:
         context.err.print_exception()
     context.say(f"Error: {db_module.mask(message)}", style="bold red")
     return int(code)
+
+
+def _print_timings(context: Context, wall: float, process_start_s: float | None) -> None:
+    """Each phase, then "other" for the rest, so the lines add up to the total."""
+    phases = list(timing.recorded().items())
+    if process_start_s is not None:
+        phases.insert(0, ("start (Python, imports)", process_start_s))
+    total = wall + (process_start_s or 0.0)
+    phases.append(("other", max(total - sum(seconds for _, seconds in phases), 0.0)))
+    width = max(len(name) for name, _ in phases + [("total", 0.0)])
+    for name, seconds in phases + [("total", total)]:
+        context.say(f"timing: {name:<{width}} {seconds:7.3f} s")
 
 
 def _interrupt(signum, frame):
@@ -584,4 +606,13 @@ def _route_logging(context: Context) -> None:
 
 
 def main() -> None:
-    sys.exit(run())
+    sys.exit(run(process_start_s=_process_age()))
+
+
+def _process_age() -> float | None:
+    try:
+        import psutil
+
+        return max(time.time() - psutil.Process().create_time(), 0.0)
+    except Exception:  # measurement only
+        return None

@@ -18,6 +18,7 @@ from . import plan as plan_module
 from .diff import Diff, compare
 from .drift import DriftReport
 from .errors import ConfigError, FixError
+from .hints import Hints
 from .plan import FixStep, Plan
 from .preflight import sentence
 from .settings import Settings
@@ -47,7 +48,8 @@ def drift(settings: Settings) -> DriftReport:
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
     """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
     url = _target(settings, "fixes status")
-    return fixes.pending(url, fixes.discover(settings.fixes))
+    with timing.phase("data-fix checks"):
+        return fixes.pending(url, fixes.discover(settings.fixes))
 
 
 def fixes_run(
@@ -67,10 +69,12 @@ def fixes_run(
     db.new_session_tag()
     found = fixes.discover(settings.fixes)
     keys = fixes.unique_keys(desired.read(settings.schema))
-    problems = fixes.preflight(url, found, keys)
+    with timing.phase("preflight"):
+        problems = fixes.preflight(url, found, keys)
     if problems:
         raise FixError(f"preflight found rows the schema's unique keys cannot take, so nothing was changed: {sentence(problems)}")
-    return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
+    with timing.phase("data fixes"):
+        return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
 
 
 def _target(settings: Settings, command: str) -> str:
@@ -105,8 +109,9 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     forward = made.forward
     if not desired.statements(desired.read(settings.schema)) and forward.statements:
         forward = dataclasses.replace(forward, notes=(*forward.notes, empty_schema_note(settings)))
-    plan_module.write(forward, out)
-    plan_module.write(made.rollback, rollback_path)
+    with timing.phase("write"):
+        plan_module.write(forward, out)
+        plan_module.write(made.rollback, rollback_path)
     return PlanFiles(forward, made.rollback, out, rollback_path)
 
 
@@ -114,9 +119,11 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
     if not settings.fixes.is_dir():
         return []
-    found = fixes.pending(url, fixes.discover(settings.fixes))
+    with timing.phase("data-fix checks"):
+        found = fixes.pending(url, fixes.discover(settings.fixes))
     return [
-        FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path))
+        FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
+                resolves=fix.resolves)
         for fix, rows in found if rows
     ]
 
@@ -126,7 +133,7 @@ def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progre
     return apply_module.apply(
         _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
         fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
-        report=report, progress=progress,
+        report=report, progress=progress, hints=Hints.of(settings, plan_file),
     )
 
 
@@ -138,32 +145,41 @@ def show(plan_file: Path) -> Plan:
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
     url = _target(settings, "history")
-    db.probe(url)
-    return history_module.entries(url)
+    with timing.phase("read history"):
+        db.probe(url)
+        return history_module.entries(url)
 
 
-def demo(settings: Settings, show, progress=None) -> DriftReport:
+def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
     """The whole workflow on a throwaway legacy production database: drift, plan with
-    hazards and data fixes, apply, no drift, what was archived. `show(title, value)` is
-    called after each step; everything is removed afterwards. Returns the last drift."""
+    hazards and data fixes, apply, no drift, what was archived and merged. `begin(title)`
+    is called before each step and `show(value)` with its result; everything is removed
+    afterwards. Returns the last drift."""
     files = desired.read(settings.schema)
+    schema = desired.display_path(settings.schema)
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
             tempfile.TemporaryDirectory(prefix="pgproof-demo-") as folder:
-        demo_module.build_legacy(production, files)
+        begin("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels")
+        with timing.phase("demo database"):
+            demo_module.build_legacy(production, files)
         here = dataclasses.replace(settings, db_url=production, scratch=server.url)
-        show("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels",
-             fixes_status(here))
-        show("pgproof drift: how production differs from schema/schema.sql", drift(here))
+        show(fixes_status(here))
+        show(demo_module.split_groups(production))
+        begin(f"pgproof drift: how production differs from {schema}")
+        show(drift(here))
+        begin("pgproof plan: data fixes first, then online-safe statements, hazards named")
         made = plan(here, Path(folder) / "plan.sql")
-        show("pgproof plan: data fixes first, then online-safe statements, hazards named", made)
+        show(made)
         allowed = set(made.plan.hazard_codes)
-        applied = apply(here, made.path, allowed, report=lambda message: None, progress=progress)
-        show(f"pgproof apply plan.sql --yes --allow-hazards {','.join(sorted(allowed))} "
-             "(the reviewer acknowledged them)", applied)
+        flag = f" --allow-hazards {','.join(sorted(allowed))}" if allowed else ""
+        begin(f"pgproof apply plan.sql --yes{flag} (the reviewer acknowledged them)")
+        show(apply(here, made.path, allowed, report=lambda message: None, progress=progress))
+        begin("pgproof drift, again")
         after = drift(here)
-        show("pgproof drift, again", after)
-        show("nothing was lost: every removed row is archived, and one statement restores it",
-             demo_module.archived_counts(production))
+        show(after)
+        begin("nothing was lost: every removed row is archived, and one statement restores it")
+        show(demo_module.archived_counts(production))
+        show(demo_module.merged(production))
         return after
 
 

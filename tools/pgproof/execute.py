@@ -8,16 +8,18 @@ same SQL the same way: the text of `plan.render_step`.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import psycopg2
 from pglast import parse_sql
 from pglast.ast import IndexStmt
 
-from . import db
+from . import db, server_progress
 from .plan import groups, render_step
+from .progress import Progress
 from .statement import Statement, qualified, split_sql
 
 LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
@@ -53,13 +55,16 @@ def run(
     on_committed: Callable[[int], None] | None = None,
     before_group: Callable[[int], None] | None = None,
     in_transaction: InTransaction | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Run statements `start_at`..end on `url`. `before_group(n)` runs before the group
     starting at statement n (apply checks its lock there: a clean point);
     `in_transaction(cursor, n)` runs inside a transactional group's transaction, just
     before its COMMIT; `on_committed(n)` is called each time statements up to n are
-    durably applied. Raises StepFailure."""
+    durably applied. With `progress`, each statement is a step and a long one (one with
+    hazards) is watched from a second connection. Raises StepFailure."""
     say = report or (lambda message: None)
+    shown = _Shown(url, progress, len(statements)) if progress is not None else None
     with db.connection(url, role="target") as conn:
         for group in groups(statements):
             if group[-1][0] < start_at:
@@ -70,7 +75,7 @@ def run(
                 if before_group:
                     before_group(todo[0][0])
                 try:
-                    _run_group(conn, todo, say, in_transaction)
+                    _run_group(conn, todo, say, in_transaction, shown)
                     break
                 except _Failed as failed:
                     if failed.lost:
@@ -94,7 +99,30 @@ class _Failed(Exception):
         self.number, self.message, self.sqlstate, self.lost = number, message, sqlstate, lost
 
 
-def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transaction: InTransaction | None) -> None:
+class _Shown:
+    """Each statement as a progress step; those with hazards watched on the server."""
+
+    def __init__(self, url: str, progress: Progress, count: int) -> None:
+        self.url, self.progress, self.count = url, progress, count
+
+    @contextlib.contextmanager
+    def step(self, conn, number: int, statement: Statement) -> Iterator[None]:
+        title = f"statement {number} of {self.count}: {server_progress.describe(statement.sql)}"
+        with self.progress.step(title, unit="", total=None) as tick:
+            if statement.hazards:
+                with server_progress.watched(self.url, conn.get_backend_pid(), tick):
+                    yield
+            else:
+                yield
+
+
+@contextlib.contextmanager
+def _quiet(conn, number: int, statement: Statement) -> Iterator[None]:
+    yield
+
+
+def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transaction: InTransaction | None,
+               shown: _Shown | None = None) -> None:
     transactional = todo[0][1].transactional
     conn.autocommit = not transactional
     current = todo[0][0]
@@ -103,9 +131,11 @@ def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transact
             for number, statement in todo:
                 current = number
                 started = time.monotonic()
-                for sql in split_sql(render_step(statement)):
-                    cur.execute(sql)
-                say(f"statement {number} done in {time.monotonic() - started:.2f} s")
+                with (shown.step if shown else _quiet)(conn, number, statement):
+                    for sql in split_sql(render_step(statement)):
+                        cur.execute(sql)
+                if shown is None:
+                    say(f"statement {number} done in {time.monotonic() - started:.2f} s")
             if transactional and in_transaction:
                 in_transaction(cur, todo[-1][0])
         if transactional:

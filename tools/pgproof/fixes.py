@@ -27,7 +27,6 @@ import contextlib
 import importlib.util
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from . import archive, db, resume
 from .batches import SESSION, Tally, run_batched, session
 from .errors import FixError, Refused
 from .preflight import Problem, UniqueKey, preflight, unique_keys
+from .progress import SILENT, Progress
 
 __all__ = [
     "Fix", "FixRun", "Problem", "Progress", "UniqueKey",
@@ -56,7 +56,6 @@ _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 _ADVISORY_KEY = 1_530_365_108  # crc32("pgproof fixes")
 _SETTLE_WAIT_S = 30  # how long a killed run's last batch may take to end on the server
 
-Progress = Callable[["Fix", int, int], None]  # (fix, todo rows done, todo rows in all)
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,11 @@ class Fix:
     @property
     def batched(self) -> bool:
         return self.todo is not None
+
+    @property
+    def counts_slices(self) -> bool:
+        """Its todo lists slices of a table (videos, pages), not the rows its check counts."""
+        return self.batched and self.check != _count(self.todo)
 
 
 @dataclass(frozen=True)
@@ -377,8 +381,10 @@ def run(
     progress: Progress | None = None,
     jobs: int = 2,
     batch_rows: int | None = None,
+    expected: dict[str, int] | None = None,
 ) -> list[FixRun]:
     """Run the pending fixes (of `phase`, or all) in order; record each run.
+    `expected`: rows each fix was counted to fix (a plan's counts), shown as the total.
 
     Batches of a fix are independent by contract (each re-checks its own rows), so `jobs`
     connections run them side by side. `batch_rows` pins the batch size (tests); by
@@ -405,7 +411,7 @@ def run(
         for setting in SESSION:
             cur.execute(setting)
         try:
-            runs = _run_all(url, conn, cur, chosen, progress, jobs, batch_rows)
+            runs = _run_all(url, conn, cur, chosen, progress, jobs, batch_rows, expected)
         finally:
             # Closing does not end the server's session at once; release explicitly so
             # a run started right after this one is not refused.
@@ -414,10 +420,10 @@ def run(
     return runs
 
 
-def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows) -> list[FixRun]:
+def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows, expected) -> list[FixRun]:
     runs = []
     for fix in chosen:
-        first = _pass(url, conn, cur, fix, progress, jobs, batch_rows)
+        first = _pass(url, conn, cur, fix, progress, jobs, batch_rows, expected)
         if first is None:
             continue
         runs.append(first)
@@ -426,7 +432,7 @@ def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows)
             continue
         # Not done after a full pass: the application may have written such rows meanwhile,
         # so one more pass; a fix still not done after it breaks its own promise.
-        second = _pass(url, conn, cur, fix, progress, jobs, batch_rows)
+        second = _pass(url, conn, cur, fix, progress, jobs, batch_rows, None)
         if second is not None:
             runs.append(second)
         left = _check(cur, fix, url)
@@ -442,7 +448,7 @@ def _run_all(url, conn, cur, chosen: list[Fix], progress, jobs: int, batch_rows)
     return runs
 
 
-def _pass(url, conn, cur, fix: Fix, progress, jobs: int, batch_rows) -> FixRun | None:
+def _pass(url, conn, cur, fix: Fix, progress, jobs: int, batch_rows, expected) -> FixRun | None:
     """One run of `fix` over what its todo (or check) lists now; None when nothing is."""
     # A batched fix's todo is its check: counted once, then worked through.
     todo_rows = _open_todo(cur, fix, url) if fix.batched else _check(cur, fix, url)
@@ -450,10 +456,15 @@ def _pass(url, conn, cur, fix: Fix, progress, jobs: int, batch_rows) -> FixRun |
         if fix.batched:
             cur.execute("CLOSE ALL")
         return None
-    return _run_one(url, conn, fix, todo_rows, progress, jobs, batch_rows)
+    # Progress counts rows, what `fixes status` counts. A todo of slices (videos,
+    # pages) does not say how many rows: the total is what the caller counted (a
+    # plan's count), else unknown, rather than a second full check before the work.
+    rows = (expected or {}).get(fix.name) if fix.counts_slices else todo_rows
+    with (progress or SILENT).step(f"data fix {fix.name}", unit="rows", total=rows) as tick:
+        return _run_one(url, conn, fix, todo_rows, rows, tick, jobs, batch_rows)
 
 
-def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_rows) -> FixRun:
+def _run_one(url, conn, fix: Fix, todo_rows: int, rows: int | None, tick, jobs: int, batch_rows) -> FixRun:
     cur = conn.cursor()
     cur.execute(f"INSERT INTO {archive.RUNS} (fix) VALUES (%s) RETURNING id", (fix.name,))
     run_id = cur.fetchone()[0]
@@ -462,9 +473,9 @@ def _run_one(url, conn, fix: Fix, todo_rows: int, progress, jobs: int, batch_row
     status = "failed"
     try:
         if fix.batched:
-            run_batched(url, cur, fix, run_id, tally, progress, jobs, batch_rows, todo_rows)
+            run_batched(url, cur, fix, run_id, tally, tick, jobs, batch_rows, todo_rows, rows)
         else:
-            _run_once(url, fix, run_id, tally, progress, todo_rows)
+            _run_once(url, fix, run_id, tally, tick, todo_rows)
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -492,7 +503,7 @@ def _record(cur, run_id: int, status: str, seconds: float, changed: int, failing
         return 0
 
 
-def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, progress, todo_rows: int) -> None:
+def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, tick, todo_rows: int) -> None:
     with db.connection(url) as conn:
         session(conn, fix, run_id)
         started = time.perf_counter()
@@ -508,8 +519,7 @@ def _run_once(url: str, fix: Fix, run_id: int, tally: Tally, progress, todo_rows
             conn.rollback()
             raise FixError(f"{fix.path.name} failed: {db.server_message(exc, url)}; nothing of it was kept.") from None
         tally.add(todo_rows, changed, time.perf_counter() - started)
-        if progress:
-            progress(fix, todo_rows, todo_rows)
+        tick(changed, max(todo_rows, changed))
 
 
 def _open_todo(cur, fix: Fix, url: str) -> int:

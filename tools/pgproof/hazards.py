@@ -12,6 +12,7 @@ is reported where the lock is held while the table is scanned or rewritten.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -51,9 +52,33 @@ class HazardKind(enum.Enum):
 class Hazard:
     kind: HazardKind
     detail: str  # what, on which object, with counts where known
+    # A unique key whose duplicates cause this hazard: a data fix that `resolves` it
+    # removes the cause before the statement runs (planning only, not in the plan file).
+    key: str | None = None
+    resolved_by: str | None = None  # the plan's data fix that removes the cause first
 
     def describe(self) -> str:
-        return f"{self.kind.code}: {self.detail}"
+        resolved = f" (resolved by data fix {self.resolved_by}, which runs first)" if self.resolved_by else ""
+        return f"{self.kind.code}: {self.detail}{resolved}"
+
+    @property
+    def needs_ack(self) -> bool:
+        """A reviewer must allow it: nothing in the plan removes its cause."""
+        return self.resolved_by is None
+
+
+def resolve_with_fixes(statements: list[Statement], fixes: dict[str, str]) -> list[Statement]:
+    """Mark the hazards a data fix of the plan removes (`fixes`: unique key -> fix name)
+    as resolved by it: the header still lists them, with the fix, and apply does not ask
+    for them (its own preflight still checks the key after the fixes ran)."""
+    result = []
+    for statement in statements:
+        hazards = tuple(
+            dataclasses.replace(h, resolved_by=fixes[h.key]) if h.key in fixes else h
+            for h in statement.hazards
+        )
+        result.append(statement.with_(hazards=hazards))
+    return result
 
 
 class TargetFacts:
@@ -295,6 +320,7 @@ def unique_violations(table: str, keys: list[str], name: str | None, facts: Targ
             HazardKind.CONSTRAINT_VALIDATION,
             f"{table} has {groups:,} groups of rows with equal ({cols.replace(chr(34), '')}): "
             f"{name or 'the unique index'} fails unless a data fix removes them first",
+            key=name,
         )
 
 
@@ -305,7 +331,8 @@ def create_index(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Haza
     if table in new or not facts.exists(table):
         return
     rows = facts.rows(table)
-    yield Hazard(HazardKind.INDEX_BUILD, f"builds index {stmt.idxname} on {table} ({_fmt(rows)} rows)")
+    if rows != 0:  # an empty table's index is built at once: nothing to acknowledge
+        yield Hazard(HazardKind.INDEX_BUILD, f"builds index {stmt.idxname} on {table} ({_fmt(rows)} rows)")
     if not stmt.concurrent:
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds {stmt.idxname} without CONCURRENTLY: writes to {table} wait")
     if stmt.unique:

@@ -33,6 +33,7 @@ class FixStep:
     phase: str  # "before" or "after" the statements
     rows: int  # rows its check counted when the plan was made
     checksum: str  # sha256 of the fix file: apply refuses an edited fix
+    resolves: tuple[str, ...] = ()  # the unique keys whose duplicates it removes
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,12 @@ class Plan:
 
     @property
     def hazard_codes(self) -> list[str]:
-        return sorted({h.kind.code for s in self.statements for h in s.hazards})
+        """What --allow-hazards must name: every hazard the plan's own fixes do not resolve."""
+        return sorted({h.kind.code for s in self.statements for h in s.hazards if h.needs_ack})
+
+    @property
+    def resolved_hazards(self) -> list[tuple[int, Hazard]]:
+        return [(n, h) for n, s in enumerate(self.statements, start=1) for h in s.hazards if not h.needs_ack]
 
     @property
     def empty(self) -> bool:
@@ -109,7 +115,10 @@ def render_body(plan: Plan) -> str:
             out.append("BEGIN;")
         for number, statement in group:
             where = "in the transaction" if statement.transactional else "outside a transaction"
-            hazards = ", ".join(sorted({h.kind.code for h in statement.hazards})) or "none"
+            hazards = ", ".join(sorted({h.kind.code for h in statement.hazards if h.needs_ack})) or "none"
+            resolved = sorted({h.kind.code for h in statement.hazards if not h.needs_ack})
+            if resolved:
+                hazards += f" (resolved by a data fix: {', '.join(resolved)})"
             out.append(f"-- statement {number} of {total} ({statement.origin}, {where}); hazards: {hazards}")
             out.append(render_step(statement))
         if group[0][1].transactional:
@@ -147,9 +156,13 @@ def render(plan: Plan) -> str:
         head.append(f"-- hazards (apply refuses them unless run with --allow-hazards {','.join(codes)}):")
         for number, statement in enumerate(plan.statements, start=1):
             for hazard in statement.hazards:
-                head.append(f"--   statement {number}: {hazard.describe()}")
+                if hazard.needs_ack:
+                    head.append(f"--   statement {number}: {hazard.describe()}")
     else:
-        head.append("-- hazards: none")
+        head.append("-- hazards: none" + (" to acknowledge" if plan.resolved_hazards else ""))
+    if plan.resolved_hazards:
+        head.append("-- hazards the plan's own data fixes resolve (no acknowledgement needed):")
+        head += [f"--   statement {n}: {h.describe()}" for n, h in plan.resolved_hazards]
     if plan.fixes:
         head.append("-- data fixes (rows each will touch):")
         head += [f"--   {f.name} ({f.phase}): {f.rows:,} rows" for f in plan.fixes]
@@ -168,9 +181,21 @@ def render(plan: Plan) -> str:
 def to_data(plan: Plan) -> dict:
     data = asdict(plan)
     data["statements"] = [
-        {**asdict(s), "hazards": [{"code": h.kind.code, "detail": h.detail} for h in s.hazards]}
+        {**asdict(s), "hazards": [_hazard_data(h) for h in s.hazards]}
         for s in plan.statements
     ]
+    for fix in data["fixes"]:
+        if not fix["resolves"]:
+            del fix["resolves"]  # plans made before the field existed read back the same
+        else:
+            fix["resolves"] = list(fix["resolves"])
+    return data
+
+
+def _hazard_data(hazard: Hazard) -> dict:
+    data = {"code": hazard.kind.code, "detail": hazard.detail}
+    if hazard.resolved_by:
+        data["resolved_by"] = hazard.resolved_by
     return data
 
 
@@ -178,11 +203,12 @@ def from_data(data: dict) -> Plan:
     statements = tuple(
         Statement(**{
             **s,
-            "hazards": tuple(Hazard(HazardKind[h["code"]], h["detail"]) for h in s["hazards"]),
+            "hazards": tuple(Hazard(HazardKind[h["code"]], h["detail"], resolved_by=h.get("resolved_by"))
+                             for h in s["hazards"]),
         })
         for s in data.pop("statements")
     )
-    fixes = tuple(FixStep(**f) for f in data.pop("fixes"))
+    fixes = tuple(FixStep(**{**f, "resolves": tuple(f.get("resolves", ()))}) for f in data.pop("fixes"))
     return Plan(
         **{**data, "statements": statements, "fixes": fixes,
            "irreversible": tuple(data["irreversible"]), "notes": tuple(data["notes"])}

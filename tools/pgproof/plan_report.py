@@ -28,13 +28,14 @@ def as_dict(plan: Plan, path: str | None = None) -> dict[str, Any]:
         "empty": plan.empty,
         "hazard_codes": plan.hazard_codes,
         "hazards": [
-            {"statement": n, "code": h.kind.code, "detail": h.detail}
+            {"statement": n, "code": h.kind.code, "detail": h.detail, "resolved_by": h.resolved_by}
             for n, s in enumerate(plan.statements, start=1) for h in s.hazards
         ],
-        "fixes": [{"name": f.name, "phase": f.phase, "rows": f.rows, "checksum": f.checksum} for f in plan.fixes],
+        "fixes": [{"name": f.name, "phase": f.phase, "rows": f.rows, "checksum": f.checksum,
+                   "resolves": list(f.resolves)} for f in plan.fixes],
         "statements": [
             {"number": n, "sql": s.render(), "origin": s.origin, "transactional": s.transactional,
-             "hazards": sorted({h.kind.code for h in s.hazards})}
+             "hazards": sorted({h.kind.code for h in s.hazards if h.needs_ack})}
             for n, s in enumerate(plan.statements, start=1)
         ],
         "rollback_file": plan.rollback_file,
@@ -66,11 +67,16 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
         ]
         out += [
             f"| {n} | `{h.kind.code}` | {_md(h.detail)} |"
-            for n, s in enumerate(plan.statements, start=1) for h in s.hazards
+            for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.needs_ack
         ]
         out.append("")
     else:
-        out.append("**Hazards**: none.\n")
+        out.append("**Hazards**: none to acknowledge.\n" if plan.resolved_hazards else "**Hazards**: none.\n")
+    if plan.resolved_hazards:
+        out += ["**Resolved by the plan's own data fixes** (no label needed):\n",
+                "| statement | hazard | detail | resolved by |", "| --- | --- | --- | --- |"]
+        out += [f"| {n} | `{h.kind.code}` | {_md(h.detail)} | `{h.resolved_by}` |" for n, h in plan.resolved_hazards]
+        out.append("")
     if plan.fixes:
         out += ["**Data fixes** (run by apply in short batches, rows archived):\n",
                 "| fix | phase | rows to fix |", "| --- | --- | ---: |"]

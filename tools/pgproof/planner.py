@@ -41,13 +41,15 @@ def make(
     target_url, exclusions = both.target_url, both.exclusions
     result = diff.compare(both.target, both.desired)
     _refuse_gaps(result)
-    with db.connection(target_url) as conn:
+    with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
         forward = hazards.classify(
             online.rewrite(result.statements, result.actual, **timeouts), TargetFacts(conn, result.actual)
         )
+    resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in f.resolves}
+    forward = hazards.resolve_with_fixes(forward, resolving)
     back = diff.compare(both.desired, both.target)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 

@@ -1,0 +1,23 @@
+"""The plan and drift workflows make their scratch server a service container of
+production's major, read from one setting, pass it as --scratch, and say which major in
+the job summary (actionlint checks the files themselves: test_outputs.py)."""
+
+from __future__ import annotations
+
+from conftest import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def test_the_one_setting_is_a_major_version():
+    assert (REPO / ".github" / "pgproof-production-major").read_text().strip().isdigit()
+
+
+def test_plan_and_drift_run_the_scratch_as_a_service_of_that_major():
+    for name, command in (("pgproof-plan.yml", "pgproof plan --scratch \"$SCRATCH_URL\""),
+                          ("pgproof-drift.yml", "pgproof drift --scratch \"$SCRATCH_URL\"")):
+        text = (WORKFLOWS / name).read_text()
+        assert "image: pgvector/pgvector:pg${{ needs.major.outputs.major }}" in text, name
+        assert ".github/pgproof-production-major" in text, name
+        assert command in text, name
+        assert "Scratch: PostgreSQL ${{ needs.major.outputs.major }}" in text and "GITHUB_STEP_SUMMARY" in text, name
