@@ -12,9 +12,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
-from . import catalog, db, gaps, timing
+from . import catalog, db, gaps, guard, migra_quoting, timing
 from .catalog import Catalog, Difference
-from .gaps import Gap
+from .gaps import Gap, touched
 from .errors import DiffError
 from .exclusions import Exclusions
 from .statement import MIGRA, Statement, split_sql
@@ -53,6 +53,7 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
         migra = migra_statements(target_url, desired_url, exclusions)
     differences = catalog.compare(desired, actual)
     closure = gaps.close(migra, desired, actual, differences)
+    guard.check(closure.statements, differences, desired, actual)
     return Diff(
         statements=closure.statements, differences=differences, desired=desired, actual=actual,
         notes=catalog.version_notes(desired, actual), gaps=closure.gaps,
@@ -85,6 +86,7 @@ def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclus
         from migra import Migration
         from schemainspect import get_inspector
         from sqlbag import S
+    migra_quoting.apply()
 
     try:
         with S(_inspection_url(from_url)) as s_from, S(_inspection_url(to_url)) as s_to:
@@ -101,7 +103,8 @@ def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclus
             f"migra could not compare the databases: {detail}; "
             "run with --traceback and report it if the databases are reachable."
         ) from exc
-    return [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
+    statements = [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
+    return _without_zero_column_creations(statements, from_url, to_url)
 
 
 def _inspection_url(url: str) -> str:
@@ -109,10 +112,44 @@ def _inspection_url(url: str) -> str:
 
 
 def _split(chunk: str) -> list[str]:
+    """migra's chunk as statements; each chunk is one statement, so more than one means a
+    name or label carried SQL of its own."""
     try:
-        return split_sql(chunk)
+        parts = split_sql(chunk)
     except Exception:  # pglast cannot split it: keep migra's text as one statement
         return [chunk.strip()]
+    if len(parts) > 1:
+        text = " ".join(chunk.split())[:120]
+        raise DiffError(
+            f"migra wrote {len(parts)} statements where it writes one ({text!r}), so pgproof "
+            "refuses to print or plan them; a name, label, comment or default in the schema "
+            "holds SQL: rename it, or report it with that statement."
+        )
+    return parts
+
+
+def _without_zero_column_creations(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:
+    """schemainspect does not see a table whose columns were all dropped (its only
+    pg_attribute rows are dropped ones), so migra creates it again on the side that has
+    it, or drops it on the side that wants it. Such statements are left out: the table
+    exists on both sides, and the catalog comparison still checks its properties."""
+    sql = ("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+           "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+           "AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
+           "AND NOT a.attisdropped) AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid "
+           "AND a.attisdropped)")
+    hidden: dict[str, set[str]] = {}
+    for side, url in (("from", from_url), ("to", to_url)):
+        with db.connection(url, role="target" if side == "from" else "scratch") as conn, conn.cursor() as cur:
+            cur.execute(sql)
+            hidden[side] = {row[0] for row in cur.fetchall()}
+    if not hidden["from"] and not hidden["to"]:
+        return statements
+    unseen = {touched.CREATE: hidden["from"], touched.DROP: hidden["to"]}
+    return [
+        s for s in statements
+        if not any(t.kind == "table" and t.key in unseen.get(t.action, ()) for t in touched.read(s))
+    ]
 
 
 def _leave_out(inspector, exclusions: Exclusions) -> None:

@@ -67,6 +67,11 @@ def _unhandled(script: Script) -> None:
         key = touched.function_key(difference.key) if difference.kind == "function" else difference.key
         if (difference.kind, key) in named or _with_parent(difference, relations):
             continue
+        owner = (difference.actual or {}).get("owned_by") if difference.status == "extra" else None
+        if difference.kind == "sequence" and owner and ("column", owner) in {
+                (t.kind, t.key) for t in touches if t.action == touched.DROP}:
+            continue  # an owned sequence goes with its column
+
         script.gap(GapCode.UNHANDLED, difference)
 
 
