@@ -25,7 +25,8 @@ from .errors import DiffError
 from .gaps import touched
 from .statement import Statement
 
-# What a plan may contain: schema changes, plus SELECT setval(...) for sequences.
+# What a plan may contain: schema changes, plus SELECT setval(...) for sequences and
+# migra's `set check_function_bodies = off`.
 _ALLOWED = tuple(getattr(ast, name) for name in (
     "AlterCollationStmt AlterDomainStmt AlterEnumStmt AlterExtensionStmt AlterFunctionStmt "
     "AlterObjectSchemaStmt AlterOwnerStmt AlterPolicyStmt AlterSeqStmt AlterTableStmt "
@@ -43,7 +44,7 @@ def check(statements: list[Statement], differences: list[Difference], desired: C
     named = _named(differences, desired, actual)
     for number, statement in enumerate(statements, start=1):
         node = _one_statement(number, statement)
-        if not isinstance(node, _ALLOWED) and not _is_setval(node):
+        if not isinstance(node, _ALLOWED) and not _is_setval(node) and not _is_migra_setting(node):
             _refuse(number, statement, f"is a {type(node).__name__}, not a schema change")
         for touch in touched.read(statement):
             if not _allowed(touch, named):
@@ -59,6 +60,11 @@ def _one_statement(number: int, statement: Statement):
     if len(parsed) != 1:
         _refuse(number, statement, f"holds {len(parsed)} statements instead of one")
     return parsed[0].stmt
+
+
+def _is_migra_setting(node) -> bool:
+    """migra's `set check_function_bodies = off`, written before function bodies."""
+    return isinstance(node, ast.VariableSetStmt) and node.name == "check_function_bodies"
 
 
 def _is_setval(node) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..catalog import COMMENT, Catalog, Difference
 from ..statement import Statement
-from . import columns, comments, functions, indexes, relations, touched, types
+from . import columns, comments, dependents, functions, indexes, order, relations, touched, types
 from .script import Gap, GapCode, Script
 
 __all__ = ["Closure", "Gap", "GapCode", "as_dict", "close", "refusal"]
@@ -43,6 +43,7 @@ def close(
     types.domains(script)              # prologue: CREATE / ALTER DOMAIN; epilogue: DROP DOMAIN
     columns.generated(script)          # in place of migra's SET DEFAULT / stored ADD COLUMN
     relations.around_type_changes(script)  # before migra's first ALTER ... TYPE: DROP VIEW; after: CREATE
+    dependents.around_recreated(script)  # before migra's DROP of a re-created relation: DROP VIEW; epilogue: CREATE
     functions.changed(script)          # DROP just before a new return type; epilogue: bodies
     indexes.recreated(script)          # after the constraint's drop or the view's re-creation
     indexes.rebuilt(script)            # epilogue: DROP INDEX + CREATE INDEX, same name
@@ -54,7 +55,9 @@ def close(
     comments.emit(script)              # epilogue, last: every commented object exists
     _unhandled(script)                 # anything still untouched: a named gap, never silence
     gaps = sorted(script.gaps, key=lambda g: (g.kind, g.key, g.code))
-    return Closure(statements=script.statements(), gaps=gaps)
+    # Then the whole script, migra's statements and the placed ones, sorted (stably) so
+    # that each runs after what it needs: see `order`.
+    return Closure(statements=order.by_dependencies(script.statements(), actual), gaps=gaps)
 
 
 def _unhandled(script: Script) -> None:
