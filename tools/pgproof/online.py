@@ -130,6 +130,8 @@ def unique_via_index(statement: Statement, node: Node, target: Catalog) -> list[
     if constraint.indexname or not constraint.keys or not constraint.conname:
         return None
     table = table_key(alter.relation)
+    if _partitioned(table, target):
+        return None  # no CONCURRENTLY on a partitioned table
     columns = ", ".join(ident(k.sval) for k in constraint.keys)
     kind = "PRIMARY KEY" if constraint.contype == ConstrType.CONSTR_PRIMARY else "UNIQUE"
     name = ident(constraint.conname)

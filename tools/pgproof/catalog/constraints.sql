@@ -9,7 +9,8 @@ SELECT format('%I.%I.%I', n.nspname, c.relname, co.conname) AS key, n.nspname AS
          'deferred', co.condeferred,
          'validated', co.convalidated
        ) AS definition,
-       '{}'::jsonb AS info,
+       -- a partition's copy of its parent's constraint, made by PostgreSQL itself
+       jsonb_build_object('inherited', co.conparentid <> 0 OR NOT co.conislocal) AS info,
        obj_description(co.oid, 'pg_constraint') AS comment,
        format('CONSTRAINT %I ON %I.%I', co.conname, n.nspname, c.relname) AS comment_target
 FROM pg_constraint co

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..catalog import COMMENT, Catalog, Difference
 from ..statement import Statement
-from . import columns, comments, dependents, functions, indexes, order, relations, touched, types
+from . import columns, comments, dependents, functions, indexes, order, partitions, relations, touched, types, validity
 from .script import Gap, GapCode, Script
 
 __all__ = ["Closure", "Gap", "GapCode", "as_dict", "close", "refusal"]
@@ -37,6 +37,8 @@ def close(
     script = Script(migra, desired, actual, differences)
     # Where each closer puts its statements (prologue: after migra's schema and extension
     # creations; epilogue: after all of migra's statements):
+    partitions.copies(script)          # migra's copies of a partitioned table's checks, FKs, triggers: removed
+    validity.not_valid(script)         # a NOT VALID constraint stays NOT VALID: no VALIDATE
     types.extensions(script)           # prologue: ALTER EXTENSION ... SET SCHEMA
     types.enum_values(script)          # prologue: ADD VALUE, instead of migra's re-creation
     types.composites(script)           # in place of migra's DROP/CREATE TYPE of a type in use

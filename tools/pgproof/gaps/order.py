@@ -9,7 +9,8 @@ case, one pass orders the whole script from dependencies read with pglast:
 1. a statement that references an object (a function it calls, a relation or type it
    names) runs after the statement that creates that object;
 2. a statement that drops an object runs after the statements dropping what uses it,
-   as the target's catalog says (function bodies, view definitions);
+   as the target's catalog says (function bodies, view definitions, defaults, checks,
+   partitions of a table);
 3. a statement that alters an object runs before the statement that drops its owner
    (ALTER SEQUENCE ... OWNED BY before DROP TABLE of the old owner).
 
@@ -150,6 +151,10 @@ def _users(actual: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
     for view in actual.of_kind("view"):
         for used in _references(view.definition["definition"]):
             users.setdefault(used, set()).add(("view", view.key))
+    for table in actual.of_kind("table"):  # a partition or child goes before its parent
+        for parent in table.definition.get("inherits") or ():
+            key = parent if "." in parent else f"public.{parent}"
+            users.setdefault(("table", key), set()).add(("table", table.key))
     for column in actual.of_kind("column"):  # a default calling a function
         if default := column.definition.get("default"):
             for used in _references(f"SELECT {default}"):
