@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import catalog, db, gaps, guard, migra_quoting, timing
 from .catalog import Catalog, Difference
-from .gaps import Gap, touched
+from .gaps import Gap, column_types, touched
 from .errors import DiffError
 from .exclusions import Exclusions
 from .statement import MIGRA, Statement, split_sql
@@ -52,12 +52,28 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
     with timing.phase("migra"):
         migra = migra_statements(target_url, desired_url, exclusions)
     differences = catalog.compare(desired, actual)
-    closure = gaps.close(migra, desired, actual, differences)
+    closure = gaps.close(migra, desired, actual, differences, _uncastable(desired_url, differences))
     guard.check(closure.statements, differences, desired, actual)
     return Diff(
         statements=closure.statements, differences=differences, desired=desired, actual=actual,
         notes=catalog.version_notes(desired, actual), gaps=closure.gaps,
     )
+
+
+def _uncastable(desired_url: str, differences: list[Difference]) -> frozenset[str]:
+    """Columns whose type changes to one no cast leads to, asked of the scratch server."""
+    changed = [d for d in differences if d.kind == "column" and d.status == "different"
+               and "type" in d.changed_fields]
+    if not changed:
+        return frozenset()
+    found = set()
+    with db.connection(desired_url, role="scratch") as conn, conn.cursor() as cur:
+        for difference in changed:
+            cur.execute(column_types.UNCASTABLE_SQL, (difference.actual["type"], difference.desired["type"]))
+            row = cur.fetchone()
+            if row and row[0]:
+                found.add(difference.key)
+    return frozenset(found)
 
 
 def converges(target_url: str, desired_url: str, exclusions: Exclusions = Exclusions()) -> list[Difference]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..catalog import COMMENT, Catalog, Difference
 from ..statement import Statement
-from . import columns, comments, dependents, functions, indexes, order, partitions, relations, touched, types, validity
+from . import collations, column_types, columns, comments, dependents, functions, indexes, order, partitions, relations, touched, types, validity
 from .script import Gap, GapCode, Script
 
 __all__ = ["Closure", "Gap", "GapCode", "as_dict", "close", "refusal"]
@@ -31,19 +31,23 @@ class Closure:
 
 
 def close(
-    migra: list[Statement], desired: Catalog, actual: Catalog, differences: list[Difference]
+    migra: list[Statement], desired: Catalog, actual: Catalog, differences: list[Difference],
+    uncastable: frozenset[str] = frozenset(),
 ) -> Closure:
-    """migra's statements completed (and corrected) from the catalog differences."""
+    """migra's statements completed (and corrected) from the catalog differences;
+    `uncastable`: columns whose type change has no cast (see `column_types`)."""
     script = Script(migra, desired, actual, differences)
     # Where each closer puts its statements (prologue: after migra's schema and extension
     # creations; epilogue: after all of migra's statements):
     partitions.copies(script)          # migra's copies of a partitioned table's checks, FKs, triggers: removed
     validity.not_valid(script)         # a NOT VALID constraint stays NOT VALID: no VALIDATE
+    collations.in_new_tables(script)   # in place of migra's CREATE TABLE: the columns' COLLATE kept
     types.extensions(script)           # prologue: ALTER EXTENSION ... SET SCHEMA
     types.enum_values(script)          # prologue: ADD VALUE, instead of migra's re-creation
     types.composites(script)           # in place of migra's DROP/CREATE TYPE of a type in use
     types.domains(script)              # prologue: CREATE / ALTER DOMAIN; epilogue: DROP DOMAIN
     columns.generated(script)          # in place of migra's SET DEFAULT / stored ADD COLUMN
+    column_types.defaults(script, uncastable)  # around migra's ALTER ... TYPE: DROP DEFAULT before, SET after
     relations.around_type_changes(script)  # before migra's first ALTER ... TYPE: DROP VIEW; after: CREATE
     dependents.around_recreated(script)  # before migra's DROP of a re-created relation: DROP VIEW; epilogue: CREATE
     functions.changed(script)          # DROP just before a new return type; epilogue: bodies
