@@ -128,13 +128,14 @@ def _inspection_url(url: str) -> str:
 
 
 def _split(chunk: str) -> list[str]:
-    """migra's chunk as statements; each chunk is one statement, so more than one means a
-    name or label carried SQL of its own."""
+    """migra's chunk as statements; a chunk is one statement (or, for a disabled trigger,
+    its creation and the ALTER that disables it), so more means a name or label carried
+    SQL of its own."""
     try:
         parts = split_sql(chunk)
     except Exception:  # pglast cannot split it: keep migra's text as one statement
         return [chunk.strip()]
-    if len(parts) > 1:
+    if len(parts) > 1 and not _about_one_object(parts):
         text = " ".join(chunk.split())[:120]
         raise DiffError(
             f"migra wrote {len(parts)} statements where it writes one ({text!r}), so pgproof "
@@ -142,6 +143,13 @@ def _split(chunk: str) -> list[str]:
             "holds SQL: rename it, or report it with that statement."
         )
     return parts
+
+
+def _about_one_object(parts: list[str]) -> bool:
+    """Whether every statement after the first changes only what the first one creates."""
+    first = {(t.kind, t.key) for t in touched.read(Statement(parts[0]))}
+    rest = [{(t.kind, t.key) for t in touched.read(Statement(p))} for p in parts[1:]]
+    return bool(first) and all(r and r <= first for r in rest)
 
 
 def _without_zero_column_creations(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:

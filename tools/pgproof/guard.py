@@ -37,6 +37,7 @@ _ALLOWED = tuple(getattr(ast, name) for name in (
     "AlterStatsStmt CreateStatsStmt AlterTypeStmt"
 ).split() if hasattr(ast, name))
 _OLD_VERSION = "__old_version_to_be_dropped"  # migra's temporary name of a re-created type
+_NEW_INDEX = "pgproof_new_"  # gaps.indexes.TEMPORARY_PREFIX: a replacement index being built
 
 
 def check(statements: list[Statement], differences: list[Difference], desired: Catalog, actual: Catalog) -> None:
@@ -76,29 +77,41 @@ def _is_setval(node) -> bool:
 
 
 def _named(differences: list[Difference], desired: Catalog, actual: Catalog) -> set[str]:
-    """Keys of every object that differs, of its parent, of what belongs to those, and of
-    views reading any of them (transitively)."""
+    """Keys of every object that differs and of its parent; of views reading any of them
+    (transitively); of columns of a type that differs; then of what belongs to those."""
     keys: set[str] = set()
     for difference in differences:
         key = difference.key
         keys |= {key, touched.function_key(key)} if difference.kind == "function" else {key}
         if difference.parent:
             keys.add(difference.parent)
-    for catalog in (desired, actual):
-        for obj in catalog.objects.values() if hasattr(catalog, "objects") else ():
-            if obj.parent in keys:
-                keys.add(obj.key)
     views = [v for c in (desired, actual) for v in c.of_kind("view")]
     while True:
         more = {v.key for v in views if set(v.info.get("depends_on") or ()) & keys} - keys
         if not more:
-            return keys
+            break
         keys |= more
+    objects = [obj for c in (desired, actual) for obj in c.objects.values()]
+    keys |= {o.key for o in objects if o.kind == "column" and _type_key(o.definition.get("type")) in keys}
+    keys |= {o.key for o in objects if o.parent in keys}
+    return keys
+
+
+def _type_key(name: str | None) -> str:
+    """A column's type as a catalog key: format_type leaves out a visible schema."""
+    name = (name or "").removesuffix("[]").split("(", 1)[0]
+    return name if "." in name else f"public.{name}"
+
+
+_CHILDREN = {"column", "constraint", "index", "trigger", "policy"}  # named with their parent's key
 
 
 def _allowed(touch: touched.Touch, named: set[str]) -> bool:
-    key = touch.key.replace(_OLD_VERSION, "").replace('"', "")
-    return touch.key in named or key in {k.replace('"', "") for k in named}
+    plain = {k.replace('"', "") for k in named}
+    keys = {touch.key, touch.key.replace(_OLD_VERSION, ""), touch.key.replace("." + _NEW_INDEX, ".")}
+    if touch.kind in _CHILDREN:
+        keys.add(touch.key.rsplit(".", 1)[0])
+    return bool(keys & named) or bool({k.replace('"', "") for k in keys} & plain)
 
 
 def _refuse(number: int, statement: Statement, why: str) -> None:

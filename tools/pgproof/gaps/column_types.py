@@ -47,6 +47,6 @@ def defaults(script: Script, uncastable: frozenset[str] = frozenset()) -> None:
 UNCASTABLE_SQL = """
 SELECT NOT (s.oid = t.oid OR s.typcategory = 'S' OR t.typcategory = 'S'
             OR EXISTS (SELECT FROM pg_cast c WHERE c.castsource = s.oid AND c.casttarget = t.oid))
-FROM (SELECT %s::regtype::oid AS o1, %s::regtype::oid AS o2) q
+FROM (SELECT to_regtype(%s)::oid AS o1, to_regtype(%s)::oid AS o2) q
 JOIN pg_type s ON s.oid = q.o1 JOIN pg_type t ON t.oid = q.o2
 """
