@@ -60,7 +60,7 @@ def test_a_payload_never_becomes_a_statement(pgproof, empty_db, tmp_path, with_r
     run_sql(empty_db, FOO)
     schema = tmp_path / "schema.sql"
     schema.write_text(FOO + PLACES[place] + "\n")
-    found = pgproof("diff", "--db", empty_db, "--schema", str(schema))
+    found = pgproof("diff", "--db", empty_db, "--schema", str(schema), "--exit-code")
     assert found.code == 2, found.err
     statements = [raw.stmt for raw in parse_sql(found.out)]
     assert not any(isinstance(s, DropStmt) for s in statements), found.out
@@ -98,7 +98,7 @@ def test_the_guard_refuses_what_the_diff_did_not_find(sql, why):
 def test_diff_keeps_the_collation_of_a_new_tables_column(pgproof, empty_db, tmp_path):
     schema = tmp_path / "schema.sql"
     schema.write_text('CREATE TABLE t (title text COLLATE "C", body varchar(20) COLLATE "POSIX");\n')
-    found = pgproof("diff", "--db", empty_db, "--schema", str(schema))
+    found = pgproof("diff", "--db", empty_db, "--schema", str(schema), "--exit-code")
     assert found.code == 2, found.err
     assert 'title text COLLATE pg_catalog."C"' in found.out
     assert 'COLLATE pg_catalog."POSIX"' in found.out

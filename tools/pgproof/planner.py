@@ -45,7 +45,7 @@ def make(
         target_version = db.server_version(conn)
         facts = TargetFacts(conn, result.actual)
         forward = hazards.classify(online.rewrite(result.statements, result.actual, **timeouts), facts)
-        _refuse_unconvertible_embeddings(forward, facts, fixes)
+        _refuse_unconvertible_embeddings(forward, facts)
     with timing.phase("proof"), proof.copy_of(target_url, server, exclusions) as copy_url:
         back = diff.compute(desired_url, copy_url, exclusions)
         rollback = _rollback_statements(back.statements, result.desired, timeouts)
@@ -88,18 +88,17 @@ def _refuse_gaps(result: diff.Diff) -> None:
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
 
 
-def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFacts, fixes: list[FixStep]) -> None:
+def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFacts) -> None:
     """A vector dimension change fails on every stored embedding: say so at review time,
-    not when apply runs, unless a data fix that runs first may clear them."""
-    if any(f.phase == "before" for f in fixes):
-        return
+    not when apply runs."""
     found = [hit for statement in forward for hit in hazards.stored_embeddings(statement, facts)]
     if found:
         column, count = found[0]
         raise DiffError(
             f"{column} changes its vector dimension but holds {count:,} stored embeddings, which "
-            "PostgreSQL cannot convert, so apply would fail; add a data fix (phase before) that sets "
-            "them to NULL, re-embed after apply, then run pgproof plan again; no plan was written."
+            "PostgreSQL cannot convert, so apply would fail; clear them first (a data fix in phase "
+            "before that sets them to NULL, run with pgproof fixes run --phase before), plan again, "
+            "and re-embed after apply; no plan was written."
         )
 
 

@@ -48,5 +48,7 @@ UNCASTABLE_SQL = """
 SELECT NOT (s.oid = t.oid OR s.typcategory = 'S' OR t.typcategory = 'S'
             OR EXISTS (SELECT FROM pg_cast c WHERE c.castsource = s.oid AND c.casttarget = t.oid))
 FROM (SELECT to_regtype(%s)::oid AS o1, to_regtype(%s)::oid AS o2) q
-JOIN pg_type s ON s.oid = q.o1 JOIN pg_type t ON t.oid = q.o2
+JOIN pg_type s0 ON s0.oid = q.o1 JOIN pg_type t0 ON t0.oid = q.o2
+JOIN pg_type s ON s.oid = CASE WHEN s0.typtype = 'd' THEN s0.typbasetype ELSE s0.oid END  -- a domain casts as its base type
+JOIN pg_type t ON t.oid = CASE WHEN t0.typtype = 'd' THEN t0.typbasetype ELSE t0.oid END
 """
