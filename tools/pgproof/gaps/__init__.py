@@ -76,12 +76,23 @@ def _unhandled(script: Script) -> None:
         key = touched.function_key(difference.key) if difference.kind == "function" else difference.key
         if (difference.kind, key) in named or _with_parent(difference, relations):
             continue
-        owner = (difference.actual or {}).get("owned_by") if difference.status == "extra" else None
-        if difference.kind == "sequence" and owner and ("column", owner) in {
-                (t.kind, t.key) for t in touches if t.action == touched.DROP}:
-            continue  # an owned sequence goes with its column
+        if difference.kind == "sequence" and _goes_with_its_column(script, difference, touches):
+            continue
 
         script.gap(GapCode.UNHANDLED, difference)
+
+
+def _goes_with_its_column(script: Script, difference: Difference, touches) -> bool:
+    """A sequence only the target has, owned by a column that a statement drops or
+    changes from identity to plain: it goes with the column."""
+    owner = (difference.actual or {}).get("owned_by") if difference.status == "extra" else None
+    if not owner:
+        return False
+    changed = {t.key: t.action for t in touches if t.kind == "column" and t.key == owner}
+    if changed.get(owner) == touched.DROP:
+        return True
+    column = script.desired.get("column", owner)
+    return owner in changed and column is not None and not column.definition.get("identity")
 
 
 def _with_parent(difference: Difference, relations: set[tuple[str, str]]) -> bool:

@@ -11,8 +11,8 @@ case, one pass orders the whole script from dependencies read with pglast:
 2. a statement that drops an object runs after the statements dropping what uses it,
    as the target's catalog says (function bodies, view definitions, defaults, checks,
    partitions of a table);
-3. a statement that alters an object runs before the statement that drops its owner
-   (ALTER SEQUENCE ... OWNED BY before DROP TABLE of the old owner).
+3. a statement that alters a sequence runs before the statement that drops its owner
+   (ALTER SEQUENCE ... OWNED BY before DROP TABLE or DROP COLUMN of the old owner).
 
 The sort is stable: where nothing depends, migra's order (and the placements in
 `gaps.close`) stands, so a reader still sees one policy: placement in `close`, then this
@@ -57,10 +57,11 @@ def by_dependencies(statements: list[Statement], actual: Catalog) -> list[Statem
                     after[i].add(j)
     for j, statement in enumerate(statements):
         for t in touched.read(statement):
-            if t.kind == "sequence" and t.action == touched.ALTER and (owner := owners.get(t.key)):
-                i = dropper.get(("table", owner))
-                if i is not None and i != j:
-                    after[i].add(j)
+            if t.kind == "sequence" and t.action == touched.ALTER:
+                for owner in owners.get(t.key, ()):
+                    i = dropper.get(owner)
+                    if i is not None and i != j:
+                        after[i].add(j)
     return [statements[i] for i in _stable_sort(after)]
 
 
@@ -159,6 +160,10 @@ def _users(actual: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
         if default := column.definition.get("default"):
             for used in _references(f"SELECT {default}"):
                 users.setdefault(used, set()).update({("column", column.key), ("table", column.parent)})
+    for index in actual.of_kind("index"):  # an expression index calling a function
+        for used in _references(index.definition.get("definition") or ""):
+            if used[0] == "function":
+                users.setdefault(used, set()).update({("index", index.key), ("table", index.parent)})
     for constraint in actual.of_kind("constraint"):  # a check calling a function
         if constraint.definition.get("type") == "c":
             for used in _references(f"SELECT {constraint.definition['definition'][5:]}"):
@@ -166,5 +171,9 @@ def _users(actual: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
     return users
 
 
-def _owners(actual: Catalog) -> dict[str, str]:
-    return {s.key: s.parent for s in actual.of_kind("sequence") if s.parent}
+def _owners(actual: Catalog) -> dict[str, list[tuple[str, str]]]:
+    """sequence -> the table and column owning it (dropping either drops it)."""
+    return {
+        s.key: [("table", s.parent), ("column", s.definition.get("owned_by") or "")]
+        for s in actual.of_kind("sequence") if s.parent
+    }
