@@ -120,7 +120,8 @@ def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclus
             "run with --traceback and report it if the databases are reachable."
         ) from exc
     statements = [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
-    return _without_zero_column_creations(statements, from_url, to_url)
+    return _without_internal_copies(_without_zero_column_creations(statements, from_url, to_url),
+                                    from_url, to_url)
 
 
 def _inspection_url(url: str) -> str:
@@ -143,6 +144,28 @@ def _split(chunk: str) -> list[str]:
             "holds SQL: rename it, or report it with that statement."
         )
     return parts
+
+
+_INTERNAL_FOREIGN_KEYS = (
+    "SELECT format('%I.%I.%I', n.nspname, c.relname, co.conname) FROM pg_constraint co "
+    "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_constraint parent ON parent.oid = co.conparentid AND parent.conrelid = co.conrelid"
+)
+
+
+def _without_internal_copies(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:
+    """A foreign key referencing a partitioned table has an internal copy per partition
+    (PostgreSQL names them, in an order that differs between servers); migra adds and
+    drops them like constraints of their own. Left out: they go with their foreign key."""
+    internal: set[str] = set()
+    for url, role in ((from_url, "target"), (to_url, "scratch")):
+        with db.connection(url, role=role) as conn, conn.cursor() as cur:
+            cur.execute(_INTERNAL_FOREIGN_KEYS)
+            internal |= {row[0] for row in cur.fetchall()}
+    if not internal:
+        return statements
+    return [s for s in statements
+            if not ((touches := touched.read(s)) and all(t.kind == "constraint" and t.key in internal for t in touches))]
 
 
 def _about_one_object(parts: list[str]) -> bool:

@@ -153,6 +153,8 @@ def not_valid_then_validate(statement: Statement, node: Node, target: Catalog) -
         return None
     if constraint.skip_validation or not constraint.conname:
         return None
+    if constraint.contype == ConstrType.CONSTR_FOREIGN and _partitioned(table_key(alter.relation), target):
+        return None  # PostgreSQL before 18 refuses NOT VALID foreign keys on partitioned tables
     constraint.skip_validation = True
     constraint.initially_valid = False
     table = table_key(alter.relation)

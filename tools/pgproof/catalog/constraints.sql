@@ -17,5 +17,9 @@ FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE co.contype <> 'n' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+  -- a foreign key referencing a partitioned table has one internal copy per partition
+  -- referenced, on the same table; PostgreSQL makes, names and drops them with it
+  AND NOT EXISTS (SELECT FROM pg_constraint parent WHERE parent.oid = co.conparentid
+                  AND parent.conrelid = co.conrelid)
   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype = 'e')

@@ -12,11 +12,13 @@ and the plan says so (DATA_LOSS).
 
 from __future__ import annotations
 
+from ..statement import CATALOG
 from . import touched
 from .script import Script
 
 
 def copies(script: Script) -> None:
+    _foreign_keys_validated_at_once(script)
     for position, touches in enumerate(script.touches):
         for touch in touches:
             if touch.kind == "trigger" and touch.action in (touched.CREATE, touched.DROP):
@@ -37,6 +39,13 @@ def copies(script: Script) -> None:
 
 
 def _constraint(script: Script, position: int, touch: touched.Touch) -> None:
+    side = script.actual if touch.action == touched.DROP else script.desired
+    sql = script.migra[position].sql.lower()
+    if side.get("constraint", touch.key) is None and ("foreign key" in sql or "validate constraint" in sql
+                                                       or touch.action == touched.DROP):
+        if script.of_kind("constraint") and not _is_difference(script, touch.key):
+            script.removed.add(position)  # a foreign key's internal copy, not in the catalog
+            return
     if touch.action == touched.DROP:
         have = script.actual.get("constraint", touch.key)
         if have is not None and have.info.get("inherited"):
@@ -63,3 +72,27 @@ def _dropped_index(script: Script, key: str) -> bool:
 
 class _Nothing:
     info: dict = {}
+
+
+def _foreign_keys_validated_at_once(script: Script) -> None:
+    """migra adds every foreign key NOT VALID, then VALIDATEs it; PostgreSQL before 18
+    refuses NOT VALID on a partitioned table, so there the key is added valid at once
+    (unless the schema itself declares it NOT VALID)."""
+    for position, touches in enumerate(script.touches):
+        for touch in touches:
+            if touch.kind != "constraint" or position in script.removed:
+                continue
+            want = script.desired.get("constraint", touch.key)
+            table = script.desired.get("table", want.parent) if want else None
+            if (want is None or table is None or table.definition.get("relkind") != "p"
+                    or want.definition["type"] != "f" or not want.definition.get("validated", True)):
+                continue
+            statement = script.migra[position]
+            if touch.action == touched.CREATE and statement.sql.rstrip().lower().endswith(" not valid"):
+                script.replace(position, statement.with_(sql=statement.sql.rstrip()[: -len(" not valid")], origin=CATALOG))
+            elif touch.action == touched.ALTER and "validate constraint" in statement.sql.lower():
+                script.removed.add(position)
+
+
+def _is_difference(script: Script, key: str) -> bool:
+    return any(d.key == key for d in script.of_kind("constraint"))
