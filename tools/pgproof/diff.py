@@ -52,7 +52,16 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
     with timing.phase("migra"):
         migra = migra_statements(target_url, desired_url, exclusions)
     differences = catalog.compare(desired, actual)
-    closure = gaps.close(migra, desired, actual, differences, _uncastable(desired_url, differences))
+    try:
+        closure = gaps.close(migra, desired, actual, differences, _uncastable(desired_url, differences))
+    except DiffError:
+        raise
+    except Exception as exc:  # a bug of pgproof's closers: one sentence, never a traceback
+        raise DiffError(
+            f"pgproof could not complete migra's statements ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:200]}); no statement was printed or planned: run with "
+            "--traceback and report it with the schema change."
+        ) from exc
     guard.check(closure.statements, differences, desired, actual)
     return Diff(
         statements=closure.statements, differences=differences, desired=desired, actual=actual,

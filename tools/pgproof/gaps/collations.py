@@ -8,6 +8,7 @@ proof notices. The CREATE TABLE is written again with the desired collations.
 from __future__ import annotations
 
 from pglast import ast, parse_sql
+from pglast.parser import ParseError
 
 from ..hazards import deparse, table_key
 from ..statement import CATALOG, ident
@@ -21,7 +22,10 @@ def in_new_tables(script: Script) -> None:
                 t.kind == "table" and t.action == touched.CREATE for t in touches):
             continue
         statement = script.migra[position]
-        node = parse_sql(statement.sql)[0].stmt
+        try:
+            node = parse_sql(statement.sql)[0].stmt
+        except ParseError:
+            continue  # the guard refuses what does not parse
         if not isinstance(node, ast.CreateStmt):
             continue
         table = table_key(node.relation)
