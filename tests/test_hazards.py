@@ -22,11 +22,13 @@ CASES = [
          ("TABLE_REWRITE", "changes public.segments.speaker_label from character varying(50)")],
     ),
     (
-        "vector dimension change counts the embeddings",
+        "vector dimension change: re-embed, rewrite, lock",
         lambda s: s.replace("vector(1536)", "vector(768)"),
-        "",
-        # segments 2, 6 and 8 carry an embedding
-        [("VECTOR_DIMENSION_CHANGE", "public.segments.embedding changes from public.vector(1536) to public.vector(768): 3 stored embeddings")],
+        # with stored embeddings the plan is refused (test_real_world_plans.py); cleared, it says what it costs
+        "UPDATE segments SET embedding = NULL",
+        [("VECTOR_DIMENSION_CHANGE", "public.segments.embedding changes from public.vector(1536) to public.vector(768): 0 stored embeddings"),
+         ("TABLE_REWRITE", "rewrites public.segments and rebuilds its indexes"),
+         ("ACCESS_EXCLUSIVE_LOCK", "rewrites public.segments under the lock to change embedding's dimension")],
     ),
     (
         "ivfflat on too few rows",

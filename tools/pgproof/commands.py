@@ -33,14 +33,14 @@ def empty_schema_note(settings: Settings) -> str:
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
     with sides.open_sides(settings) as both:
-        result = compare(both.target, both.desired)
+        result = compare(both.target, both.desired, cast_url=both.desired_url)
         return dataclasses.replace(result, notes=both.notes + result.notes)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with sides.open_sides(settings) as both:
-        result = compare(both.target, both.desired)
+        result = compare(both.target, both.desired, cast_url=both.desired_url)
         result = dataclasses.replace(result, notes=both.notes + result.notes)
         return DriftReport(target=both.target_label, schema=desired.display_path(settings.schema), diff=result)
 

@@ -20,9 +20,9 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 
-from . import catalog, db, gaps, timing
+from . import catalog, db, gaps, guard, migra_quoting, timing
 from .catalog import Catalog, Difference
-from .gaps import Gap
+from .gaps import Gap, column_types, touched
 from .errors import DiffError
 from .exclusions import Exclusions
 from .statement import MIGRA, Statement, split_sql
@@ -167,20 +167,49 @@ def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
 
 def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusions()) -> Diff:
     """Compare the target with the desired (scratch) database; neither is changed."""
-    return compare(read(target_url, exclusions, role="target"), read(desired_url, exclusions, role="scratch"))
+    return compare(read(target_url, exclusions, role="target"), read(desired_url, exclusions, role="scratch"),
+                   cast_url=desired_url)
 
 
-def compare(actual: Side, desired: Side) -> Diff:
-    """The diff from `actual` (the target) to `desired`, from what was read already."""
+def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
+    """The diff from `actual` (the target) to `desired`, from what was read already.
+    `cast_url`, a database that has the desired types, is asked which type changes no
+    cast leads to (without it, such a change fails in the proof instead)."""
     with timing.phase("migra"):
         migra = migration(actual.inspection, desired.inspection)
     differences = catalog.compare(desired.catalog, actual.catalog)
-    closure = gaps.close(migra, desired.catalog, actual.catalog, differences)
+    try:
+        closure = gaps.close(migra, desired.catalog, actual.catalog, differences, _uncastable(cast_url, differences))
+    except DiffError:
+        raise
+    except Exception as exc:  # a bug of pgproof's closers: one sentence, never a traceback
+        raise DiffError(
+            f"pgproof could not complete migra's statements ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:200]}); no statement was printed or planned: run with "
+            "--traceback and report it with the schema change."
+        ) from exc
+    guard.check(closure.statements, differences, desired.catalog, actual.catalog)
     return Diff(
         statements=closure.statements, differences=differences, desired=desired.catalog,
         actual=actual.catalog, notes=catalog.version_notes(desired.catalog, actual.catalog),
         gaps=closure.gaps,
     )
+
+
+def _uncastable(desired_url: str | None, differences: list[Difference]) -> frozenset[str]:
+    """Columns whose type changes to one no cast leads to, asked of the scratch server."""
+    changed = [d for d in differences if d.kind == "column" and d.status == "different"
+               and "type" in d.changed_fields]
+    if not changed or desired_url is None:
+        return frozenset()
+    found = set()
+    with db.connection(desired_url, role="scratch") as conn, conn.cursor() as cur:
+        for difference in changed:
+            cur.execute(column_types.UNCASTABLE_SQL, (difference.actual["type"], difference.desired["type"]))
+            row = cur.fetchone()
+            if row and row[0]:
+                found.add(difference.key)
+    return frozenset(found)
 
 
 def converges(target_url: str, desired_url: str, exclusions: Exclusions = Exclusions()) -> list[Difference]:
@@ -212,6 +241,8 @@ def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
     import_engine()
     from migra import Migration
 
+    migra_quoting.apply()
+
     try:
         migration = Migration(inspected_from, inspected_to, ignore_extension_versions=True)
         migration.set_safety(False)  # hazards are classified and refused elsewhere
@@ -223,14 +254,80 @@ def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
             f"migra could not compare the databases: {detail}; "
             "run with --traceback and report it if the databases are reachable."
         ) from exc
-    return [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
+    statements = [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
+    return _without_internal_copies(_without_zero_column_creations(statements, from_url, to_url),
+                                    from_url, to_url)
 
 
 def _split(chunk: str) -> list[str]:
+    """migra's chunk as statements; a chunk is one statement (or, for a disabled trigger,
+    its creation and the ALTER that disables it), so more means a name or label carried
+    SQL of its own."""
     try:
-        return split_sql(chunk)
+        parts = split_sql(chunk)
     except Exception:  # pglast cannot split it: keep migra's text as one statement
         return [chunk.strip()]
+    if len(parts) > 1 and not _about_one_object(parts):
+        text = " ".join(chunk.split())[:120]
+        raise DiffError(
+            f"migra wrote {len(parts)} statements where it writes one ({text!r}), so pgproof "
+            "refuses to print or plan them; a name, label, comment or default in the schema "
+            "holds SQL: rename it, or report it with that statement."
+        )
+    return parts
+
+
+_INTERNAL_FOREIGN_KEYS = (
+    "SELECT format('%I.%I.%I', n.nspname, c.relname, co.conname) FROM pg_constraint co "
+    "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_constraint parent ON parent.oid = co.conparentid AND parent.conrelid = co.conrelid"
+)
+
+
+def _without_internal_copies(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:
+    """A foreign key referencing a partitioned table has an internal copy per partition
+    (PostgreSQL names them, in an order that differs between servers); migra adds and
+    drops them like constraints of their own. Left out: they go with their foreign key."""
+    internal: set[str] = set()
+    for url, role in ((from_url, "target"), (to_url, "scratch")):
+        with db.connection(url, role=role) as conn, conn.cursor() as cur:
+            cur.execute(_INTERNAL_FOREIGN_KEYS)
+            internal |= {row[0] for row in cur.fetchall()}
+    if not internal:
+        return statements
+    return [s for s in statements
+            if not ((touches := touched.read(s)) and all(t.kind == "constraint" and t.key in internal for t in touches))]
+
+
+def _about_one_object(parts: list[str]) -> bool:
+    """Whether every statement after the first changes only what the first one creates."""
+    first = {(t.kind, t.key) for t in touched.read(Statement(parts[0]))}
+    rest = [{(t.kind, t.key) for t in touched.read(Statement(p))} for p in parts[1:]]
+    return bool(first) and all(r and r <= first for r in rest)
+
+
+def _without_zero_column_creations(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:
+    """schemainspect does not see a table whose columns were all dropped (its only
+    pg_attribute rows are dropped ones), so migra creates it again on the side that has
+    it, or drops it on the side that wants it. Such statements are left out: the table
+    exists on both sides, and the catalog comparison still checks its properties."""
+    sql = ("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+           "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+           "AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
+           "AND NOT a.attisdropped) AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid "
+           "AND a.attisdropped)")
+    hidden: dict[str, set[str]] = {}
+    for side, url in (("from", from_url), ("to", to_url)):
+        with db.connection(url, role="target" if side == "from" else "scratch") as conn, conn.cursor() as cur:
+            cur.execute(sql)
+            hidden[side] = {row[0] for row in cur.fetchall()}
+    if not hidden["from"] and not hidden["to"]:
+        return statements
+    unseen = {touched.CREATE: hidden["from"], touched.DROP: hidden["to"]}
+    return [
+        s for s in statements
+        if not any(t.kind == "table" and t.key in unseen.get(t.action, ()) for t in touched.read(s))
+    ]
 
 
 def _leave_out(inspector, exclusions: Exclusions) -> None:

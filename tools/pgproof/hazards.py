@@ -243,6 +243,12 @@ def _type_change(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator
                 f"{table}.{column} changes from {old} to {new}: {_fmt(embeddings)} stored embeddings "
                 "cannot be converted; clear and re-embed them",
             )
+            indexes = sorted(i.key for i in facts.catalog.of_kind("index") if i.parent == table)
+            rebuilt = f" and rebuilds its indexes ({', '.join(indexes)})" if indexes else ""
+            yield Hazard(HazardKind.TABLE_REWRITE,
+                         f"changes {table}.{column} from {old} to {new}: rewrites {table}{rebuilt}")
+            yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                         f"rewrites {table} under the lock to change {column}'s dimension: reads and writes wait")
         return
     if _binary_compatible(old, new_norm):
         return
@@ -256,6 +262,26 @@ def _type_change(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator
         yield Hazard(HazardKind.CONSTRAINT_VALIDATION, f"some values of {table}.{column} cannot be converted to {new}: the statement fails")
     elif changed:
         yield Hazard(HazardKind.DATA_LOSS, f"narrows {table}.{column} to {new}: {changed:,} values change or are truncated")
+
+
+def stored_embeddings(statement: Statement, facts: TargetFacts) -> list[tuple[str, int]]:
+    """(column, non-NULL values) for each vector column whose dimension `statement`
+    changes and that holds embeddings: PostgreSQL cannot cast them, so apply would fail."""
+    found = []
+    for stmt in _parse(statement.sql):
+        if not isinstance(stmt, AlterTableStmt) or stmt.relation is None:
+            continue
+        table = table_key(stmt.relation)
+        for cmd in stmt.cmds or ():
+            if not (isinstance(cmd, AlterTableCmd) and cmd.subtype == AlterTableType.AT_AlterColumnType):
+                continue
+            old = facts.column_type(table, cmd.name)
+            new = deparse(cmd.def_.typeName) if isinstance(cmd.def_.typeName, TypeName) else ""
+            if old and old.startswith("public.vector(") and _normalise_type(old) != _normalise_type(new):
+                count = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(cmd.name)} IS NOT NULL")
+                if count:
+                    found.append((f"{table}.{ident(cmd.name)}", count))
+    return found
 
 
 def _normalise_type(text: str) -> str:

@@ -130,6 +130,8 @@ def unique_via_index(statement: Statement, node: Node, target: Catalog) -> list[
     if constraint.indexname or not constraint.keys or not constraint.conname:
         return None
     table = table_key(alter.relation)
+    if _partitioned(table, target):
+        return None  # no CONCURRENTLY on a partitioned table
     columns = ", ".join(ident(k.sval) for k in constraint.keys)
     kind = "PRIMARY KEY" if constraint.contype == ConstrType.CONSTR_PRIMARY else "UNIQUE"
     name = ident(constraint.conname)
@@ -151,6 +153,8 @@ def not_valid_then_validate(statement: Statement, node: Node, target: Catalog) -
         return None
     if constraint.skip_validation or not constraint.conname:
         return None
+    if constraint.contype == ConstrType.CONSTR_FOREIGN and _partitioned(table_key(alter.relation), target):
+        return None  # PostgreSQL before 18 refuses NOT VALID foreign keys on partitioned tables
     constraint.skip_validation = True
     constraint.initially_valid = False
     table = table_key(alter.relation)

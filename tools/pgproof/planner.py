@@ -39,18 +39,18 @@ def make(
     the same time."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
-    result = diff.compare(both.target, both.desired)
+    result = diff.compare(both.target, both.desired, cast_url=both.desired_url)
     _refuse_gaps(result)
     with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
-        forward = hazards.classify(
-            online.rewrite(result.statements, result.actual, **timeouts), TargetFacts(conn, result.actual)
-        )
+        facts = TargetFacts(conn, result.actual)
+        forward = hazards.classify(online.rewrite(result.statements, result.actual, **timeouts), facts)
+        _refuse_unconvertible_embeddings(forward, facts)
     resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in f.resolves}
     forward = hazards.resolve_with_fixes(forward, resolving)
-    back = diff.compare(both.desired, both.target)
+    back = diff.compare(both.desired, both.target, cast_url=target_url)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
     def prove_forward() -> None:
@@ -102,6 +102,20 @@ def _refuse_gaps(result: diff.Diff) -> None:
     if gaps:
         named = "; ".join(str(getattr(g, "message", g)) for g in gaps[:5])
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
+
+
+def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFacts) -> None:
+    """A vector dimension change fails on every stored embedding: say so at review time,
+    not when apply runs."""
+    found = [hit for statement in forward for hit in hazards.stored_embeddings(statement, facts)]
+    if found:
+        column, count = found[0]
+        raise DiffError(
+            f"{column} changes its vector dimension but holds {count:,} stored embeddings, which "
+            "PostgreSQL cannot convert, so apply would fail; clear them first (a data fix in phase "
+            "before that sets them to NULL, run with pgproof fixes run --phase before), plan again, "
+            "and re-embed after apply; no plan was written."
+        )
 
 
 def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict) -> list[Statement]:

@@ -10,7 +10,7 @@ from . import db
 from .errors import ApplyError
 from .hazards import table_key
 from .own_schema import SCHEMA
-from .statement import Statement
+from .statement import Statement, ident
 
 
 def require_write(url: str, statements: tuple[Statement, ...] | list[Statement]) -> None:
@@ -41,7 +41,10 @@ def require_write(url: str, statements: tuple[Statement, ...] | list[Statement])
                 if row and not row[1]:
                     problems.append(f"role {user} does not own {table} (its owner is {row[0]})")
             for schema in sorted(schemas):
-                cur.execute("SELECT to_regnamespace(%s) IS NULL OR has_schema_privilege(%s, 'CREATE')", (schema, schema))
+                # to_regnamespace parses its argument (and before PostgreSQL 16 raises on a name
+                # with spaces): quoted; has_schema_privilege takes the plain name
+                cur.execute("SELECT to_regnamespace(%s) IS NULL OR has_schema_privilege(%s, 'CREATE')",
+                            (ident(schema), schema))
                 if not cur.fetchone()[0]:
                     problems.append(f"role {user} cannot create objects in schema {schema}")
         conn.rollback()

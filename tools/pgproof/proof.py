@@ -109,10 +109,8 @@ def run_on_copy(copy_url: str, statements: list[Statement]) -> None:
     try:
         execute.run(copy_url, statements, retry_delays=())
     except execute.StepFailure as failure:
-        raise DiffError(
-            f"the plan fails on a scratch copy of the target: {failure}; "
-            "this is a gap of the diff engine: write this change into the schema in smaller steps and report it."
-        ) from None
+        statement = statements[failure.number - 1] if 0 < failure.number <= len(statements) else None
+        raise DiffError(engine_gap(failure, statement)) from None
 
 
 def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions: Exclusions) -> None:
@@ -125,3 +123,19 @@ def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions:
             f"these still differ from the desired schema: {'; '.join(left[:8])}; "
             "this is a known gap of migra (see README); the plan was not written."
         )
+
+
+def engine_gap(failure: execute.StepFailure, statement: Statement | None) -> str:
+    """One sentence for a statement the diff engine wrote wrongly: the object, the
+    statement, PostgreSQL's reason, and what the user can do."""
+    from .gaps import touched
+
+    objects = ", ".join(dict.fromkeys(f"{t.kind} {t.key}" for t in touched.read(statement))) if statement else ""
+    text = " ".join(statement.sql.split())[:160] if statement else ""
+    return (
+        f"the plan fails on a scratch copy of the target at statement {failure.number} "
+        f"({text!r}{', on ' + objects if objects else ''}): {failure.message}; this is a gap of the "
+        "diff engine, not of your schema: make the change in two plans (first the objects this "
+        "statement needs, applied, then the rest), or write this statement's change by hand and "
+        "run pgproof drift, and report it with the statement."
+    )

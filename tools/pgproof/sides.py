@@ -46,6 +46,7 @@ class Sides:
     exclusions: Exclusions
     cache: Cache | None
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
+    desired_url: str | None = None  # a database with the desired types, to read only
 
     @property
     def notes(self) -> list[str]:
@@ -127,11 +128,11 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
 
             if target_side is not None:
                 yield Sides(target_side.result(), desired_side, settings.db_url, db.mask(settings.db_url),
-                            server, files, exclusions, None, desired_copy)
+                            server, files, exclusions, None, desired_copy, desired_url)
             else:
                 with server.database() as empty_url:
                     yield Sides(diff.read(empty_url, exclusions), desired_side, empty_url, EMPTY_TARGET,
-                                server, files, exclusions, None, desired_copy)
+                                server, files, exclusions, None, desired_copy, desired_url)
 
 
 @contextlib.contextmanager
@@ -149,7 +150,8 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
             empty = desired_entry(cache, server, [], exclusions)
             target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
         yield Sides(target, entry.side, target_url, label, server, files, exclusions, cache,
-                    lambda: cache.clone(server, entry))
+                    # Not the template itself: a session in it would fail a concurrent clone.
+                    lambda: cache.clone(server, entry), target_url)
 
 
 def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desired.SchemaFile],

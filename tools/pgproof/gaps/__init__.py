@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..catalog import COMMENT, Catalog, Difference
 from ..statement import Statement
-from . import columns, comments, functions, indexes, relations, touched, types
+from . import collations, column_types, columns, comments, dependents, functions, indexes, order, partitions, relations, touched, types, validity
 from .script import Gap, GapCode, Script
 
 __all__ = ["Closure", "Gap", "GapCode", "as_dict", "close", "refusal"]
@@ -31,18 +31,25 @@ class Closure:
 
 
 def close(
-    migra: list[Statement], desired: Catalog, actual: Catalog, differences: list[Difference]
+    migra: list[Statement], desired: Catalog, actual: Catalog, differences: list[Difference],
+    uncastable: frozenset[str] = frozenset(),
 ) -> Closure:
-    """migra's statements completed (and corrected) from the catalog differences."""
+    """migra's statements completed (and corrected) from the catalog differences;
+    `uncastable`: columns whose type change has no cast (see `column_types`)."""
     script = Script(migra, desired, actual, differences)
     # Where each closer puts its statements (prologue: after migra's schema and extension
     # creations; epilogue: after all of migra's statements):
+    partitions.copies(script)          # migra's copies of a partitioned table's checks, FKs, triggers: removed
+    validity.not_valid(script)         # a NOT VALID constraint stays NOT VALID: no VALIDATE
+    collations.in_new_tables(script)   # in place of migra's CREATE TABLE: the columns' COLLATE kept
     types.extensions(script)           # prologue: ALTER EXTENSION ... SET SCHEMA
     types.enum_values(script)          # prologue: ADD VALUE, instead of migra's re-creation
     types.composites(script)           # in place of migra's DROP/CREATE TYPE of a type in use
     types.domains(script)              # prologue: CREATE / ALTER DOMAIN; epilogue: DROP DOMAIN
     columns.generated(script)          # in place of migra's SET DEFAULT / stored ADD COLUMN
+    column_types.defaults(script, uncastable)  # around migra's ALTER ... TYPE: DROP DEFAULT before, SET after
     relations.around_type_changes(script)  # before migra's first ALTER ... TYPE: DROP VIEW; after: CREATE
+    dependents.around_recreated(script)  # before migra's DROP of a re-created relation: DROP VIEW; epilogue: CREATE
     functions.changed(script)          # DROP just before a new return type; epilogue: bodies
     indexes.recreated(script)          # after the constraint's drop or the view's re-creation
     indexes.rebuilt(script)            # epilogue: DROP INDEX + CREATE INDEX, same name
@@ -54,7 +61,9 @@ def close(
     comments.emit(script)              # epilogue, last: every commented object exists
     _unhandled(script)                 # anything still untouched: a named gap, never silence
     gaps = sorted(script.gaps, key=lambda g: (g.kind, g.key, g.code))
-    return Closure(statements=script.statements(), gaps=gaps)
+    # Then the whole script, migra's statements and the placed ones, sorted (stably) so
+    # that each runs after what it needs: see `order`.
+    return Closure(statements=order.by_dependencies(script.statements(), actual), gaps=gaps)
 
 
 def _unhandled(script: Script) -> None:
@@ -67,7 +76,23 @@ def _unhandled(script: Script) -> None:
         key = touched.function_key(difference.key) if difference.kind == "function" else difference.key
         if (difference.kind, key) in named or _with_parent(difference, relations):
             continue
+        if difference.kind == "sequence" and _goes_with_its_column(script, difference, touches):
+            continue
+
         script.gap(GapCode.UNHANDLED, difference)
+
+
+def _goes_with_its_column(script: Script, difference: Difference, touches) -> bool:
+    """A sequence only the target has, owned by a column that a statement drops or
+    changes from identity to plain: it goes with the column."""
+    owner = (difference.actual or {}).get("owned_by") if difference.status == "extra" else None
+    if not owner:
+        return False
+    changed = {t.key: t.action for t in touches if t.kind == "column" and t.key == owner}
+    if changed.get(owner) == touched.DROP:
+        return True
+    column = script.desired.get("column", owner)
+    return owner in changed and column is not None and not column.definition.get("identity")
 
 
 def _with_parent(difference: Difference, relations: set[tuple[str, str]]) -> bool:

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from ..catalog import Difference
-from ..statement import CATALOG, Statement, ident
+from ..statement import CATALOG, Statement, ident, literal
 from . import touched
 from .script import GapCode, Script
 
@@ -27,13 +27,29 @@ def sequences(script: Script) -> None:
         if difference.status == "different" and difference.changed_fields == ["owned_by"]:
             continue  # migra emits OWNED BY itself
         script.claim(difference)
-        want = difference.desired
+        want, have = difference.desired, difference.actual
+        bounds_changed = have is not None and (want["min"], want["max"]) != (have["min"], have["max"])
+        if bounds_changed:  # keep the counter, moved inside the new bounds if it is outside
+            script.add(script.epilogue, Statement(_into_bounds(difference.key, want), origin=CATALOG))
+        # A sequence new in this plan was never used: RESTART puts it at its START, which
+        # the bare sequence migra creates (last value 1) would otherwise contradict.
+        restart = " RESTART" if have is None else ""
         script.add(script.epilogue, Statement(
             f"ALTER SEQUENCE {difference.key} AS {want['type']} INCREMENT BY {want['increment']} "
             f"MINVALUE {want['min']} MAXVALUE {want['max']} START WITH {want['start']} "
-            f"CACHE {want['cache']} {'CYCLE' if want['cycle'] else 'NO CYCLE'}",
+            f"CACHE {want['cache']} {'CYCLE' if want['cycle'] else 'NO CYCLE'}{restart}",
             origin=CATALOG,
         ))
+
+
+def _into_bounds(key: str, want: dict) -> str:
+    """setval that keeps a used sequence's position, or moves it to the nearest new bound
+    (as not yet called) when the new MINVALUE / MAXVALUE would exclude it."""
+    low, high = int(want["min"]), int(want["max"])
+    return (
+        f"SELECT setval({literal(key)}, LEAST(GREATEST(last_value, {low}), {high}), "
+        f"is_called AND last_value BETWEEN {low} AND {high}) FROM {key}"
+    )
 
 
 def generated(script: Script) -> None:

@@ -2,8 +2,10 @@
 WITH options (ivfflat lists, hnsw m / ef_construction), key collations or NULLS NOT
 DISTINCT, so a changed vector index never reaches the target.
 
-* A changed definition under the same name: DROP INDEX, then the desired
-  pg_get_indexdef (plain statements; plans rewrite them to CONCURRENTLY).
+* A changed definition under the same name: the desired pg_get_indexdef under a
+  temporary name, DROP INDEX of the old one, RENAME of the new one (plans rewrite the
+  first two to CONCURRENTLY), so queries always have an index; on a partitioned table
+  (no CONCURRENTLY there) DROP INDEX, then CREATE.
 * An index dropped together with its owner (migra drops a unique constraint or a
   materialized view and creates it again, but sees no reason to create the index):
   created again, before the constraint takes it over or after the view is back. The
@@ -86,11 +88,33 @@ def rebuilt(script: Script) -> None:
             script.claim(difference)  # dropped and created again with its parent index
             continue
         script.claim(difference)
-        script.add(
-            script.epilogue,
-            Statement(f"DROP INDEX {difference.key}", origin=CATALOG),
-            *_create_tree(script, want),
-        )
+        table = script.actual.get("table", have.parent)
+        if table is not None and table.definition.get("relkind") == "p":
+            script.add(script.epilogue, Statement(f"DROP INDEX {difference.key}", origin=CATALOG),
+                       *_create_tree(script, want))
+        else:
+            script.add(script.epilogue, *replacement(want))
+
+
+TEMPORARY_PREFIX = "pgproof_new_"  # the name a replacement index is built under
+
+
+def replacement(index: CatalogObject) -> list[Statement]:
+    """A changed index replaced without a moment with no index (as pg-schema-diff does):
+    the new one built under a temporary name (CONCURRENTLY once `online` rewrites it),
+    then the old one dropped and the new one renamed."""
+    from pglast import parse_sql
+
+    from ..hazards import deparse
+
+    node = parse_sql(index.definition["definition"])[0].stmt
+    temporary = (TEMPORARY_PREFIX + index.name)[:63]
+    node.idxname = temporary
+    return [
+        Statement(deparse(node), origin=CATALOG),
+        Statement(f"DROP INDEX {index.key}", origin=CATALOG),
+        Statement(f"ALTER INDEX {qualified(index.schema, temporary)} RENAME TO {ident(index.name)}", origin=CATALOG),
+    ]
 
 
 def _create_tree(script: Script, index: CatalogObject) -> list[Statement]:

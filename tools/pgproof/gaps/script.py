@@ -47,6 +47,12 @@ class GapCode(enum.Enum):
         "migra drops and re-creates the type, which fails while columns or functions use it, "
         "and ALTER TYPE cannot change an attribute's type or order then",
     )
+    COLUMN_TYPE_CAST = (
+        "column-type-cast",
+        "PostgreSQL has no cast from the target's type to the desired one ({what}), so the "
+        "values cannot be converted in place; add the new column beside the old one, fill it "
+        "with a data fix (README, 'Data fixes'), then drop the old column",
+    )
     UNHANDLED = (
         "unhandled",
         "the catalogs differ ({what}) and no statement of migra or pgproof changes it",

@@ -1,0 +1,1 @@
+CREATE TABLE t (id int, title text COLLATE "C");

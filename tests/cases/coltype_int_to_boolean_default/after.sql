@@ -1,0 +1,1 @@
+CREATE TABLE flags (id int PRIMARY KEY, on_off boolean DEFAULT false);

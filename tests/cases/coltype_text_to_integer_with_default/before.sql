@@ -1,0 +1,2 @@
+CREATE TABLE items (id int PRIMARY KEY, qty text DEFAULT '0');
+INSERT INTO items VALUES (1, '5'), (2, DEFAULT);

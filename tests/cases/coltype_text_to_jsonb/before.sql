@@ -1,0 +1,2 @@
+CREATE TABLE docs (id int PRIMARY KEY, body text);
+INSERT INTO docs VALUES (1, '{"a": 1}');

@@ -1,0 +1,3 @@
+CREATE TABLE t (x int, y int);
+CREATE VIEW b_v AS SELECT x, y FROM t;
+CREATE MATERIALIZED VIEW a_mv AS SELECT x, y FROM b_v;

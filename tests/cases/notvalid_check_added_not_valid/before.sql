@@ -1,0 +1,2 @@
+CREATE TABLE t (x int);
+INSERT INTO t VALUES (-1);

@@ -1,0 +1,3 @@
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (p_id int);
+INSERT INTO c VALUES (42);

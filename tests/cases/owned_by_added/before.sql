@@ -1,0 +1,2 @@
+CREATE SEQUENCE ticket_no;
+CREATE TABLE tickets (no int DEFAULT nextval('ticket_no'));

@@ -1,0 +1,3 @@
+CREATE TABLE a (no int);
+CREATE TABLE b (no int);
+CREATE SEQUENCE ticket_no OWNED BY a.no;

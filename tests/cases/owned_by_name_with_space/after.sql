@@ -1,0 +1,2 @@
+CREATE TABLE foobar (id int);
+CREATE SEQUENCE "foobar sequence" OWNED BY foobar.id;

@@ -1,0 +1,2 @@
+CREATE TABLE a (no int);
+CREATE SEQUENCE ticket_no OWNED BY a.no;

@@ -1,0 +1,2 @@
+CREATE SEQUENCE tickets_no_seq AS integer;
+CREATE TABLE tickets (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE events (id int NOT NULL, at date NOT NULL, kind text);

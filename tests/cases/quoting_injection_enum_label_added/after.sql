@@ -1,0 +1,2 @@
+CREATE TABLE foo (id int PRIMARY KEY);
+CREATE TYPE answer AS ENUM ('yes', 'x''); DROP TABLE foo; --');

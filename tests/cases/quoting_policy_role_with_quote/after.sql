@@ -1,0 +1,4 @@
+DO $do$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'o''brien') THEN CREATE ROLE "o'brien" NOLOGIN; END IF; END $do$;
+CREATE TABLE t (x int);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Can't read" ON t FOR SELECT TO "o'brien" USING (x > 0);

@@ -1,0 +1,3 @@
+CREATE SCHEMA "My Schema";
+CREATE TABLE "My Schema"."T" (id int PRIMARY KEY);
+CREATE SEQUENCE "My Schema"."S q" MINVALUE 2;

@@ -1,0 +1,2 @@
+CREATE TABLE tickets (title text);
+INSERT INTO tickets VALUES ('a'), ('b');

@@ -1,0 +1,2 @@
+CREATE SCHEMA billing;
+CREATE TABLE billing.invoices (no bigint);

@@ -1,0 +1,3 @@
+CREATE SCHEMA app;
+CREATE TABLE app."Marker" ();
+COMMENT ON TABLE app."Marker" IS 'no columns';
