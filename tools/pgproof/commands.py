@@ -15,10 +15,11 @@ from . import apply as apply_module
 from . import demo as demo_module
 from . import db, desired, fixes, planner, scratch, timing
 from . import history as history_module
+from . import inspect as inspect_module
 from . import plan as plan_module
 from .diff import Diff, compute
 from .drift import DriftReport
-from .errors import ConfigError, FixError
+from .errors import ConfigError, DiffError, FixError
 from .plan import FixStep, Plan
 from .preflight import sentence
 from .settings import Settings
@@ -99,6 +100,44 @@ def fixes_run(
     if problems:
         raise FixError(f"preflight found rows the schema's unique keys cannot take, so nothing was changed: {sentence(problems)}")
     return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
+
+
+@dataclass(frozen=True)
+class Inspected:
+    files: dict[str, str]  # file name -> text, in load order
+    objects: int  # catalog objects written (comments included)
+    statements: int
+
+
+def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> Inspected:
+    """A schema.sql (or a folder by schema and kind) written from the live target, proven
+    to load back into an empty database equal to the target, so drift then exits 0."""
+    url = _target(settings, "inspect")
+    if as_folder and out is None:
+        raise ConfigError("inspect --split writes a folder: pass --out FOLDER as well.")
+    version = db.probe(url)
+    with scratch.open_scratch(settings.scratch, version.major) as server, server.database() as empty_url:
+        with timing.phase("inspect"):
+            result = compute(empty_url, url, settings.exclusions)
+        inspect_module.check_diff(result)
+        items = inspect_module.arrange(result.statements, result.desired)
+        header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
+                  "-- This is now the desired schema: edit it, then pgproof plan.")
+        files = inspect_module.split(items, header) if as_folder else {
+            (out.name if out else "schema.sql"): inspect_module.render(items, header)}
+        with server.database() as loaded_url, timing.phase("inspect proof"):
+            desired.load(loaded_url, inspect_module.as_schema_files(files, out or Path(".")))
+            check = compute(url, loaded_url, settings.exclusions)
+        if check.drifted:
+            left = [f"{d.status} {d.label}" for d in check.differences[:5]] + [s.render() for s in check.statements[:3]]
+            raise DiffError(
+                "inspect's output does not load back equal to the target "
+                f"({'; '.join(left)}); nothing was written; please report it."
+            )
+    if out is not None:
+        inspect_module.write(files, out, as_folder)
+    objects = sum(1 for _ in result.desired.objects)
+    return Inspected(files=files, objects=objects, statements=len(items))
 
 
 def _target(settings: Settings, command: str) -> str:
