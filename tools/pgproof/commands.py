@@ -19,7 +19,7 @@ from . import inspect as inspect_module
 from . import plan as plan_module
 from .diff import Diff, compute
 from .drift import DriftReport
-from .errors import ConfigError, DiffError, FixError
+from .errors import ConfigError, FixError
 from .plan import FixStep, Plan
 from .preflight import sentence
 from .settings import Settings
@@ -105,7 +105,6 @@ def fixes_run(
 @dataclass(frozen=True)
 class Inspected:
     files: dict[str, str]  # file name -> text, in load order
-    objects: int  # catalog objects written (comments included)
     statements: int
 
 
@@ -116,28 +115,13 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
     if as_folder and out is None:
         raise ConfigError("inspect --split writes a folder: pass --out FOLDER as well.")
     version = db.probe(url)
-    with scratch.open_scratch(settings.scratch, version.major) as server, server.database() as empty_url:
-        with timing.phase("inspect"):
-            result = compute(empty_url, url, settings.exclusions)
-        inspect_module.check_diff(result)
-        items = inspect_module.arrange(result.statements, result.desired)
-        header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
-                  "-- This is now the desired schema: edit it, then pgproof plan.")
-        files = inspect_module.split(items, header) if as_folder else {
-            (out.name if out else "schema.sql"): inspect_module.render(items, header)}
-        with server.database() as loaded_url, timing.phase("inspect proof"):
-            desired.load(loaded_url, inspect_module.as_schema_files(files, out or Path(".")))
-            check = compute(url, loaded_url, settings.exclusions)
-        if check.drifted:
-            left = [f"{d.status} {d.label}" for d in check.differences[:5]] + [s.render() for s in check.statements[:3]]
-            raise DiffError(
-                "inspect's output does not load back equal to the target "
-                f"({'; '.join(left)}); nothing was written; please report it."
-            )
+    header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
+              "-- This is now the desired schema: edit it, then pgproof plan.")
+    with scratch.open_scratch(settings.scratch, version.major) as server, timing.phase("inspect"):
+        files, count = inspect_module.proven(url, server, settings.exclusions, header, out, as_folder)
     if out is not None:
         inspect_module.write(files, out, as_folder)
-    objects = sum(1 for _ in result.desired.objects)
-    return Inspected(files=files, objects=objects, statements=len(items))
+    return Inspected(files=files, statements=count)
 
 
 def _target(settings: Settings, command: str) -> str:

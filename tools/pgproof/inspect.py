@@ -20,14 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pglast import ast, parse_sql
-from pglast.enums import ConstrType, ObjectType
+from pglast.enums import AlterTableType, ConstrType, ObjectType
 from pglast.parser import ParseError
 from pglast.visitors import Visitor
 
 from . import desired
 from .catalog import Catalog
-from .diff import Diff
+from .diff import Diff, compute
 from .errors import DiffError
+from .exclusions import Exclusions
+from .scratch import ScratchServer
 from .statement import Statement, qualified
 
 # Sections in the order they are written; within a section the diff's order is kept
@@ -191,8 +193,8 @@ def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
             return Item(statement, REST, relation.split(".")[0], "views")
         if _is_foreign_key(node):
             return Item(statement, FOREIGN_KEYS, relation.split(".")[0], "foreign_keys", relation)
-        if _calls(node, functions):
-            return Item(statement, REST, relation.split(".")[0], "tables")
+        if _calls(node, functions) or _toggles_triggers(node):
+            return Item(statement, REST, relation.split(".")[0], "triggers")
         return _in_group(statement, _partition_root(relation, live), live)
     if isinstance(node, (ast.ViewStmt, ast.CreateTableAsStmt)):
         key = _relation(node.view if isinstance(node, ast.ViewStmt) else node.into.rel)
@@ -254,6 +256,15 @@ def _is_foreign_key(node: ast.AlterTableStmt) -> bool:
         if isinstance(definition, ast.Constraint) and definition.contype == ConstrType.CONSTR_FOREIGN:
             return True
     return False
+
+
+_TRIGGER_TOGGLES = {AlterTableType.AT_EnableTrig, AlterTableType.AT_EnableAlwaysTrig,
+                    AlterTableType.AT_EnableReplicaTrig, AlterTableType.AT_DisableTrig}
+
+
+def _toggles_triggers(node: ast.AlterTableStmt) -> bool:
+    """ENABLE / DISABLE TRIGGER runs after the trigger's creation, with the triggers."""
+    return any(cmd.subtype in _TRIGGER_TOGGLES for cmd in node.cmds or ())
 
 
 class _FunctionCalls(Visitor):
@@ -331,7 +342,43 @@ def write(files: dict[str, str], out: Path, as_folder: bool) -> None:
         out.write_text(files[out.name], encoding="utf-8")
 
 
-def check_diff(result: Diff) -> None:
+def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
+           out: Path | None, as_folder: bool) -> tuple[dict[str, str], int]:
+    """The files inspect writes for the live database at `url`, and their statement count.
+
+    The diff from an empty database is laid out, loaded into another empty database and
+    compared with the live one. Where the creation statements leave something out
+    (migra writes no FORCE ROW LEVEL SECURITY nor a column's collation in CREATE TABLE),
+    the diff from the loaded copy to the live database completes them, and the proof
+    runs again; nothing is returned that does not load back equal.
+    """
+    with server.database() as empty_url:
+        result = compute(empty_url, url, exclusions)
+    _refuse_gaps(result)
+    live, statements = result.desired, result.statements
+    for attempt in range(1, _ROUNDS + 1):
+        items = arrange(statements, live)
+        files = split(items, header) if as_folder else {(out.name if out else "schema.sql"): render(items, header)}
+        with server.database() as loaded_url:
+            desired.load(loaded_url, _schema_files(files, out, as_folder))
+            check = compute(url, loaded_url, exclusions)
+            if not check.drifted:
+                return files, len(items)
+            missing = compute(loaded_url, url, exclusions) if attempt < _ROUNDS else None
+        if missing is None or not missing.statements:
+            left = [f"{d.status} {d.label}" for d in check.differences[:5]] + [s.render() for s in check.statements[:3]]
+            raise DiffError(
+                "inspect's output does not load back equal to the target "
+                f"({'; '.join(left)}); nothing was written; please report it."
+            )
+        statements = statements + missing.statements
+    raise AssertionError("unreachable")
+
+
+_ROUNDS = 3
+
+
+def _refuse_gaps(result: Diff) -> None:
     """inspect cannot write what the diff cannot: refuse instead of writing a partial schema."""
     if result.gaps:
         named = "; ".join(f"{g.code} ({g.label})" for g in result.gaps[:5])
@@ -339,5 +386,7 @@ def check_diff(result: Diff) -> None:
                         "exclude these objects in [tool.pgproof] exclude, or report it.")
 
 
-def as_schema_files(files: dict[str, str], folder: Path) -> list[desired.SchemaFile]:
-    return [desired.SchemaFile(folder / name, text) for name, text in sorted(files.items())]
+def _schema_files(files: dict[str, str], out: Path | None, as_folder: bool) -> list[desired.SchemaFile]:
+    if not as_folder:
+        return [desired.SchemaFile(out or Path("schema.sql"), text) for text in files.values()]
+    return [desired.SchemaFile(out / name, text) for name, text in sorted(files.items())]
