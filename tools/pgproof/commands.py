@@ -15,9 +15,10 @@ from . import apply as apply_module
 from . import demo as demo_module
 from . import db, desired, fixes, planner, scratch, timing
 from . import history as history_module
+from . import renames
 from . import inspect as inspect_module
 from . import plan as plan_module
-from .diff import Diff, compute
+from .diff import Diff
 from .drift import DriftReport
 from .errors import ConfigError, FixError
 from .plan import FixStep, Plan
@@ -64,14 +65,20 @@ def databases(settings: Settings) -> Iterator[Databases]:
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
     with databases(settings) as dbs:
-        return compute(dbs.target_url, dbs.desired_url, settings.exclusions)
+        return _compute(dbs, settings)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with databases(settings) as dbs:
-        result = compute(dbs.target_url, dbs.desired_url, settings.exclusions)
+        result = _compute(dbs, settings)
         return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)
+
+
+def _compute(dbs: Databases, settings: Settings) -> Diff:
+    """The diff, with the renames the schema's directives call for done first."""
+    directives = renames.read(dbs.files)
+    return renames.compute_with(dbs.target_url, dbs.desired_url, settings.exclusions, directives, dbs.server).diff
 
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
@@ -149,7 +156,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             exclusions=settings.exclusions, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
             schema_source=desired.source_fingerprint(dbs.files),
-            rollback_file=rollback_path.name,
+            rollback_file=rollback_path.name, renames=renames.read(dbs.files),
         )
     plan_module.write(made.forward, out)
     plan_module.write(made.rollback, rollback_path)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import db, diff, hazards, online, proof, timing
+from . import renames as renames_module
 from .catalog import Catalog
 from .errors import DiffError
 from .exclusions import Exclusions
 from .hazards import HazardKind, TargetFacts
+from .renames import Rename
 from .plan import FORWARD, ROLLBACK, FixStep, Plan
 from .scratch import ScratchServer
 from .statement import Statement
@@ -36,9 +38,11 @@ def make(
     statement_timeout_ms: int,
     schema_source: str,
     rollback_file: str,
+    renames: list[Rename] = (),
 ) -> Made:
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
-    result = diff.compute(target_url, desired_url, exclusions)
+    found = renames_module.compute_with(target_url, desired_url, exclusions, list(renames), server)
+    result = found.diff
     _refuse_gaps(result)
     with db.connection(target_url) as conn:
         conn.set_session(readonly=True)
@@ -47,7 +51,8 @@ def make(
             online.rewrite(result.statements, result.actual, **timeouts), TargetFacts(conn, result.actual)
         )
     with timing.phase("proof"), proof.copy_of(target_url, server, exclusions) as copy_url:
-        back = diff.compute(desired_url, copy_url, exclusions)
+        back = renames_module.compute_with(
+            desired_url, copy_url, exclusions, renames_module.reverse(found.applied), server).diff
         rollback = _rollback_statements(back.statements, result.desired, timeouts)
         proof.prove(copy_url, forward, desired_url, result.desired, exclusions)
         rollback_left = [f"gap {g.code}: {g.message}" for g in back.gaps]
