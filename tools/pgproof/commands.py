@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import apply as apply_module
 from . import demo as demo_module
-from . import db, desired, fixes, planner, scratch, timing
+from . import db, desired, fixes, grants, planner, scratch, timing
 from . import history as history_module
 from . import renames
 from . import inspect as inspect_module
@@ -51,7 +51,11 @@ def databases(settings: Settings) -> Iterator[Databases]:
     desired.statements(files)  # syntax errors now, located at file:line:col
     target_version = db.probe(settings.db_url) if settings.db_url else None
     target_major = target_version.major if target_version else None
+    roles = grants.roles_named(files, settings.exclusions) if settings.exclusions.manages_access else []
+    if settings.db_url:
+        grants.require_roles(settings.db_url, roles)
     with scratch.open_scratch(settings.scratch, target_major) as server:
+        grants.create_scratch_roles(server.url, roles)
         with server.database() as desired_url:
             with timing.phase("schema load"):
                 desired.load(desired_url, files)
@@ -122,6 +126,7 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
     if as_folder and out is None:
         raise ConfigError("inspect --split writes a folder: pass --out FOLDER as well.")
     version = db.probe(url)
+    grants.require_roles(url, list(settings.exclusions.managed_roles))
     header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
               "-- This is now the desired schema: edit it, then pgproof plan.")
     with scratch.open_scratch(settings.scratch, version.major) as server, timing.phase("inspect"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
-from . import catalog, db, gaps, timing
+from . import catalog, db, gaps, grants, timing
 from .catalog import Catalog, Difference
 from .gaps import Gap
 from .errors import DiffError
@@ -52,9 +52,10 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
     with timing.phase("migra"):
         migra = migra_statements(target_url, desired_url, exclusions)
     differences = catalog.compare(desired, actual)
-    closure = gaps.close(migra, desired, actual, differences)
+    schema_differences = [d for d in differences if d.kind not in grants.KINDS]
+    closure = gaps.close(migra, desired, actual, schema_differences)
     return Diff(
-        statements=closure.statements, differences=differences, desired=desired, actual=actual,
+        statements=closure.statements + grants.statements(desired, actual, differences, closure.statements), differences=differences, desired=desired, actual=actual,
         notes=catalog.version_notes(desired, actual), gaps=closure.gaps,
     )
 

@@ -24,7 +24,7 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType
 from pglast.parser import ParseError
 from pglast.visitors import Visitor
 
-from . import desired
+from . import desired, grants
 from .catalog import Catalog
 from .diff import Diff, compute
 from .errors import DiffError
@@ -359,8 +359,11 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
     for attempt in range(1, _ROUNDS + 1):
         items = arrange(statements, live)
         files = split(items, header) if as_folder else {(out.name if out else "schema.sql"): render(items, header)}
+        loading = _schema_files(files, out, as_folder)
+        if exclusions.manages_access:
+            grants.create_scratch_roles(server.url, grants.roles_named(loading, exclusions))
         with server.database() as loaded_url:
-            desired.load(loaded_url, _schema_files(files, out, as_folder))
+            desired.load(loaded_url, loading)
             check = compute(url, loaded_url, exclusions)
             if not check.drifted:
                 return files, len(items)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import make_url
 
-from . import catalog, db, execute, scratch
+from . import catalog, db, execute, grants, scratch
 from .catalog import Catalog, Difference
 from .diff import migra_statements
 from .errors import DiffError
@@ -38,6 +38,7 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
                   "--exit-on-error", dump)
         actual = catalog.describe(target_url, exclusions)
         _copy_invalid_indexes(copy_url, actual)
+        grants.replicate(copy_url, server.url, actual, exclusions)  # managed owners and privileges
         differences = catalog.compare(catalog.describe(copy_url, exclusions, role="scratch"), actual)
         if differences:
             raise DiffError(

@@ -29,6 +29,8 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "lock_timeout_ms": (3000, "lock_timeout for each step of apply"),
     "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),
     "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
+    "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
+    "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
 }
 
 
@@ -112,13 +114,22 @@ def resolve(
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
         scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
-        exclusions=Exclusions(tuple(exclude)),
+        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners"))),
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
         project_file=project_file,
         sources=sources,
     )
+
+
+def _access(roles: Any, owners: Any) -> tuple[tuple[str, ...], bool]:
+    """managed_roles and manage_owners, validated."""
+    if not isinstance(roles, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in roles):
+        raise ConfigError('managed_roles in [tool.pgproof] must be a list of role names like ["app", "reporting"].')
+    if not isinstance(owners, bool):
+        raise ConfigError(f"manage_owners in [tool.pgproof] must be true or false, not {owners!r}.")
+    return tuple(dict.fromkeys(roles)), owners
 
 
 def _dotenv(*folders: Path) -> dict[str, str]:
