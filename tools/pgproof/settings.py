@@ -24,7 +24,7 @@ from .exclusions import DEFAULT_PATTERNS, Exclusions
 KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "schema": ("schema/schema.sql", "the desired schema: a .sql file or a folder of them"),
     "fixes": ("data_fixes", "folder of data fixes"),
-    "scratch": ("embedded", "scratch provider: embedded, docker or a postgresql:// URL"),
+    "scratch": ("auto", "scratch provider: auto, embedded, local, local:/path/to/bin, docker or a postgresql:// URL"),
     "exclude": (list(DEFAULT_PATTERNS), "glob patterns of schema.name that pgproof never manages"),
     "lock_timeout_ms": (3000, "lock_timeout for each step of apply"),
     "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),

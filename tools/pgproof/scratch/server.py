@@ -1,0 +1,69 @@
+"""What every scratch provider yields: a server on which throwaway databases are made."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg2
+
+from .. import db
+from ..errors import ScratchError
+from .installation import Installation
+
+SCRATCH_PREFIX = "pgproof_scratch_"
+
+# Settings for a throwaway server. Durability is pointless for data that is thrown away;
+# the lock table must hold one transaction that creates thousands of tables (each table
+# takes several locks: itself, its sequence, its indexes, its TOAST table).
+SCRATCH_SETTINGS = {
+    "listen_addresses": "''",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "60",
+    "max_locks_per_transaction": "1024",
+    "shared_buffers": "128MB",
+    "max_wal_size": "2GB",
+    "log_min_messages": "warning",
+}
+
+
+@dataclass(frozen=True)
+class ScratchServer:
+    """A server on which throwaway databases can be created."""
+
+    url: str  # connects to its maintenance database
+    version: db.ServerVersion
+    kind: str
+    installation: Installation | None = None  # its binaries, when pgproof started it
+    mismatch: str | None = None  # one sentence when its major differs from the target's
+
+    @contextlib.contextmanager
+    def database(self, template: str | None = None, name: str | None = None) -> Iterator[str]:
+        """A fresh database (empty, or a clone of `template`), dropped afterwards."""
+        name = name or SCRATCH_PREFIX + secrets.token_hex(6)
+        clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        with db.connection(self.url, role="scratch server", autocommit=True) as conn:
+            with conn.cursor() as cur:
+                try:
+                    cur.execute(f'CREATE DATABASE "{name}"{clause}')
+                except psycopg2.Error as exc:
+                    raise ScratchError(
+                        f"could not create a scratch database on {db.mask(self.url)}: "
+                        f"{db.server_message(exc, self.url)}; the scratch role needs CREATEDB "
+                        "(see README, 'Scratch databases')."
+                    ) from None
+        try:
+            yield db.with_database(self.url, name)
+        finally:
+            drop_database(self.url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop `name`, disconnecting whoever is still in it."""
+    with db.connection(server_url, role="scratch server", autocommit=True) as conn:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
