@@ -113,6 +113,8 @@ def _owner(difference: Difference) -> str:
 def _recreated(desired: Catalog, actual: Catalog, made: list[Statement]):
     """Desired privileges of objects that exist in the target and that a statement
     creates again (they come back with default privileges only)."""
+    if not desired.of_kind(PRIVILEGE):
+        return []  # nothing managed: no statement needs reading
     again = set()
     for statement in made:
         for touch in touched.read(statement):
