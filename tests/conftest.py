@@ -71,6 +71,15 @@ def server_for(major: int, hba: tuple[str, ...] = ()):
     return scratch.cluster_server(choice.installation, choice.kind, hba=hba)
 
 
+def pytest_collection_modifyitems(items):
+    """Under xdist, each worker sets up module fixtures itself: the corpus of one major
+    (its module-scoped `outcomes`) must run on one worker, not once on each."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "outcomes" in getattr(item, "fixturenames", ()) and callspec and "pg_major" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(f"corpus-pg{callspec.params['pg_major']}"))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Which majors of the matrix ran, counted from the test ids (works under xdist)."""
     counts = {major: {} for major in MAJORS}

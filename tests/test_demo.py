@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import run_subprocess
 
 
+@pytest.mark.xdist_group("leftovers")  # its scratch sockets must not meet test_scratch's checks
 def test_demo_runs_the_whole_workflow_and_ends_without_drift(tmp_path):
     result = run_subprocess("demo", env={"TMPDIR": str(tmp_path)})
     assert result.code == 0, result.err

@@ -35,6 +35,13 @@ def other_major_scratch(major: int) -> tuple[str, int]:
     pytest.skip("only one PostgreSQL major is installed here")
 
 
+def apply_reviewed(pgproof, plan: Path, db_url: str):
+    """`pgproof apply` of `plan`, allowing the hazards it names, as a reviewer would."""
+    codes = json.loads(pgproof("show", str(plan), "--format", "json").out)["hazard_codes"]
+    allow = ["--allow-hazards", ",".join(codes)] if codes else []
+    return pgproof("apply", str(plan), "--db", db_url, "--yes", *allow)
+
+
 def test_plan_apply_drift_with_the_scratch_auto_picks(pgproof, empty_db, pg_major, tmp_path):
     load(empty_db, BEFORE)
     out = tmp_path / "plan.sql"
@@ -43,8 +50,7 @@ def test_plan_apply_drift_with_the_scratch_auto_picks(pgproof, empty_db, pg_majo
     header = out.read_text().splitlines()[2]
     assert f"(PostgreSQL {pg_major}." in header and f"scratch: PostgreSQL {pg_major}." in header, header
     assert "note: the scratch server runs" not in out.read_text()
-    hazards = json.loads(pgproof("show", str(out), "--format", "json").out)["hazard_codes"]
-    applied = pgproof("apply", str(out), "--db", empty_db, "--yes", "--allow-hazards", ",".join(hazards) or "none")
+    applied = apply_reviewed(pgproof, out, empty_db)
     assert applied.code == 0, applied.err
     drift = pgproof("drift", "--db", empty_db, "--schema", str(AFTER), "--scratch", "auto")
     assert drift.code == 0, drift.out
@@ -60,13 +66,13 @@ def test_plan_refuses_a_scratch_of_another_major_nobody_asked_for(pgproof, empty
     monkeypatch.setattr(installations, "WHEELS", {m: w for m, w in installations.WHEELS.items() if m != pg_major})
     load(empty_db, BEFORE)
     out = tmp_path / "plan.sql"
-    result = pgproof("plan", "--db", empty_db, "--schema", str(AFTER), "--out", str(out))
+    result = pgproof("plan", "--db", empty_db, "--schema", str(AFTER), "--scratch", "auto", "--out", str(out))
     assert result.code == 1, result.err
     assert f"no scratch server of PostgreSQL {pg_major}, the target's major, was found" in result.err
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
     assert not out.exists()
     # diff and drift go on, and say so in every format
-    drift = pgproof("drift", "--db", empty_db, "--schema", str(AFTER), "--format", "json")
+    drift = pgproof("drift", "--db", empty_db, "--schema", str(AFTER), "--scratch", "auto", "--format", "json")
     assert drift.code == 2
     notes = json.loads(drift.out)["notes"]
     assert any(f"but the target runs {pg_major}" in note for note in notes), notes
@@ -112,7 +118,7 @@ def test_explicit_mismatch_without_rendered_objects_is_written_in_the_header(pgp
     line = f"note: the scratch server runs PostgreSQL {other} but the target runs {pg_major}"
     assert line in out.read_text()
     assert line.removeprefix("note: ") in pgproof("show", str(out)).out
-    applied = pgproof("apply", str(out), "--db", empty_db, "--yes", "--allow-hazards", "none")
+    applied = apply_reviewed(pgproof, out, empty_db)
     assert applied.code == 0, applied.err
     assert pgproof("drift", "--db", empty_db, "--schema", str(tables), "--scratch", "auto").code == 0
 

@@ -18,6 +18,11 @@ from pgproof import desired, scratch
 from pgproof.catalog import describe
 
 
+# Tests that look at /tmp for what a process left behind run on one xdist worker, one after
+# the other, so another test's scratch server is never mistaken for a leftover.
+LEFTOVERS = pytest.mark.xdist_group("leftovers")
+
+
 def leftovers(tmp: Path) -> list[str]:
     found = [str(p) for p in tmp.glob("pgproof-scratch-*")]
     for proc in psutil.process_iter(["name", "cmdline"]):
@@ -31,6 +36,7 @@ def sockets_in_tmp() -> set[str]:
     return {str(p) for p in Path("/tmp").glob("pgd-*")}
 
 
+@LEFTOVERS
 def test_embedded_diff_leaves_nothing(tmp_path):
     before = sockets_in_tmp()
     result = run_subprocess("diff", env={"TMPDIR": str(tmp_path)})
@@ -40,6 +46,7 @@ def test_embedded_diff_leaves_nothing(tmp_path):
     assert sockets_in_tmp() <= before
 
 
+@LEFTOVERS
 def test_embedded_leaves_nothing_after_a_schema_error(tmp_path):
     schema = tmp_path / "bad.sql"
     schema.write_text("CREATE TABLE a (e vectr(3));\n")  # fails on the server, after start
@@ -49,6 +56,7 @@ def test_embedded_leaves_nothing_after_a_schema_error(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+@LEFTOVERS
 def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
@@ -111,13 +119,10 @@ def test_docker_provider_without_engine_is_one_sentence(pgproof):
     assert "--scratch docker needs a running Docker engine" in result.err
 
 
-def test_warns_when_scratch_major_differs_from_target(pg_server, caplog):
-    with caplog.at_level("WARNING", logger="pgproof"):
-        with scratch.open_scratch(pg_server.url, target_major=15) as server:
-            assert server.version.major == 18
-    assert "the scratch server runs PostgreSQL 18 but the target runs 15" in caplog.text
-    caplog.clear()
-    with caplog.at_level("WARNING", logger="pgproof"):
-        with scratch.open_scratch(pg_server.url, target_major=18):
-            pass
-    assert caplog.text == ""
+def test_names_the_mismatch_when_scratch_major_differs_from_target(pg_server, pg_major):
+    other = 15 if pg_major != 15 else 16
+    with scratch.open_scratch(pg_server.url, target_major=other) as server:
+        assert server.version.major == pg_major
+        assert server.mismatch.startswith(f"the scratch server runs PostgreSQL {pg_major} but the target runs {other}")
+    with scratch.open_scratch(pg_server.url, target_major=pg_major) as server:
+        assert server.mismatch is None

@@ -32,7 +32,7 @@ def test_environment_beats_dotenv_beats_project(project):
     (project / ".env").write_text("DATABASE_URL=postgresql://from-dotenv/app\nPGPROOF_SCRATCH=embedded\n")
     settings = resolve({}, cwd=project, environ={})
     assert settings.db_url == "postgresql://from-dotenv/app"
-    assert settings.scratch == "embedded"
+    assert settings.scratch == "auto"
     settings = resolve({}, cwd=project, environ={"DATABASE_URL": "postgresql://from-env/app"})
     assert settings.db_url == "postgresql://from-env/app"
     assert settings.sources["db"] == "$DATABASE_URL"

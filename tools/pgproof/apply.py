@@ -26,7 +26,7 @@ import psycopg2
 from pglast import parse_sql
 from pglast.ast import IndexStmt
 
-from . import catalog, db, execute, history, privileges
+from . import catalog, db, execute, history, majors, privileges
 from .errors import ApplyError, ConfigError, Refused
 from .exclusions import Exclusions
 from .hazards import KNOWN_CODES, TargetFacts, deparse, index_keys, table_key, unique_violations
@@ -62,6 +62,7 @@ def apply(
     fixes = _fixes_of(plan, fixes_folder)
     privileges.require_write(url, plan.statements)
     with _advisory_lock(url, lock_wait_s), db.connection(url) as conn:
+        majors.refuse_upgraded_target(plan.target_version, db.server_version(conn).major)
         described = catalog.describe(url, exclusions)
         current = described.fingerprint()
         start_at = 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import scratch
 from .catalog import Difference
-from .errors import DiffError
+from .errors import DiffError, Refused
 
 # The kinds whose definitions the server renders and whose rendering changes between majors.
 RENDERED_KINDS = ("view", "function", "trigger", "policy")
@@ -32,3 +32,14 @@ def refuse_unverifiable(mismatch: str | None, differences: list[Difference], scr
         f"differently from the scratch server's {scratch_major}, so apply could not verify them; "
         f"make the plan with a scratch of PostgreSQL {target_major}: {scratch.matching_hint(target_major)}."
     )
+
+
+def refuse_upgraded_target(plan_target_version: str, target_major: int) -> None:
+    """apply: a plan is proven for the major it was made against; a target upgraded
+    since renders definitions its own way, so the plan is stale."""
+    made_for = int(plan_target_version.split(".")[0])
+    if made_for != target_major:
+        raise Refused(
+            f"the plan was made against PostgreSQL {made_for} and the target now runs {target_major}; "
+            "nothing was changed: make a new plan with `pgproof plan` and review it."
+        )

@@ -4,10 +4,12 @@ pg_restore of a fitting installation.
 pg_dump reads servers up to its own major, so the tools are the scratch server's own
 when it can, else those of exactly the scratch server's major, else the newest
 installed. A pg_restore newer than the scratch server would send settings that server
-does not know (18's ``SET transaction_timeout`` on 15), so it writes a script instead,
-from which those settings and psql's meta-commands are left out, and the script runs in
-one transaction. Every failure says which tool failed on which side, with the server's
-own words.
+does not know (18's ``SET transaction_timeout`` on 15), and a target of another major can
+carry column options the scratch server refuses (this machine's PostgreSQL 15 gives every
+column a ``pg_attver`` option), so across majors it writes a script instead, from which
+those settings, column options other than PostgreSQL's own and psql's meta-commands are
+left out, and the script runs in one transaction. Neither is compared by the catalog
+check. Every failure says which tool failed on which side, with the server's own words.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from .scratch.installation import Installation
 READ_ONLY_SECTION = "README, 'A read-only role is enough for diff, plan and drift'"
 _SET = re.compile(r"^SET\s+(\w+)\s*=", re.IGNORECASE)
 _SET_CONFIG = re.compile(r"^SELECT pg_catalog\.set_config\('(\w+)'", re.IGNORECASE)
+_COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE (?:ONLY )?.+ ALTER COLUMN .+ SET )\((.*)\);$")
+# The column options (attoptions) PostgreSQL itself defines, in every supported major.
+CORE_COLUMN_OPTIONS = {"n_distinct", "n_distinct_inherited"}
 
 
 def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
@@ -42,7 +47,7 @@ def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
             hint = (f"the target role needs SELECT on every table and sequence ({READ_ONLY_SECTION})"
                     if "permission denied" in failed else "no plan was written; check that the target is reachable")
             raise DiffError(f"pg_dump of {tools.label} failed reading the target's schema: {failed}; {hint}.")
-        if tools.major <= server.version.major:
+        if tools.major == server.version.major == target_major:
             failed = _run(tools, "pg_restore", copy_url, "--no-owner", "--no-privileges", "--single-transaction",
                           "--exit-on-error", dump)
         else:
@@ -77,8 +82,8 @@ def _restore_as_script(tools: Installation, dump: str, copy_url: str) -> str | N
 
 
 def readable_script(script: str, known_settings: set[str]) -> str:
-    """`script` without psql meta-commands (``\\restrict``) and without settings the
-    server does not know."""
+    """`script` without psql meta-commands (``\\restrict``), settings the server does not
+    know, and column options that are not PostgreSQL's own."""
     kept = []
     for line in script.splitlines():
         if line.startswith("\\"):
@@ -86,6 +91,12 @@ def readable_script(script: str, known_settings: set[str]) -> str:
         setting = _SET.match(line) or _SET_CONFIG.match(line)
         if setting and setting.group(1).lower() not in known_settings:
             continue
+        options = _COLUMN_OPTIONS.match(line)
+        if options:
+            core = [o for o in options.group(2).split(", ") if o.split("=", 1)[0].strip() in CORE_COLUMN_OPTIONS]
+            if not core:
+                continue
+            line = f"{options.group(1)}({', '.join(core)});"
         kept.append(line)
     return "\n".join(kept) + "\n"
 

@@ -57,6 +57,7 @@ class CatalogObject:
 @dataclass(frozen=True)
 class Catalog:
     objects: dict[tuple[str, str], CatalogObject]
+    server_major: int | None = None  # of the server it was read from; never compared
 
     def fingerprint(self) -> str:
         """sha256 of every compared definition, in a stable order."""
@@ -120,6 +121,8 @@ def describe_connection(conn, exclusions: Exclusions = Exclusions()) -> Catalog:
     """`describe` on an open connection (whose search_path the caller has set)."""
     objects: dict[tuple[str, str], CatalogObject] = {}
     with conn.cursor(cursor_factory=psycopg2.extras.DictCursor) as cur:
+        cur.execute("SELECT current_setting('server_version_num')::int / 10000")
+        major = cur.fetchone()[0]
         for kind in KINDS:
             cur.execute(_query(kind))
             for row in cur.fetchall():
@@ -142,7 +145,7 @@ def describe_connection(conn, exclusions: Exclusions = Exclusions()) -> Catalog:
                                 parent=row["parent"], definition=row["definition"], info=row["info"])
             objects[obj.ref] = obj
     conn.rollback()
-    return Catalog(objects)
+    return Catalog(objects, server_major=major)
 
 
 def _excluded(kind: str, row, exclusions: Exclusions) -> bool:

@@ -4,7 +4,9 @@
   and their options (and identity options such as START WITH) are never compared:
   ALTER SEQUENCE sets type, bounds, increment, start, cache and cycle.
 * A changed generation expression comes out as `SET DEFAULT`, which PostgreSQL refuses
-  for generated columns: ALTER COLUMN ... SET EXPRESSION instead.
+  for generated columns: ALTER COLUMN ... SET EXPRESSION instead (PostgreSQL 17 and
+  later); before 17 the stored column is dropped and added again with the new
+  expression (its values are computed, so none is lost; its position is not compared).
 * PostgreSQL 18's virtual generated columns come out as STORED: the column is added as
   VIRTUAL instead (or, in a table migra creates, dropped and added again as VIRTUAL).
 """
@@ -82,7 +84,20 @@ def _change_generation(script: Script, difference: Difference, want: str | None,
     script.removed.update(defaults)
     anchor = script.before(defaults[0]) if defaults else script.epilogue
     alter = f"ALTER TABLE {column.parent} ALTER COLUMN {ident(column.name)}"
-    if want and have and want[0] == have[0]:
+    if want and have and want[0] == have[0] and (script.actual.server_major or 18) < 17:
+        definition = difference.desired
+        script.add(
+            anchor,
+            Statement(f"ALTER TABLE {column.parent} DROP COLUMN {ident(column.name)}", origin=CATALOG),
+            Statement(
+                f"ALTER TABLE {column.parent} ADD COLUMN {ident(column.name)} {definition['type']}"
+                + (f" COLLATE {definition['collation']}" if definition["collation"] else "")
+                + f" GENERATED ALWAYS AS ({want[2:]}) STORED" + (" NOT NULL" if definition["not_null"] else ""),
+                origin=CATALOG,
+            ),
+        )
+        script.claim(difference)
+    elif want and have and want[0] == have[0]:
         script.add(anchor, Statement(f"{alter} SET EXPRESSION AS ({want[2:]})", origin=CATALOG))
         script.claim(difference)
     elif have and have.startswith("s") and not want:

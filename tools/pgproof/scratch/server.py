@@ -51,10 +51,11 @@ class ScratchServer:
                 try:
                     cur.execute(f'CREATE DATABASE "{name}"{clause}')
                 except psycopg2.Error as exc:
+                    message = db.server_message(exc, self.url)
+                    hint = ("the scratch role needs CREATEDB (see README, 'A scratch URL role')"
+                            if "permission denied" in message else "nothing was changed; try again")
                     raise ScratchError(
-                        f"could not create a scratch database on {db.mask(self.url)}: "
-                        f"{db.server_message(exc, self.url)}; the scratch role needs CREATEDB "
-                        "(see README, 'Scratch databases')."
+                        f"could not create a scratch database on {db.mask(self.url)}: {message}; {hint}."
                     ) from None
         try:
             yield db.with_database(self.url, name)

@@ -1,0 +1,3 @@
+CREATE TABLE owners (name text PRIMARY KEY);
+CREATE TABLE sources (id int PRIMARY KEY, owner text NOT NULL);
+ALTER TABLE sources ENABLE ROW LEVEL SECURITY;

@@ -1,0 +1,5 @@
+-- The trigger gains a WHEN condition, which the server renders.
+CREATE TABLE sources (id int PRIMARY KEY, title text, last_updated timestamptz);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.last_updated = now(); RETURN NEW; END $$;
+CREATE TRIGGER sources_touch BEFORE UPDATE ON sources FOR EACH ROW
+    WHEN (OLD.title IS DISTINCT FROM NEW.title) EXECUTE FUNCTION touch();
