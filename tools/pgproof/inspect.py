@@ -19,15 +19,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
 from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 from pglast.parser import ParseError
 from pglast.visitors import Visitor
 
-from . import desired, grants
+from . import db, desired, grants
 from .catalog import Catalog
 from .diff import Diff, compute
-from .errors import DiffError
+from .errors import DiffError, SchemaError
 from .exclusions import Exclusions
 from .scratch import ScratchServer
 from .statement import Statement, qualified
@@ -355,26 +356,78 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
         result = compute(empty_url, url, exclusions)
     _refuse_gaps(result)
     live, statements = result.desired, result.statements
-    for attempt in range(1, _ROUNDS + 1):
-        items = arrange(statements, live)
+    reordered = False
+    for attempt in range(1, _ROUNDS + 2):
+        items = arrange(statements, live) if not reordered else items
         files = split(items, header) if as_folder else {(out.name if out else "schema.sql"): render(items, header)}
         loading = _schema_files(files, out, as_folder)
         if exclusions.manages_access:
             grants.create_scratch_roles(server.url, grants.roles_named(loading, exclusions))
         with server.database() as loaded_url:
-            desired.load(loaded_url, loading)
-            check = compute(url, loaded_url, exclusions)
-            if not check.drifted:
-                return files, len(items)
-            missing = compute(loaded_url, url, exclusions) if attempt < _ROUNDS else None
+            try:
+                desired.load(loaded_url, loading)
+                loads = True
+            except SchemaError:
+                if reordered:
+                    raise
+                loads = False
+            if loads:
+                check = compute(url, loaded_url, exclusions)
+                if not check.drifted:
+                    return files, len(items)
+                missing = compute(loaded_url, url, exclusions) if attempt < _ROUNDS else None
+        if not loads:  # the diff's order fails (migra: a function before the view it reads)
+            with server.database() as scratch_url:
+                items, reordered = loadable_order(scratch_url, items), True
+            continue
         if missing is None or not missing.statements:
             left = [f"{d.status} {d.label}" for d in check.differences[:5]] + [s.render() for s in check.statements[:3]]
             raise DiffError(
                 "inspect's output does not load back equal to the target "
                 f"({'; '.join(left)}); nothing was written; please report it."
             )
-        statements = statements + missing.statements
-    raise AssertionError("unreachable")
+        statements, reordered = statements + missing.statements, False
+    raise DiffError("inspect's output does not load back equal to the target after "
+                    f"{_ROUNDS} rounds of completion; nothing was written; please report it.")
+
+
+def loadable_order(url: str, items: list[Item]) -> list[Item]:
+    """`items` in an order that loads: each statement that fails (on something created
+    later) is set aside and tried again after each statement that succeeds, in one
+    transaction with a savepoint per statement. Raises SchemaError when some never load."""
+    done: list[Item] = []
+    waiting: list[Item] = []
+    errors: dict[int, str] = {}
+    with db.connection(url, role="scratch") as conn, conn.cursor() as cur:
+        def attempt(item: Item) -> bool:
+            cur.execute("SAVEPOINT inspect_item")
+            try:
+                cur.execute(item.statement.sql)
+            except psycopg2.Error as exc:
+                cur.execute("ROLLBACK TO SAVEPOINT inspect_item")
+                errors[id(item)] = (exc.diag.message_primary or str(exc)).strip()
+                return False
+            cur.execute("RELEASE SAVEPOINT inspect_item")
+            done.append(item)
+            return True
+
+        for item in items:
+            if not attempt(item):
+                waiting.append(item)
+                continue
+            progress = True
+            while progress and waiting:
+                progress = False
+                for held in list(waiting):
+                    if attempt(held):
+                        waiting.remove(held)
+                        progress = True
+        conn.rollback()
+    if waiting:
+        first = waiting[0]
+        raise SchemaError(f"inspect cannot find an order in which its output loads: "
+                          f"{first.statement.render()[:200]} fails with: {errors[id(first)]}; please report it.")
+    return done
 
 
 _ROUNDS = 3
