@@ -5,11 +5,9 @@ file, and leaves the target as it was."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Result, run_sql, run_subprocess
-from pgproof import cli, db, plan, scratch, settings
+from pgproof import cli, plan, scratch, settings
 from pgproof.scratch import cache
 from pgproof.scratch import installation as installations
 from pgproof.scratch.cache import Cache

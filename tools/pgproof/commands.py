@@ -4,7 +4,6 @@ values, returns data, and raises PgProofError; the CLI renders and exits."""
 from __future__ import annotations
 
 import dataclasses
-import logging
 import tempfile
 from dataclasses import dataclass
 
@@ -12,10 +11,12 @@ from pathlib import Path
 
 from . import apply as apply_module
 from . import demo as demo_module
-from . import db, desired, fixes, scratch, sides
+from . import db, desired, fixes, grants, scratch, sides, timing
 from . import history as history_module
+from . import renames
+from . import inspect as inspect_module
 from . import plan as plan_module
-from .diff import Diff, compare
+from .diff import Diff
 from .drift import DriftReport
 from .errors import ConfigError, FixError
 from .hints import Hints
@@ -33,16 +34,21 @@ def empty_schema_note(settings: Settings) -> str:
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
     with sides.open_sides(settings) as both:
-        result = compare(both.target, both.desired, cast_url=both.desired_url)
+        result = _compare(both)
         return dataclasses.replace(result, notes=both.notes + result.notes)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with sides.open_sides(settings) as both:
-        result = compare(both.target, both.desired, cast_url=both.desired_url)
+        result = _compare(both)
         result = dataclasses.replace(result, notes=both.notes + result.notes)
         return DriftReport(target=both.target_label, schema=desired.display_path(settings.schema), diff=result)
+
+
+def _compare(both: sides.Sides) -> Diff:
+    """The diff, with the renames the schema's directives call for done first."""
+    return renames.compare_with(both, renames.read(both.files), cast_url=both.desired_url).diff
 
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
@@ -77,6 +83,29 @@ def fixes_run(
         return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
 
 
+@dataclass(frozen=True)
+class Inspected:
+    files: dict[str, str]  # file name -> text, in load order
+    statements: int
+
+
+def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> Inspected:
+    """A schema.sql (or a folder by schema and kind) written from the live target, proven
+    to load back into an empty database equal to the target, so drift then exits 0."""
+    url = _target(settings, "inspect")
+    if as_folder and out is None:
+        raise ConfigError("inspect --split writes a folder: pass --out FOLDER as well.")
+    version = db.probe(url)
+    grants.require_roles(url, list(settings.exclusions.managed_roles))
+    header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
+              "-- This is now the desired schema: edit it, then pgproof plan.")
+    with scratch.open_scratch(settings.scratch, version.major) as server, timing.phase("inspect"):
+        files, count = inspect_module.proven(url, server, settings.exclusions, header, out, as_folder)
+    if out is not None:
+        inspect_module.write(files, out, as_folder)
+    return Inspected(files=files, statements=count)
+
+
 def _target(settings: Settings, command: str) -> str:
     if not settings.db_url:
         raise ConfigError(f"{command} needs a target database; pass --db URL or set DATABASE_URL.")
@@ -104,7 +133,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             both, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
             schema_source=desired.source_fingerprint(both.files),
-            rollback_file=rollback_path.name,
+            rollback_file=rollback_path.name, renames=renames.read(both.files),
         )
     forward = made.forward
     if not desired.statements(desired.read(settings.schema)) and forward.statements:

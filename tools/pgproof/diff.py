@@ -20,7 +20,7 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 
-from . import catalog, db, gaps, guard, migra_quoting, timing
+from . import catalog, db, gaps, grants, guard, migra_quoting, timing
 from .catalog import Catalog, Difference
 from .gaps import Gap, column_types, touched
 from .errors import DiffError
@@ -59,6 +59,9 @@ class Side:
 
     catalog: Catalog
     inspection: Any  # schemainspect's inspector, excluded objects left out, disconnected
+    # What migra gets wrong about this database, left out of its statements (see migration):
+    internal_foreign_keys: frozenset[str] = frozenset()  # per-partition copies of a foreign key
+    hidden_tables: frozenset[str] = frozenset()  # tables whose every column was dropped
 
 
 def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target") -> Side:
@@ -72,12 +75,23 @@ def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target
         snapshot = _export_snapshot(conn)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgproof-catalog") as pool:
             described = pool.submit(_describe, url, snapshot, exclusions, role) if snapshot else None
+            oddities = _oddities(conn)
             with timing.phase("migra inspection"):
                 inspection = inspect(conn, exclusions, url)
             if described is None:  # no snapshot to share: one after the other, same transaction
                 with timing.phase("catalog check"):
-                    return Side(catalog.describe_connection(conn, exclusions), inspection)
-            return Side(described.result(), inspection)
+                    return Side(catalog.describe_connection(conn, exclusions), inspection, *oddities)
+            return Side(described.result(), inspection, *oddities)
+
+
+def _oddities(conn) -> tuple[frozenset[str], frozenset[str]]:
+    """The internal foreign keys and the zero-column tables of the database (Side)."""
+    with conn.cursor() as cur:
+        cur.execute(_INTERNAL_FOREIGN_KEYS)
+        internal = frozenset(row[0] for row in cur.fetchall())
+        cur.execute(_ZERO_COLUMN_TABLES)
+        hidden = frozenset(row[0] for row in cur.fetchall())
+    return internal, hidden
 
 
 def _export_snapshot(conn) -> str | None:
@@ -176,10 +190,12 @@ def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
     `cast_url`, a database that has the desired types, is asked which type changes no
     cast leads to (without it, such a change fails in the proof instead)."""
     with timing.phase("migra"):
-        migra = migration(actual.inspection, desired.inspection)
+        migra = migration(actual, desired)
     differences = catalog.compare(desired.catalog, actual.catalog)
+    schema_differences = [d for d in differences if d.kind not in grants.KINDS]
     try:
-        closure = gaps.close(migra, desired.catalog, actual.catalog, differences, _uncastable(cast_url, differences))
+        closure = gaps.close(migra, desired.catalog, actual.catalog, schema_differences,
+                             _uncastable(cast_url, schema_differences))
     except DiffError:
         raise
     except Exception as exc:  # a bug of pgproof's closers: one sentence, never a traceback
@@ -188,9 +204,10 @@ def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
             f"{' '.join(str(exc).split())[:200]}); no statement was printed or planned: run with "
             "--traceback and report it with the schema change."
         ) from exc
-    guard.check(closure.statements, differences, desired.catalog, actual.catalog)
+    guard.check(closure.statements, schema_differences, desired.catalog, actual.catalog)
+    access = grants.statements(desired.catalog, actual.catalog, differences, closure.statements)
     return Diff(
-        statements=closure.statements, differences=differences, desired=desired.catalog,
+        statements=closure.statements + access, differences=differences, desired=desired.catalog,
         actual=actual.catalog, notes=catalog.version_notes(desired.catalog, actual.catalog),
         gaps=closure.gaps,
     )
@@ -229,11 +246,11 @@ def converges(target_url: str, desired_url: str, exclusions: Exclusions = Exclus
 
 def migra_statements(from_url: str, to_url: str, exclusions: Exclusions = Exclusions()) -> list[Statement]:
     """migra's statements turning `from_url` into `to_url`, excluded objects left out."""
-    return migration(read(from_url, exclusions).inspection, read(to_url, exclusions, role="scratch").inspection)
+    return migration(read(from_url, exclusions), read(to_url, exclusions, role="scratch"))
 
 
-def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
-    """migra's statements between two inspections (neither is changed by it).
+def migration(side_from: Side, side_to: Side) -> list[Statement]:
+    """migra's statements between two sides' inspections (neither is changed by it).
 
     Both sides were inspected with the same explicit search_path. Extension versions are
     ignored: production may run another pgvector build, and a pinned version would fail.
@@ -244,7 +261,7 @@ def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
     migra_quoting.apply()
 
     try:
-        migration = Migration(inspected_from, inspected_to, ignore_extension_versions=True)
+        migration = Migration(side_from.inspection, side_to.inspection, ignore_extension_versions=True)
         migration.set_safety(False)  # hazards are classified and refused elsewhere
         migration.add_all_changes()
         raw = list(migration.statements)
@@ -255,8 +272,8 @@ def migration(inspected_from: Any, inspected_to: Any) -> list[Statement]:
             "run with --traceback and report it if the databases are reachable."
         ) from exc
     statements = [Statement(sql, origin=MIGRA) for chunk in raw for sql in _split(chunk)]
-    return _without_internal_copies(_without_zero_column_creations(statements, from_url, to_url),
-                                    from_url, to_url)
+    return _without_internal_copies(_without_zero_column_creations(statements, side_from, side_to),
+                                    side_from, side_to)
 
 
 def _split(chunk: str) -> list[str]:
@@ -284,15 +301,20 @@ _INTERNAL_FOREIGN_KEYS = (
 )
 
 
-def _without_internal_copies(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:
+_ZERO_COLUMN_TABLES = (
+    "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+    "AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
+    "AND NOT a.attisdropped) AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid "
+    "AND a.attisdropped)"
+)
+
+
+def _without_internal_copies(statements: list[Statement], side_from: Side, side_to: Side) -> list[Statement]:
     """A foreign key referencing a partitioned table has an internal copy per partition
     (PostgreSQL names them, in an order that differs between servers); migra adds and
     drops them like constraints of their own. Left out: they go with their foreign key."""
-    internal: set[str] = set()
-    for url, role in ((from_url, "target"), (to_url, "scratch")):
-        with db.connection(url, role=role) as conn, conn.cursor() as cur:
-            cur.execute(_INTERNAL_FOREIGN_KEYS)
-            internal |= {row[0] for row in cur.fetchall()}
+    internal = side_from.internal_foreign_keys | side_to.internal_foreign_keys
     if not internal:
         return statements
     return [s for s in statements
@@ -306,21 +328,12 @@ def _about_one_object(parts: list[str]) -> bool:
     return bool(first) and all(r and r <= first for r in rest)
 
 
-def _without_zero_column_creations(statements: list[Statement], from_url: str, to_url: str) -> list[Statement]:
+def _without_zero_column_creations(statements: list[Statement], side_from: Side, side_to: Side) -> list[Statement]:
     """schemainspect does not see a table whose columns were all dropped (its only
     pg_attribute rows are dropped ones), so migra creates it again on the side that has
     it, or drops it on the side that wants it. Such statements are left out: the table
     exists on both sides, and the catalog comparison still checks its properties."""
-    sql = ("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-           "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
-           "AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
-           "AND NOT a.attisdropped) AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid "
-           "AND a.attisdropped)")
-    hidden: dict[str, set[str]] = {}
-    for side, url in (("from", from_url), ("to", to_url)):
-        with db.connection(url, role="target" if side == "from" else "scratch") as conn, conn.cursor() as cur:
-            cur.execute(sql)
-            hidden[side] = {row[0] for row in cur.fetchall()}
+    hidden = {"from": side_from.hidden_tables, "to": side_to.hidden_tables}
     if not hidden["from"] and not hidden["to"]:
         return statements
     unseen = {touched.CREATE: hidden["from"], touched.DROP: hidden["to"]}

@@ -22,6 +22,14 @@ DEFAULT_PATTERNS = ("pgproof.*", "public.alembic_version")
 @dataclass(frozen=True)
 class Exclusions:
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    # What else is managed (read, compared, planned): the privileges granted to these
+    # roles, and the owners of objects. Nothing of either by default.
+    managed_roles: tuple[str, ...] = ()
+    manage_owners: bool = False
+
+    @property
+    def manages_access(self) -> bool:
+        return bool(self.managed_roles) or self.manage_owners
 
     def matches(self, schema: str, name: str | None = None) -> bool:
         """True when `schema.name` is excluded; `name=None` asks about the schema itself,

@@ -33,6 +33,9 @@ class Hints:
     def plan(self) -> str:
         return command("plan", *self.target, *self.schema, "--out", self.plan_file)
 
+    def drift(self, schema: str) -> str:
+        return command("drift", *self.target, "--schema", schema)
+
     def fixes(self, sub: str) -> str:
         return command("fixes", sub, *self.target)
 

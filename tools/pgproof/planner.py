@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import db, diff, hazards, majors, online, proof, timing
+from . import renames as renames_module
 from .catalog import Catalog
 from .errors import DiffError
 from .hazards import HazardKind, TargetFacts
+from .renames import Rename
 from .plan import FORWARD, ROLLBACK, FixStep, Plan
 from .sides import Sides
 from .statement import Statement
@@ -33,13 +35,15 @@ def make(
     statement_timeout_ms: int,
     schema_source: str,
     rollback_file: str,
+    renames: list[Rename] = (),
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
     copy of the target) and the rollback proof (on a copy of the desired schema) run at
     the same time."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
-    result = diff.compare(both.target, both.desired, cast_url=both.desired_url)
+    found = renames_module.compare_with(both, list(renames), cast_url=both.desired_url)
+    result = found.diff
     _refuse_gaps(result)
     with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
@@ -50,7 +54,7 @@ def make(
         _refuse_unconvertible_embeddings(forward, facts)
     resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in f.resolves}
     forward = hazards.resolve_with_fixes(forward, resolving)
-    back = diff.compare(both.desired, both.target, cast_url=target_url)
+    back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
     def prove_forward() -> None:

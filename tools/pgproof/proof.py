@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from . import catalog, db, execute, scratch, timing
+from . import catalog, db, execute, grants, scratch, timing
 from .schema_copy import copy_schema
 from .catalog import Catalog, Difference
 from .diff import Side, migration, read
@@ -44,7 +44,7 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
         target_version = db.server_version(conn).num
     key = cache.key(server, {
         "kind": "target copy", "fingerprint": actual.fingerprint(), "target_version": target_version,
-        "exclusions": list(exclusions.patterns),
+        "exclusions": list(exclusions.patterns), "access": [list(exclusions.managed_roles), exclusions.manage_owners],
     })
     entry = cache.entry(server, key, lambda url: _restore(target_url, url, server, exclusions, actual), keep_side=False)
     with cache.clone(server, entry) as copy_url:
@@ -57,6 +57,7 @@ def _restore(target_url: str, copy_url: str, server: scratch.ScratchServer, excl
     with timing.phase("target copy"):
         copy_schema(target_url, copy_url, server)
     _copy_invalid_indexes(copy_url, actual)
+    grants.replicate(copy_url, server.url, actual, exclusions)  # managed owners and privileges
     differences = catalog.compare(catalog.describe(copy_url, exclusions, role="scratch"), actual)
     if differences:
         raise DiffError(
@@ -95,7 +96,7 @@ def remaining(copy_url: str, goal: Side, exclusions: Exclusions) -> list[str]:
     migra; empty when they converged. The copy is read once; the goal was read before."""
     copy = read(copy_url, exclusions, role="scratch")
     found = [describe(d) for d in catalog.compare(goal.catalog, copy.catalog)]
-    found += [f"migra still emits: {s.render()}" for s in migration(copy.inspection, goal.inspection)]
+    found += [f"migra still emits: {s.render()}" for s in migration(copy, goal)]
     return found
 
 

@@ -32,6 +32,8 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
     "cache": (True, "keep a warm scratch cache (off by default where CI=true)"),
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
+    "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
+    "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
 }
 
 
@@ -128,7 +130,7 @@ def resolve(
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
         scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
-        exclusions=Exclusions(tuple(exclude)),
+        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners"))),
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
@@ -162,6 +164,15 @@ def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
 
 def _origin(source: str) -> str:
     return {"flag": "--db"}.get(source, source.replace("$", "").replace(".env ", ".env's "))
+
+
+def _access(roles: Any, owners: Any) -> tuple[tuple[str, ...], bool]:
+    """managed_roles and manage_owners, validated."""
+    if not isinstance(roles, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in roles):
+        raise ConfigError('managed_roles in [tool.pgproof] must be a list of role names like ["app", "reporting"].')
+    if not isinstance(owners, bool):
+        raise ConfigError(f"manage_owners in [tool.pgproof] must be true or false, not {owners!r}.")
+    return tuple(dict.fromkeys(roles)), owners
 
 
 def _dotenv(*folders: Path) -> dict[str, str]:

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import db, desired, diff, scratch, timing
+from . import db, desired, diff, grants, scratch, timing
 from .exclusions import Exclusions
 from .scratch import cache as cache_module
 from .scratch import auto
@@ -94,6 +94,9 @@ def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
     target_version = db.probe(settings.db_url) if settings.db_url else None
     target_major = target_version.major if target_version else None
     exclusions = settings.exclusions
+    roles = grants.roles_named(files, exclusions) if exclusions.manages_access else []
+    if settings.db_url:
+        grants.require_roles(settings.db_url, roles)  # pgproof never creates a role there
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-read") as pool:
         pool.submit(diff.import_engine)  # while servers start and connections open
         target_side: Future | None = None
@@ -103,10 +106,10 @@ def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
             cache = cache_for(settings)
             installation = cached_installation(settings.scratch, target_major) if cache else None
             if cache is not None and installation is not None:
-                with _warm(cache, installation, settings, files, target_major, target_side) as sides:
+                with _warm(cache, installation, settings, files, target_major, target_side, roles) as sides:
                     yield sides
             else:
-                with _cold(settings, files, target_major, target_side, strict) as sides:
+                with _cold(settings, files, target_major, target_side, strict, roles) as sides:
                     yield sides
         finally:
             if target_side is not None and not target_side.done():
@@ -114,9 +117,11 @@ def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
 
 
 @contextlib.contextmanager
-def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool) -> Iterator[Sides]:
+def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool,
+          roles: list[str]) -> Iterator[Sides]:
     exclusions = settings.exclusions
     with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server:
+        grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         with server.database() as desired_url:
             with timing.phase("schema load"):
                 desired.load(desired_url, files)
@@ -137,9 +142,10 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
 
 @contextlib.contextmanager
 def _warm(cache: Cache, installation: Installation, settings: Settings, files, target_major,
-          target_side: Future | None) -> Iterator[Sides]:
+          target_side: Future | None, roles: list[str]) -> Iterator[Sides]:
     exclusions = settings.exclusions
     with cache.server(installation) as server:
+        grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         if target_major is not None and server.version.major != target_major:
             server = dataclasses.replace(server, mismatch=scratch.mismatch(server.version.major, target_major))
         diff.import_engine()  # before cached inspections are unpickled
@@ -160,6 +166,7 @@ def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desir
     read now when there is none yet."""
     key = cache.key(server, {
         "kind": "desired", "schema": desired.source_fingerprint(files), "exclusions": list(exclusions.patterns),
+        "access": [list(exclusions.managed_roles), exclusions.manage_owners],
     })
 
     def build(url: str) -> diff.Side:

@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import db
 from ..exclusions import Exclusions
+from . import privileges
 
 # Each kind and the query file beside this module that lists it; the order is the order
 # of reports.
@@ -153,6 +154,10 @@ def describe_connection(conn, exclusions: Exclusions = Exclusions(), *, end: boo
                         definition={"text": row[comment]},
                     )
                     objects[note.ref] = note
+        for kind, row in privileges.rows(cur, exclusions):  # only when the settings manage them
+            obj = CatalogObject(kind=kind, key=row["key"], schema=row["schema"], name=row["name"],
+                                parent=row["parent"], definition=row["definition"], info=row["info"])
+            objects[obj.ref] = obj
     if end:
         conn.rollback()
     return Catalog(objects, server_major=major)
@@ -168,7 +173,7 @@ def _excluded(kind: str, schema: str, name: str, parent: str | None, exclusions:
 
 def compare(desired: Catalog, actual: Catalog) -> list[Difference]:
     """Every object that differs, sorted by kind order then key."""
-    order = {kind: i for i, kind in enumerate((*KINDS, COMMENT))}
+    order = {kind: i for i, kind in enumerate((*KINDS, COMMENT, *privileges.KINDS))}
     result = []
     for ref in sorted(set(desired.objects) | set(actual.objects), key=lambda r: (order[r[0]], r[1])):
         want, have = desired.objects.get(ref), actual.objects.get(ref)

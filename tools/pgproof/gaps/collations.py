@@ -46,5 +46,3 @@ def _collate(collation: str) -> ast.CollateClause:
     """The CollateClause of `collation`, a key such as pg_catalog."C", read by pglast."""
     select = parse_sql(f"SELECT NULL COLLATE {collation}")[0].stmt
     return ast.CollateClause(collname=select.targetList[0].val.collname)
-
-    return ident(name)

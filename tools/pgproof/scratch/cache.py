@@ -46,7 +46,7 @@ from .server import SCRATCH_SETTINGS, ScratchServer
 
 log = logging.getLogger("pgproof")
 
-FORMAT = 1  # bump when what an entry holds, or how it is built, changes
+FORMAT = 2  # bump when what an entry holds, or how it is built, changes
 CACHE_PREFIX = "pgproof_cache_"
 BUILD_PREFIX = "pgproof_build_"
 RUN_PREFIX = "pgproof_run_"  # per-run clones: pgproof_run_<pid>_<random>

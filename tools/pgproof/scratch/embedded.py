@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
-import psycopg2
 
 from .. import db, timing
 from ..errors import ScratchError
