@@ -341,6 +341,10 @@ def test_ctrl_c_at_any_moment_exits_130(delay, tmp_path):
     out, err = proc.communicate(timeout=120)
     if proc.returncode == 0:
         pytest.skip(f"the diff finished within {delay} s, before the signal")  # a fast machine
+    if proc.returncode == -signal.SIGINT and "tools/pgproof/" not in err:
+        # Python itself was still starting (site, the console script's own imports): no
+        # code of pgproof's had run yet, and the shell reports 130 for it all the same.
+        pytest.skip(f"at {delay} s the interpreter was still starting on this loaded machine")
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err
     assert [line for line in err.splitlines() if line.strip()][-1].startswith("Error: interrupted"), err

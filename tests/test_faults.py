@@ -75,13 +75,17 @@ def legacy_plan(pg_server, tmp_path_factory):
 
 def in_process(*args: str, scratch_url: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    previous = os.getcwd()
+    previous, scratch_before = os.getcwd(), os.environ.get("PGPROOF_SCRATCH")
     os.chdir(REPO)
     os.environ["PGPROOF_SCRATCH"] = scratch_url
     try:
         code = cli.run(list(args), out=out, err=err)
     finally:
         os.chdir(previous)
+        if scratch_before is None:
+            os.environ.pop("PGPROOF_SCRATCH", None)
+        else:
+            os.environ["PGPROOF_SCRATCH"] = scratch_before
     return code, out.getvalue(), err.getvalue()
 
 
