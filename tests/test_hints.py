@@ -133,7 +133,9 @@ NEW_FIX_RESOLVING = """-- A second copy of a segment from a re-run of the transc
 -- resolves: uq_segments_video_text
 -- check: SELECT count(*) FROM public.segments WHERE text = 'rerun copy' AND id > 1000
 
-DELETE FROM public.segments WHERE text = 'rerun copy' AND id > 1000;
+WITH removed AS (DELETE FROM public.segments WHERE text = 'rerun copy' AND id > 1000 RETURNING *)
+INSERT INTO pgproof.archived_rows (table_name, row)
+SELECT 'public.segments', row_to_json(removed) FROM removed;
 """
 
 
