@@ -6,7 +6,7 @@ of that major holds tests/fixtures/legacy.sql; the real CLI runs `--timings diff
 `--timings plan` several times; the median total and scratch start are printed, with
 the provider auto chose, and each major's ratio to 18 (the baseline, same run).
 
-    .venv/bin/python tools/benchmarks/majors.py [runs]
+    .venv/bin/python tools/benchmarks/majors.py [runs] [major,major...]
 """
 
 from __future__ import annotations
@@ -57,12 +57,13 @@ def measure(major: int, runs: int) -> dict[str, tuple[float, float]] | None:
                     totals.append(total)
                     starts.append(phases.get("scratch start", 0.0))
                 result[name] = (statistics.median(totals), statistics.median(starts))
-        print(f"PostgreSQL {major}: auto chose {choice.kind} ({choice.installation.label})", flush=True)
+        print(f"PostgreSQL {major}: auto chose {choice.kind} ({choice.installation.label}): "
+              + ", ".join(f"{n} {t:.2f} s (scratch start {s:.2f} s)" for n, (t, s) in result.items()), flush=True)
         return result
 
 
-def main(runs: int) -> None:
-    found = {major: measure(major, runs) for major in MAJORS}
+def main(runs: int, majors: tuple[int, ...] = MAJORS) -> None:
+    found = {major: measure(major, runs) for major in majors}
     base = found.get(18)
     print(f"\nmedian of {runs} runs, seconds (ratio of the total to PostgreSQL 18)")
     print("| major | diff total | diff scratch start | plan total | plan scratch start |")
@@ -80,4 +81,5 @@ def main(runs: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3,
+         tuple(int(m) for m in sys.argv[2].split(",")) if len(sys.argv) > 2 else MAJORS)
