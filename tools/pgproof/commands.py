@@ -1,7 +1,12 @@
 """One function per command, like alembic's `command.py`. Each takes settings and plain
-values, returns data, and raises PgProofError; the CLI renders and exits."""
+values, returns data, and raises PgProofError; the CLI renders and exits.
+
+What only some commands use (apply, data fixes, history, demo) is imported by them, so
+`diff` and `drift` start without it."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import dataclasses
 import tempfile
@@ -9,17 +14,18 @@ from dataclasses import dataclass
 
 from pathlib import Path
 
-from . import apply as apply_module
-from . import demo as demo_module
-from . import db, desired, fixes, scratch, sides
-from . import history as history_module
+from . import db, desired, scratch, sides
 from . import plan as plan_module
 from .diff import Diff, compare
 from .drift import DriftReport
 from .errors import ConfigError, FixError
 from .plan import FixStep, Plan
-from .preflight import sentence
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from . import apply as apply_module
+    from . import fixes
+    from . import history as history_module
 
 EMPTY_TARGET = sides.EMPTY_TARGET
 
@@ -41,6 +47,8 @@ def drift(settings: Settings) -> DriftReport:
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
     """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
+    from . import fixes
+
     url = _target(settings, "fixes status")
     return fixes.pending(url, fixes.discover(settings.fixes))
 
@@ -58,6 +66,9 @@ def fixes_run(
     change, when rows would still break one of them (duplicates no fix resolves, or keys
     too large for a btree entry).
     """
+    from . import fixes
+    from .preflight import sentence
+
     url = _target(settings, "fixes run")
     found = fixes.discover(settings.fixes)
     keys = fixes.unique_keys(desired.read(settings.schema))
@@ -102,6 +113,8 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
 
 def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
+    from . import fixes
+
     if not settings.fixes.is_dir():
         return []
     found = fixes.pending(url, fixes.discover(settings.fixes))
@@ -113,6 +126,8 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
 
 def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progress=None) -> apply_module.Outcome:
     """Apply a reviewed plan file to the target."""
+    from . import apply as apply_module
+
     return apply_module.apply(
         _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
         fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
@@ -127,6 +142,8 @@ def show(plan_file: Path) -> Plan:
 
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
+    from . import history as history_module
+
     url = _target(settings, "history")
     db.probe(url)
     return history_module.entries(url)
@@ -136,6 +153,8 @@ def demo(settings: Settings, show, progress=None) -> DriftReport:
     """The whole workflow on a throwaway legacy production database: drift, plan with
     hazards and data fixes, apply, no drift, what was archived. `show(title, value)` is
     called after each step; everything is removed afterwards. Returns the last drift."""
+    from . import demo as demo_module
+
     files = desired.read(settings.schema)
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
             tempfile.TemporaryDirectory(prefix="pgproof-demo-") as folder:
