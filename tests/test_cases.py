@@ -26,7 +26,7 @@ import psycopg2
 import pytest
 
 from conftest import REPO
-from pgproof import apply, db, desired, planner
+from pgproof import apply, db, desired, planner, sides
 from pgproof import plan as plan_file
 from pgproof.catalog import Difference
 from pgproof.diff import Diff, compute, converges
@@ -107,7 +107,7 @@ class Outcome:
 def plan_and_apply(target: str, scratch: str, pg_server, folder: Path) -> tuple[str, ...]:
     """What `pgproof plan` then `pgproof apply --allow-hazards <all>` do."""
     made = planner.make(
-        target_url=target, desired_url=scratch, server=pg_server, exclusions=Exclusions(),
+        sides.from_urls(target, scratch, pg_server, Exclusions()),
         fixes=[], lock_timeout_ms=3000, statement_timeout_ms=0, schema_source="0" * 64,
         rollback_file="plan.rollback.sql",
     )

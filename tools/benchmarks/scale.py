@@ -103,6 +103,7 @@ def bench_size(tables: int, rounds: int, work: Path, cache_available: bool) -> l
             env = {**os.environ, "PGPROOF_CACHE_DIR": str(cache_dir)}
             env.pop("DATABASE_URL", None)
             env.pop("CI", None)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # .pyc files, as on a normal machine
             pgproof = [str(BIN / "pgproof")]
             common = ["--db", target, "--schema", str(desired_file)]
             plan_out = ["--out", str(work / "plan.sql")]
@@ -140,6 +141,7 @@ def bench_legacy(rounds: int, work: Path) -> tuple[float, float]:
     env = {**os.environ, "PGPROOF_CACHE_DIR": str(work / "cache_legacy")}
     env.pop("DATABASE_URL", None)
     env.pop("CI", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # .pyc files, as on a normal machine
     with scratch.embedded_server(settings=DURABLE) as server, server.database(name="legacy") as target:
         psql(target, REPO / "tests" / "fixtures" / "legacy.sql")
         command = [str(BIN / "pgproof"), "diff", "--db", target]

@@ -31,7 +31,6 @@ from .plan_report import RENDERERS as PLAN_RENDERERS
 from .errors import DiffError, ExitCode, PgProofError
 from .settings import Settings, resolve
 from .statement import render_script
-from . import apply as apply_module
 
 DIFF_JSON_FORMAT = "pgproof.diff/1"
 
@@ -440,6 +439,7 @@ def demo(obj: Context, schema: Path | None) -> int:
 
 
 def _demo_text(value) -> str:
+    from . import apply as apply_module
     from .archive import restore_statement
     from .drift import DriftReport, render_text
 

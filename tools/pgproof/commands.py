@@ -1,7 +1,12 @@
 """One function per command, like alembic's `command.py`. Each takes settings and plain
-values, returns data, and raises PgProofError; the CLI renders and exits."""
+values, returns data, and raises PgProofError; the CLI renders and exits.
+
+What only some commands use (apply, data fixes, history, demo) is imported by them, so
+`diff` and `drift` start without it."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import dataclasses
 import tempfile
@@ -9,20 +14,19 @@ from dataclasses import dataclass
 
 from pathlib import Path
 
-from . import apply as apply_module
-from . import demo as demo_module
-from . import db, desired, fixes, grants, scratch, sides, timing
-from . import history as history_module
-from . import renames
-from . import inspect as inspect_module
+from . import db, desired, grants, renames, scratch, sides, timing
 from . import plan as plan_module
 from .diff import Diff
 from .drift import DriftReport
 from .errors import ConfigError, FixError
 from .hints import Hints
 from .plan import FixStep, Plan
-from .preflight import sentence
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from . import apply as apply_module
+    from . import fixes
+    from . import history as history_module
 
 EMPTY_TARGET = sides.EMPTY_TARGET
 
@@ -53,6 +57,8 @@ def _compare(both: sides.Sides) -> Diff:
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
     """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
+    from . import fixes
+
     url = _target(settings, "fixes status")
     with timing.phase("data-fix checks"):
         return fixes.pending(url, fixes.discover(settings.fixes))
@@ -71,6 +77,9 @@ def fixes_run(
     change, when rows would still break one of them (duplicates no fix resolves, or keys
     too large for a btree entry).
     """
+    from . import fixes
+    from .preflight import sentence
+
     url = _target(settings, "fixes run")
     db.new_session_tag()
     found = fixes.discover(settings.fixes)
@@ -99,6 +108,8 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
     grants.require_roles(url, list(settings.exclusions.managed_roles))
     header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
               "-- This is now the desired schema: edit it, then pgproof plan.")
+    from . import inspect as inspect_module
+
     with scratch.open_scratch(settings.scratch, version.major) as server, timing.phase("inspect"):
         files, count = inspect_module.proven(url, server, settings.exclusions, header, out, as_folder)
     if out is not None:
@@ -146,6 +157,8 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
 
 def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
+    from . import fixes
+
     if not settings.fixes.is_dir():
         return []
     with timing.phase("data-fix checks"):
@@ -159,6 +172,8 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
 
 def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progress=None) -> apply_module.Outcome:
     """Apply a reviewed plan file to the target."""
+    from . import apply as apply_module
+
     return apply_module.apply(
         _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
         fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
@@ -173,6 +188,8 @@ def show(plan_file: Path) -> Plan:
 
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
+    from . import history as history_module
+
     url = _target(settings, "history")
     with timing.phase("read history"):
         db.probe(url)
@@ -184,6 +201,8 @@ def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
     hazards and data fixes, apply, no drift, what was archived and merged. `begin(title)`
     is called before each step and `show(value)` with its result; everything is removed
     afterwards. Returns the last drift."""
+    from . import demo as demo_module
+
     files = desired.read(settings.schema)
     schema = desired.display_path(settings.schema)
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \

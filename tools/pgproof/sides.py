@@ -160,6 +160,17 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
                     lambda: cache.clone(server, entry), target_url)
 
 
+def from_urls(target_url: str, desired_url: str, server: scratch.ScratchServer,
+              exclusions: Exclusions = Exclusions()) -> Sides:
+    """Sides of two databases that exist already (the desired one on `server`), for
+    callers that loaded them themselves; the rollback proof works on a clone."""
+    return Sides(
+        diff.read(target_url, exclusions), diff.read(desired_url, exclusions, role="scratch"),
+        target_url, db.mask(target_url), server, [], exclusions, None,
+        lambda: server.database(template=db.database_name(desired_url)),
+    )
+
+
 def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desired.SchemaFile],
                   exclusions: Exclusions) -> Entry:
     """The cache entry of these schema files (no files: an empty database), loaded and
