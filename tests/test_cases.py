@@ -40,7 +40,6 @@ WORKERS = 6
 # so in its notes. Each is a state a diff cannot recreate, or a gap of migra going back.
 ROLLBACK_NOT_PROVEN = {
     "column_generated_expression_dropped",  # gap generated-kind, going back
-    "column_identity_added",  # the serial's sequence is gone for good
     "enum_value_added_used_as_default",  # migra re-creates the type; the default uses the label
     "enum_value_added_with_function",  # gap enum-recreated, going back
     "index_invalid_rebuilt",  # nothing re-creates an INVALID index
