@@ -112,7 +112,7 @@ def plan_and_apply(target: str, scratch: str, pg_server, folder: Path) -> tuple[
     )
     path = folder / "plan.sql"
     plan_file.write(made.forward, path)
-    apply.apply(target, path, allowed=KNOWN_CODES, exclusions=Exclusions(), fixes_folder=folder,
+    apply.apply(target, path, allowed=KNOWN_CODES, exclusions=Exclusions(), fixes_folder=folder / "no_fixes",
                 lock_wait_s=30, report=lambda message: None)
     return made.rollback.notes
 
