@@ -283,7 +283,7 @@ def test_mask_removes_every_form_of_password():
 
 def test_libpq_forms_are_accepted():
     assert db.normalise("postgres://a@h/db") == "postgresql://a@h/db"
-    assert db.normalise("host=/tmp/s dbname=x user=u") == "postgresql://u@/x?host=%2Ftmp%2Fs"
+    assert db.normalise("host=/tmp/s dbname=x user=u") == "postgresql://u@/x?host=/tmp/s"
     assert db.normalise("host=h port=5433 dbname=x") == "postgresql://h:5433/x"
 
 

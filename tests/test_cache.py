@@ -125,11 +125,11 @@ def _another_pgvector(tmp_path: Path) -> Path:
 def test_another_major_or_pgvector_version_misses(cache_dir, tmp_path):
     parts = {"kind": "desired", "schema": "same files"}
     store = Cache(cache_dir)
-    with store.server(installations.at(scratch.bin_dir(), installations.WHEEL)) as server:
+    with store.server(installations.at(scratch.bin_dir())) as server:
         key = store.key(server, parts)
         built = store.entry(server, key, lambda url: run_sql(url, "CREATE EXTENSION vector"), keep_side=False)
         assert store.lookup(server, key) == built
-    with store.server(installations.at(_another_pgvector(tmp_path), installations.WHEEL)) as other:
+    with store.server(installations.at(_another_pgvector(tmp_path))) as other:
         assert other.version == server.version  # the same PostgreSQL, another pgvector
         assert store.key(other, parts) != key
         assert store.lookup(other, key) is None  # and the first server's entry is not there
@@ -201,7 +201,7 @@ def test_a_run_killed_mid_load_leaves_no_trusted_entry(cache_dir, tmp_path):
 
 def test_killed_build_of_the_same_key_is_dropped_and_built_again(cache_dir):
     store = Cache(cache_dir)
-    with store.server(installations.at(scratch.bin_dir(), installations.WHEEL)) as server:
+    with store.server(installations.at(scratch.bin_dir())) as server:
         key = store.key(server, {"kind": "test"})
         run_sql(server.url, f'CREATE DATABASE "{cache.BUILD_PREFIX}{key}"')  # as a killed build leaves it
         assert store.lookup(server, key) is None

@@ -98,9 +98,18 @@ def _case_round_trip(case: Path, server, folder: Path) -> str | None:
         return None if not report.drifted else f"{case.name}: drift after inspect"
 
 
+# Cases inspect refuses in one sentence instead of writing a file that would not load.
+REFUSED = {
+    # migra writes the CREATE of a partition that is itself partitioned with a broken
+    # PARTITION BY clause; the guard refuses the statement, naming it.
+    "part_subpartitions_index_added": "does not parse",
+}
+
+
 def test_inspect_round_trips_every_case_after_sql(pg_server, tmp_path):
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(lambda c: _case_round_trip(c, pg_server, tmp_path), CASES))
-    failures = [o for o in outcomes if o and o != SKIPPED]
+    failures = [o for case, o in zip(CASES, outcomes) if o and o != SKIPPED
+                and not (case.name in REFUSED and REFUSED[case.name] in o)]
     assert not failures, "\n".join(failures)
     assert outcomes.count(SKIPPED) < len(CASES) // 4  # only the few cases of a newer major

@@ -79,7 +79,7 @@ def normal(lines: list[str]) -> list[str]:
     out = []
     for line in lines:
         line = re.sub(r"\d+\.\d+ s\b", "T s", line)
-        line = re.sub(r"host=%2F\S*?(?=[ )&]|$)", "host=H", line)
+        line = re.sub(r"host=(?:%2F|/)\S*?(?=[ )&]|$)", "host=H", line)
         line = re.sub(r"created: \S+", "created: C", line)
         out.append(line)
     return out

@@ -611,6 +611,8 @@ def _print_timings(context: Context, wall: float, process_start_s: float | None)
     width = max(len(name) for name, _ in phases + [("total", 0.0)])
     for name, seconds in phases + [("total", total)]:
         context.say(f"timing: {name:<{width}} {seconds:7.3f} s")
+    for name, seconds in sorted(timing.in_parallel().items()):
+        context.say(f"timing (in parallel): {name} {seconds:.3f} s")
 
 
 def _interrupt(signum, frame):

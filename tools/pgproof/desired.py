@@ -116,13 +116,20 @@ def load(url: str, files: list[SchemaFile]) -> None:
         with conn.cursor() as cur:
             try:
                 for file in files:
-                    if file.text.strip():
+                    if _has_sql(file.text):  # the server refuses a query of comments only
                         cur.execute(file.text)
             except psycopg2.Error as whole:
                 conn.rollback()
                 _locate(conn, files)
                 raise SchemaError(f"{files[0].display}: {db.server_message(whole)}") from None
         conn.commit()
+
+
+def _has_sql(text: str) -> bool:
+    try:
+        return bool(split(text, only_slices=True))
+    except ParseError:
+        return True  # the server says where
 
 
 def _locate(conn, files: list[SchemaFile]) -> None:

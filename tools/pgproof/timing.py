@@ -3,7 +3,9 @@ shown by `pgproof --timings`. Measurement only: nothing decides on these numbers
 
 Phases are exclusive: time spent in a phase nested inside another (migra inside the
 proof) counts for the inner one only, so the phases plus "other" add up to the wall
-time. Only the main thread's phases nest; another thread's phase is counted as it runs.
+time. Only the main thread's phases nest and add up; a phase run by another thread
+(the catalog read beside migra's inspection) overlaps them, so it is kept apart and shown
+as running in parallel, never added to the total.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import time
 from collections.abc import Iterator
 
 _phases: dict[str, float] = {}
+_parallel: dict[str, float] = {}
+_lock = threading.Lock()
 _stack: list[list] = []  # [name, time of the last start or resume] of the main thread
 
 
@@ -24,7 +28,8 @@ def phase(name: str) -> Iterator[None]:
         try:
             yield
         finally:
-            _add(name, time.perf_counter() - start)
+            with _lock:
+                _parallel[name] = _parallel.get(name, 0.0) + time.perf_counter() - start
         return
     now = time.perf_counter()
     if _stack:  # the outer phase pauses while this one runs
@@ -46,9 +51,17 @@ def _add(name: str, seconds: float) -> None:
 
 
 def recorded() -> dict[str, float]:
+    """The main thread's phases: with "other", they add up to the wall time."""
     return dict(_phases)
+
+
+def in_parallel() -> dict[str, float]:
+    """Phases other threads ran meanwhile (already inside the main thread's time)."""
+    with _lock:
+        return dict(_parallel)
 
 
 def reset() -> None:
     _phases.clear()
+    _parallel.clear()
     _stack.clear()
