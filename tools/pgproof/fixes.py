@@ -40,6 +40,7 @@ from pglast.parser import ParseError
 from . import archive, db, resume
 from .batches import SESSION, Tally, run_batched, session
 from .errors import FixError, Refused
+from .own_schema import FORMER_SCHEMA, SCHEMA
 from .preflight import Problem, UniqueKey, preflight, unique_keys
 from .progress import SILENT, Progress
 
@@ -204,7 +205,7 @@ def _read_py(path: Path) -> Fix:
     return Fix(path.stem, path, phase, check, resolves, archives_nothing=nothing)
 
 
-_ARCHIVE_TABLES = {("pgproof", "archived_rows"), ("pgdeclare", "archived_rows")}
+_ARCHIVE_TABLES = {(SCHEMA, "archived_rows"), (FORMER_SCHEMA, "archived_rows")}
 
 
 def _archives_nothing(path: Path, header: dict[str, tuple[str, int]]) -> bool:
