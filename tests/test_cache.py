@@ -172,6 +172,8 @@ def test_a_run_killed_mid_load_leaves_no_trusted_entry(cache_dir, tmp_path):
     building: list = []
     while not building:
         assert time.monotonic() < deadline, "the load never started"
+        if proc.poll() == 0:
+            pytest.skip("the load finished before it could be killed (a fast machine); nothing to check")
         assert proc.poll() is None, proc.communicate()
         if list(cache_dir.glob("pg18-*/data/postmaster.pid")):
             try:
