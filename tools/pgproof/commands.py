@@ -139,7 +139,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
     from . import planner
 
-    with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO) as both:
+    with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO, copies=True) as both:
         made = planner.make(
             both, fixes=_pending_fixes(settings, url),
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,

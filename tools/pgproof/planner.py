@@ -58,7 +58,9 @@ def make(
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
     def prove_forward() -> None:
-        with proof.copy_of(target_url, both.server, exclusions, both.target.catalog, both.cache) as copy_url:
+        copy = both.target_copy or (lambda: proof.copy_of(target_url, both.server, exclusions,
+                                                          both.target.catalog, both.cache))
+        with copy() as copy_url:
             proof.prove(copy_url, forward, both.desired, exclusions)
 
     def prove_rollback() -> list[str]:

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import db, desired, diff, grants, scratch, timing
+from . import db, desired, diff, grants, proof, scratch, timing
 from .exclusions import Exclusions
 from .scratch import cache as cache_module
 from .scratch import auto
@@ -47,6 +47,9 @@ class Sides:
     cache: Cache | None
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
     desired_url: str | None = None  # a database with the desired types, to read only
+    # A copy of the target's schema (checked equal to it) to change; with `copies`, one
+    # started in advance. None: the caller makes one (`proof.copy_of`).
+    target_copy: Callable[[], contextlib.AbstractContextManager[str]] | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -83,11 +86,53 @@ def cached_installation(spec: str, target_major: int | None) -> Installation | N
     return None
 
 
+class _InAdvance:
+    """Database copies started on threads as soon as what they need is known, each used
+    later by one `with`: a copy takes seconds, and the proof should not start it only
+    after the diff. Every copy is dropped when the sides close, whatever happened."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-copy")
+        self._started: list[tuple[contextlib.ExitStack, Future]] = []
+
+    def start(self, opener: Callable[[], contextlib.AbstractContextManager[str]]
+              ) -> Callable[[], contextlib.AbstractContextManager[str]]:
+        stack = contextlib.ExitStack()
+        future = self._pool.submit(lambda: stack.enter_context(opener()))
+        self._started.append((stack, future))
+
+        @contextlib.contextmanager
+        def use() -> Iterator[str]:
+            yield future.result()
+
+        return use
+
+    def close(self) -> None:
+        try:
+            for _, future in self._started:
+                with contextlib.suppress(Exception):  # a failed copy was reported by its use, or not needed
+                    future.result()
+        finally:
+            for stack, _ in reversed(self._started):
+                stack.close()
+            self._pool.shutdown(wait=True)
+
+
 @contextlib.contextmanager
-def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
+def _in_advance() -> Iterator[_InAdvance]:
+    copies = _InAdvance()
+    try:
+        yield copies
+    finally:
+        copies.close()
+
+
+@contextlib.contextmanager
+def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False) -> Iterator[Sides]:
     """Read the target and the desired schema. Cheap checks run first (schema syntax,
     target reachable), so a mistake is reported before any server starts. `strict`: see
-    `scratch.open_scratch`."""
+    `scratch.open_scratch`. `copies`: also start the writable copies a plan's proofs run
+    on (the target's schema, the desired schema) while the sides are read."""
     files = desired.read(settings.schema)
     if not desired.statements(files):  # syntax errors now, located at file:line:col
         logging.getLogger("pgproof").warning(desired.empty_schema_note(settings.schema))
@@ -105,11 +150,13 @@ def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
         try:
             cache = cache_for(settings)
             installation = cached_installation(settings.scratch, target_major) if cache else None
+            copies_for = target_side if copies else None
             if cache is not None and installation is not None:
-                with _warm(cache, installation, settings, files, target_major, target_side, roles) as sides:
+                with _warm(cache, installation, settings, files, target_major, target_side, roles,
+                           copies_for) as sides:
                     yield sides
             else:
-                with _cold(settings, files, target_major, target_side, strict, roles) as sides:
+                with _cold(settings, files, target_major, target_side, strict, roles, copies_for) as sides:
                     yield sides
         finally:
             if target_side is not None and not target_side.done():
@@ -118,10 +165,15 @@ def open_sides(settings: Settings, *, strict: bool = False) -> Iterator[Sides]:
 
 @contextlib.contextmanager
 def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool,
-          roles: list[str]) -> Iterator[Sides]:
+          roles: list[str], copies_for: Future | None) -> Iterator[Sides]:
     exclusions = settings.exclusions
-    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server:
+    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server, \
+            _in_advance() as in_advance:
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
+        target_copy = None
+        if copies_for is not None:  # dumped and restored while the desired schema loads
+            target_copy = in_advance.start(lambda: proof.copy_of(
+                settings.db_url, server, exclusions, copies_for.result().catalog))
         with server.database() as desired_url:
             with timing.phase("schema load"):
                 desired.load(desired_url, files)
@@ -133,7 +185,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
 
             if target_side is not None:
                 yield Sides(target_side.result(), desired_side, settings.db_url, db.mask(settings.db_url),
-                            server, files, exclusions, None, desired_copy, desired_url)
+                            server, files, exclusions, None, desired_copy, desired_url, target_copy)
             else:
                 with server.database() as empty_url:
                     yield Sides(diff.read(empty_url, exclusions), desired_side, empty_url, EMPTY_TARGET,
@@ -142,22 +194,29 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
 
 @contextlib.contextmanager
 def _warm(cache: Cache, installation: Installation, settings: Settings, files, target_major,
-          target_side: Future | None, roles: list[str]) -> Iterator[Sides]:
+          target_side: Future | None, roles: list[str], copies_for: Future | None) -> Iterator[Sides]:
     exclusions = settings.exclusions
-    with cache.server(installation) as server:
+    with cache.server(installation) as server, _in_advance() as in_advance:
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         if target_major is not None and server.version.major != target_major:
             server = dataclasses.replace(server, mismatch=scratch.mismatch(server.version.major, target_major))
+        target_copy = None
+        if copies_for is not None:  # cloned (or dumped, on a miss) while the rest is read
+            target_copy = in_advance.start(lambda: proof.copy_of(
+                settings.db_url, server, exclusions, copies_for.result().catalog, cache))
         diff.import_engine()  # before cached inspections are unpickled
         entry = desired_entry(cache, server, files, exclusions)
+        # Not the template itself: a session in it would fail a concurrent clone.
+        desired_copy = lambda: cache.clone(server, entry)  # noqa: E731
+        if copies_for is not None:
+            desired_copy = in_advance.start(desired_copy)
         if target_side is not None:
             target, target_url, label = target_side.result(), settings.db_url, db.mask(settings.db_url)
         else:
             empty = desired_entry(cache, server, [], exclusions)
             target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
         yield Sides(target, entry.side, target_url, label, server, files, exclusions, cache,
-                    # Not the template itself: a session in it would fail a concurrent clone.
-                    lambda: cache.clone(server, entry), target_url)
+                    desired_copy, target_url, target_copy)
 
 
 def from_urls(target_url: str, desired_url: str, server: scratch.ScratchServer,

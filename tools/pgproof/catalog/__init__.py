@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -57,14 +58,27 @@ class Catalog:
     objects: dict[tuple[str, str], CatalogObject]
     server_major: int | None = None  # of the server it was read from; never compared
 
+    # A catalog is never changed once read, so what is derived from all of it is worked
+    # out once: a plan asks for these many times, and a large schema has 100,000 objects.
     def fingerprint(self) -> str:
         """sha256 of every compared definition, in a stable order."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
         canonical = [
             [obj.kind, obj.key, obj.definition]
             for _, obj in sorted(self.objects.items())
         ]
         text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[CatalogObject]]:
+        found: dict[str, list[CatalogObject]] = {}
+        for (kind, _), obj in sorted(self.objects.items()):
+            found.setdefault(kind, []).append(obj)
+        return found
 
     def state(self) -> dict[str, str]:
         """A short hash of each object's definition, by "kind key": what apply records
@@ -80,7 +94,7 @@ class Catalog:
         return self.objects.get((kind, key))
 
     def of_kind(self, kind: str) -> list[CatalogObject]:
-        return [obj for (k, _), obj in sorted(self.objects.items()) if k == kind]
+        return list(self._by_kind.get(kind, ()))
 
     def comments(self) -> dict[str, str]:
         """COMMENT ON target -> text, for every commented object."""

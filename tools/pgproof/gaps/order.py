@@ -35,7 +35,7 @@ def by_dependencies(statements: list[Statement], actual: Catalog) -> list[Statem
     creates = [_created(s) for s in statements]
     drops = [{(t.kind, _key(t)) for t in touched.read(s) if t.action == touched.DROP} for s in statements]
     refs = [_references(s.sql) | _altered(s) for s in statements]
-    users = _users(actual)  # object -> objects whose definition uses it
+    users = _users(actual, {obj for dropped in drops for obj in dropped})  # object -> what uses it
     owners = _owners(actual)  # sequence -> its owning table
     after: dict[int, set[int]] = {i: set() for i in range(len(statements))}  # i runs after each
     creator = {obj: i for i, objs in enumerate(creates) for obj in objs}
@@ -141,34 +141,54 @@ def _walk(node):
                     stack.append(value)
 
 
-def _users(actual: Catalog) -> dict[tuple[str, str], set[tuple[str, str]]]:
-    """For each function, relation or type of the target: the functions and views whose
-    definition uses it, read from their definitions."""
+def _users(actual: Catalog, dropped: set[tuple[str, str]]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """For each dropped function, relation or type of the target: the functions, views,
+    defaults, indexes and checks whose definition uses it, read from their definitions.
+
+    Only a definition that names a dropped object can use it, so only those are parsed:
+    parsing every definition of a large schema cost seconds per diff (a fold to lower case
+    and a search for the bare name, which any spelling of the name contains)."""
     users: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    names = {_bare_name(key) for _, key in dropped}
+    if not names:
+        return users
+
+    def named(text: str | None) -> bool:
+        folded = (text or "").lower()
+        return any(name in folded for name in names)
+
     for function in actual.of_kind("function"):
         body = function.definition.get("definition")
-        for used in _references(body) if body else ():
+        for used in _references(body) if named(body) else ():
             users.setdefault(used, set()).add(("function", touched.function_key(function.key)))
     for view in actual.of_kind("view"):
-        for used in _references(view.definition["definition"]):
+        for used in _references(view.definition["definition"]) if named(view.definition["definition"]) else ():
             users.setdefault(used, set()).add(("view", view.key))
     for table in actual.of_kind("table"):  # a partition or child goes before its parent
         for parent in table.definition.get("inherits") or ():
             key = parent if "." in parent else f"public.{parent}"
             users.setdefault(("table", key), set()).add(("table", table.key))
     for column in actual.of_kind("column"):  # a default calling a function
-        if default := column.definition.get("default"):
+        if (default := column.definition.get("default")) and named(default):
             for used in _references(f"SELECT {default}"):
                 users.setdefault(used, set()).update({("column", column.key), ("table", column.parent)})
     for index in actual.of_kind("index"):  # an expression index calling a function
-        for used in _references(index.definition.get("definition") or ""):
+        definition = index.definition.get("definition") or ""
+        for used in _references(definition) if named(definition) else ():
             if used[0] == "function":
                 users.setdefault(used, set()).update({("index", index.key), ("table", index.parent)})
     for constraint in actual.of_kind("constraint"):  # a check calling a function
-        if constraint.definition.get("type") == "c":
+        if constraint.definition.get("type") == "c" and named(constraint.definition["definition"]):
             for used in _references(f"SELECT {constraint.definition['definition'][5:]}"):
                 users.setdefault(used, set()).update({("constraint", constraint.key), ("table", constraint.parent)})
     return users
+
+
+def _bare_name(key: str) -> str:
+    """The last part of a key without its outer quotes, folded: `public."My.Fn"(integer)`
+    -> `fn`, a piece of every way SQL can write the name (a filter: a piece is enough)."""
+    name = key.split("(", 1)[0].rsplit(".", 1)[-1]
+    return name.strip('"').lower()
 
 
 def _owners(actual: Catalog) -> dict[str, list[tuple[str, str]]]:

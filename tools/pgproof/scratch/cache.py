@@ -201,6 +201,9 @@ class PersistentCluster:
         if self._postmaster_alive():
             with contextlib.suppress(ScratchError):
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
+        if self.socket_dir != self.folder:  # the short socket folder in /tmp goes with its server
+            with contextlib.suppress(OSError):
+                self.socket_dir.rmdir()
 
     def _run(self, program: str, *args: str) -> None:
         with tempfile.TemporaryFile("w+") as output:  # files, not pipes: the server inherits them
