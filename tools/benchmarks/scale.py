@@ -30,7 +30,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
 
 from pgproof import db, scratch
 
@@ -174,7 +173,7 @@ def main() -> None:
             baseline = dict((name, seconds) for name, seconds, _ in rows)["plain migra"]
             print(f"\n{tables:,} tables, median of {args.rounds} interleaved rounds "
                   f"(load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} now)")
-            print(f"| command | median | ÷ plain migra | peak RSS |\n| --- | --- | --- | --- |")
+            print("| command | median | ÷ plain migra | peak RSS |\n| --- | --- | --- | --- |")
             for name, seconds, rss in rows:
                 print(f"| {name} | {seconds:.2f} s | {seconds / baseline:.2f} | {f'{rss} MiB' if rss else '-'} |")
             sys.stdout.flush()

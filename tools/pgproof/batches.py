@@ -18,7 +18,7 @@ from . import archive, db
 from .errors import FixError
 
 if TYPE_CHECKING:
-    from .fixes import Fix
+    from .fix_files import Fix
     from .progress import Tick
 
 # Batches aim at this duration: far under the ~1 s a transaction may hold row locks the
@@ -185,7 +185,7 @@ class _Worker(threading.Thread):
         return apply
 
     def _python(self):
-        from .fixes import python_module
+        from .fix_files import python_module
 
         module = python_module(self.fix)
         return lambda cur, rows: int(module.batch(cur, rows))

@@ -356,9 +356,10 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
         result = compute(empty_url, url, exclusions)
     _refuse_gaps(result)
     live, statements = result.desired, result.statements
-    reordered = False
+    items, reordered = [], False
     for attempt in range(1, _ROUNDS + 2):
-        items = arrange(statements, live) if not reordered else items
+        if not reordered:  # else `items` is the loadable order found in the round before
+            items = arrange(statements, live)
         files = split(items, header) if as_folder else {(out.name if out else "schema.sql"): render(items, header)}
         loading = _schema_files(files, out, as_folder)
         if exclusions.manages_access:
