@@ -29,7 +29,7 @@ from conftest import REPO
 from pgproof import apply, db, desired, planner, sides
 from pgproof import plan as plan_file
 from pgproof.catalog import Difference
-from pgproof.diff import Diff, compute, converges
+from pgproof.diff import Diff, compare, compute, converges
 from pgproof.exclusions import Exclusions
 from pgproof.hazards import KNOWN_CODES
 from pgproof.statement import Statement
@@ -103,10 +103,11 @@ class Outcome:
     rollback_notes: tuple[str, ...] = ()  # why the rollback plan is not proven, if it is not
 
 
-def plan_and_apply(target: str, scratch: str, pg_server, folder: Path) -> tuple[str, ...]:
+def plan_and_apply(both: sides.Sides, folder: Path) -> tuple[str, ...]:
     """What `pgproof plan` then `pgproof apply --allow-hazards <all>` do."""
+    target = both.target_url
     made = planner.make(
-        sides.from_urls(target, scratch, pg_server, Exclusions()),
+        both,
         fixes=[], lock_timeout_ms=3000, statement_timeout_ms=0, schema_source="0" * 64,
         rollback_file="plan.rollback.sql",
     )
@@ -122,12 +123,13 @@ def run_case(case: Path, pg_server, folder: Path) -> Outcome:
     with pg_server.database() as target, pg_server.database() as scratch:
         desired.load(target, desired.read(case / "before.sql"))
         desired.load(scratch, desired.read(case / "after.sql"))
-        found = compute(target, scratch)
+        both = sides.from_urls(target, scratch, pg_server, Exclusions())  # each side read once
+        found = compare(both.target, both.desired, cast_url=scratch)
         notes: tuple[str, ...] = ()
         if found.gaps:
             apply_statements(target, found.statements)
         else:
-            notes = plan_and_apply(target, scratch, pg_server, folder)
+            notes = plan_and_apply(both, folder)
         return Outcome(found=found, left=converges(target, scratch), again=compute(target, scratch),
                        rollback_notes=notes)
 

@@ -8,7 +8,8 @@ more indexes, two comments; a view every 33 tables) and a target that differs fr
 Then, in every round and in the same order, it times:
 
 * plain migra: the `migra` command between the loaded target and desired databases;
-* `psql -f` of the desired schema into an empty database of that server;
+* `psql -f` of the desired schema into an empty database of that server, in one
+  transaction (`--single-transaction`) and a transaction per statement (psql's default);
 * `pgproof diff`, `drift` and `plan`, cold (`--no-cache`) and warm (a cache folder that
   a run before the first round filled), each as its own process, as a user runs it.
 
@@ -70,9 +71,10 @@ def schema_sql(tables: int, desired: bool) -> str:
     return f"CREATE EXTENSION IF NOT EXISTS vector;\n\n{body}\n"
 
 
-def psql(url: str, path: Path) -> None:
+def psql(url: str, path: Path, *, single_transaction: bool = True) -> None:
+    one = ["--single-transaction"] if single_transaction else []
     subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", str(path), db.libpq_url(url)],
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *one, "-f", str(path), db.libpq_url(url)],
         check=True, capture_output=True,
     )
 
@@ -118,17 +120,18 @@ def bench_size(tables: int, rounds: int, work: Path, cache_available: bool) -> l
                     commands[f"pgproof {name} warm"] = [*pgproof, name, *common, *extra]
             if cache_available:  # fill the cache: the desired schema, then the target's copy
                 timed(commands["pgproof plan warm"], env)
-            times: dict[str, list[float]] = {"psql -f": []}
+            times: dict[str, list[float]] = {"psql -f, one transaction": [], "psql -f, a transaction per statement": []}
             memory: dict[str, int] = {}
             for _ in range(rounds):
                 for name, command in commands.items():
                     seconds, rss = timed(command, env)
                     times.setdefault(name, []).append(seconds)
                     memory[name] = max(memory.get(name, 0), rss)
-                with server.database() as empty:
-                    start = time.perf_counter()
-                    psql(empty, desired_file)
-                    times["psql -f"].append(time.perf_counter() - start)
+                for name, single in (("psql -f, one transaction", True), ("psql -f, a transaction per statement", False)):
+                    with server.database() as empty:
+                        start = time.perf_counter()
+                        psql(empty, desired_file, single_transaction=single)
+                        times[name].append(time.perf_counter() - start)
             if cache_available:
                 subprocess.run([*pgproof, "cache", "clear"], env=env, capture_output=True, check=False)
     return [(name, statistics.median(values), memory.get(name, 0)) for name, values in times.items()]

@@ -1,8 +1,8 @@
 """The desired schema: read its files, load them into a scratch database, and report any
 error as `file:line:col: message`, like a compiler.
 
-The desired schema is one `.sql` file or a folder of them, loaded in name order, in one
-transaction. Statements are split with pglast (the real PostgreSQL parser), so a syntax
+The desired schema is one `.sql` file or a folder of them, loaded in name order into a
+throwaway database. Statements are split with pglast (the real PostgreSQL parser), so a syntax
 error is located before any server is touched, and a server error is located inside the
 statement that raised it.
 """
@@ -105,37 +105,39 @@ def statements(files: list[SchemaFile]) -> list[SourceStatement]:
     return result
 
 
-def load(url: str, files: list[SchemaFile]) -> None:
-    """Run the desired schema in the (empty) database at `url`, in one transaction.
+# Statements per transaction of a load. One transaction holding a whole large schema costs
+# PostgreSQL more than linear time (3,000 tables: 37 s in one, 16 s statement by statement,
+# psql -f both ways); a few hundred per commit keep it linear and the round trips few.
+LOAD_CHUNK = 500
 
-    Each file goes to the server as one query (one round trip, not one per statement);
-    only when that fails are its statements run one by one, to say where. On error
-    nothing stays behind and SchemaError says `file:line:col: server message`.
+
+def load(url: str, files: list[SchemaFile]) -> None:
+    """Run the desired schema in the (empty, throwaway) database at `url`.
+
+    The statements go to the server a few hundred per query, each query its own
+    transaction (see LOAD_CHUNK). When one fails, the statements of that query run again
+    one by one in a transaction that is rolled back, to say where: SchemaError says
+    `file:line:col: server message`. What earlier queries created stays; every caller
+    loads into a scratch database it drops.
     """
+    found = statements(files)
     with db.connection(url, role="scratch") as conn:
         with conn.cursor() as cur:
-            try:
-                for file in files:
-                    if _has_sql(file.text):  # the server refuses a query of comments only
-                        cur.execute(file.text)
-            except psycopg2.Error as whole:
-                conn.rollback()
-                _locate(conn, files)
-                raise SchemaError(f"{files[0].display}: {db.server_message(whole)}") from None
-        conn.commit()
+            for start in range(0, len(found), LOAD_CHUNK):
+                chunk = found[start:start + LOAD_CHUNK]
+                try:
+                    cur.execute(";\n".join(statement.sql for statement in chunk))
+                except psycopg2.Error as whole:
+                    conn.rollback()
+                    _locate(conn, chunk)
+                    raise SchemaError(f"{chunk[0].file.display}: {db.server_message(whole)}") from None
+                conn.commit()
 
 
-def _has_sql(text: str) -> bool:
-    try:
-        return bool(split(text, only_slices=True))
-    except ParseError:
-        return True  # the server says where
-
-
-def _locate(conn, files: list[SchemaFile]) -> None:
+def _locate(conn, chunk: list[SourceStatement]) -> None:
     """Run the statements one by one and raise SchemaError at the first that fails."""
     with conn.cursor() as cur:
-        for statement in statements(files):
+        for statement in chunk:
             try:
                 cur.execute(statement.sql)
             except psycopg2.Error as exc:

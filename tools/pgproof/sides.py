@@ -226,7 +226,7 @@ def from_urls(target_url: str, desired_url: str, server: scratch.ScratchServer,
     return Sides(
         diff.read(target_url, exclusions), diff.read(desired_url, exclusions, role="scratch"),
         target_url, db.mask(target_url), server, [], exclusions, None,
-        lambda: server.database(template=db.database_name(desired_url)),
+        lambda: server.database(template=db.database_name(desired_url)), desired_url,
     )
 
 

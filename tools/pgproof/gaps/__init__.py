@@ -69,7 +69,10 @@ def close(
 def _unhandled(script: Script) -> None:
     touches = script.all_touches()
     named = {(t.kind, t.key) for t in touches}
-    relations = {(t.key, t.action) for t in touches if t.kind in ("table", "view")}
+    relations: dict[str, set[str]] = {}  # table or view -> what statements do to it
+    for t in touches:
+        if t.kind in ("table", "view"):
+            relations.setdefault(t.key, set()).add(t.action)
     for difference in script.differences:
         if difference.ref in script.claimed or difference.kind == COMMENT:
             continue
@@ -95,10 +98,10 @@ def _goes_with_its_column(script: Script, difference: Difference, touches) -> bo
     return owner in changed and column is not None and not column.definition.get("identity")
 
 
-def _with_parent(difference: Difference, relations: set[tuple[str, str]]) -> bool:
+def _with_parent(difference: Difference, relations: dict[str, set[str]]) -> bool:
     """Whether the difference goes with its table or view: dropping one drops all that
     belongs to it; creating one creates its columns and inline constraints only."""
-    actions = {action for key, action in relations if key == difference.parent}
+    actions = relations.get(difference.parent, set()) if difference.parent else set()
     if touched.DROP in actions:
         return True
     return difference.kind in ("column", "constraint") and bool(actions & touched.WHOLE)

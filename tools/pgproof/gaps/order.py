@@ -21,6 +21,7 @@ pass. A cycle keeps the original order for the statements in it.
 
 from __future__ import annotations
 
+import functools
 import heapq
 
 from pglast import ast, parse_sql
@@ -105,6 +106,11 @@ def _altered(statement: Statement) -> set[tuple[str, str]]:
 def _references(sql: str) -> set[tuple[str, str]]:
     """Functions called, relations and types named in `sql` (its own target excluded by
     the caller); unqualified names are taken as public's."""
+    return set(_references_of(sql))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _references_of(sql: str) -> frozenset[tuple[str, str]]:
     try:
         parsed = parse_sql(sql)
     except ParseError:
@@ -123,7 +129,7 @@ def _references(sql: str) -> set[tuple[str, str]]:
                 names = [n.sval for n in node.names]
                 if names[0] != "pg_catalog" and len(names) <= 2:
                     found.add(("type", qualified(*(names if len(names) > 1 else ["public", *names]))))
-    return found
+    return frozenset(found)
 
 
 def _walk(node):

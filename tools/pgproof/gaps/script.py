@@ -100,6 +100,12 @@ class Script:
 
     def __post_init__(self) -> None:
         self.touches = [touched.read(s) for s in self.migra]
+        # (kind, key) -> [(position, action)]: `find` is asked once per difference, so a
+        # scan of every statement each time would be quadratic in a large schema.
+        self._positions: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for i, touches in enumerate(self.touches):
+            for t in touches:
+                self._positions.setdefault((t.kind, t.key), []).append((i, t.action))
 
     # --- where ---------------------------------------------------------------------
 
@@ -159,11 +165,11 @@ class Script:
 
     def find(self, kind: str, key: str, *actions: str) -> list[int]:
         """Positions of migra's (kept) statements that touch (kind, key) with `actions`."""
-        return [
-            i for i, touches in enumerate(self.touches)
-            if i not in self.removed
-            and any(_matches(t, kind, key) and (not actions or t.action in actions) for t in touches)
-        ]
+        wanted = touched.function_key(key) if kind == "function" else key
+        return sorted({
+            i for i, action in self._positions.get((kind, wanted), ())
+            if i not in self.removed and (not actions or action in actions)
+        })
 
     def anchor_of(self, kind: str, key: str, *actions: str) -> Anchor | None:
         """Where to place statements so they run right after the last statement (migra's
