@@ -119,15 +119,6 @@ class _InAdvance:
 
 
 @contextlib.contextmanager
-def _in_advance() -> Iterator[_InAdvance]:
-    copies = _InAdvance()
-    try:
-        yield copies
-    finally:
-        copies.close()
-
-
-@contextlib.contextmanager
 def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False) -> Iterator[Sides]:
     """Read the target and the desired schema. Cheap checks run first (schema syntax,
     target reachable), so a mistake is reported before any server starts. `strict`: see
@@ -168,7 +159,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
           roles: list[str], copies_for: Future | None) -> Iterator[Sides]:
     exclusions = settings.exclusions
     with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server, \
-            _in_advance() as in_advance:
+            contextlib.closing(_InAdvance()) as in_advance:
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         target_copy = None
         if copies_for is not None:  # dumped and restored while the desired schema loads
@@ -196,7 +187,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
 def _warm(cache: Cache, installation: Installation, settings: Settings, files, target_major,
           target_side: Future | None, roles: list[str], copies_for: Future | None) -> Iterator[Sides]:
     exclusions = settings.exclusions
-    with cache.server(installation) as server, _in_advance() as in_advance:
+    with cache.server(installation) as server, contextlib.closing(_InAdvance()) as in_advance:
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         if target_major is not None and server.version.major != target_major:
             server = dataclasses.replace(server, mismatch=scratch.mismatch(server.version.major, target_major))
