@@ -77,6 +77,52 @@ def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+_INTERRUPTED_REMOVAL = """
+import os, signal, sys, threading, time
+from pathlib import Path
+from pgproof.scratch import EmbeddedCluster
+
+def removal(at_s):
+    cluster = EmbeddedCluster()
+    cluster.start()
+    folders = [cluster.root, cluster.socket_dir]
+    timer = threading.Timer(at_s, os.kill, (os.getpid(), signal.SIGINT))
+    took = None
+    try:
+        timer.start()
+        started = time.perf_counter()
+        cluster.destroy()
+        took = time.perf_counter() - started
+        time.sleep(max(at_s - took, 0) + 0.5)  # a late signal lands here
+        interrupted = False
+    except KeyboardInterrupt:
+        interrupted = True
+    timer.join()
+    return took, interrupted, [str(f) for f in folders if f.exists()]
+
+took, _, _ = removal(2.0)  # the signal comes after: how long a removal takes here
+for share in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+    _, interrupted, left = removal(took * share)
+    print(share, interrupted, left, flush=True)
+"""
+
+
+@LEFTOVERS
+def test_a_ctrl_c_while_a_cluster_is_removed_lets_the_removal_finish(tmp_path):
+    # Removing a cluster (stop, then an rmtree of a thousand files) takes tens of
+    # milliseconds; a Ctrl-C anywhere in them used to leave the folder behind for good.
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO / "tools")}
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_REMOVAL], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split(" ", 2) for line in done.stdout.splitlines()]
+    assert len(rows) == 9, done.stdout
+    for share, interrupted, left in rows:
+        assert interrupted == "True", f"the Ctrl-C at {share} of the removal was lost"
+        assert left == "[]", f"a Ctrl-C at {share} of the removal left {left}"
+    assert leftovers(tmp_path) == []
+
+
 def test_url_scratch_drops_its_database_after_success_and_error(pgproof, pg_server, tmp_path):
     assert pgproof("diff").code == 0
     assert scratch_databases(pg_server.url) == []

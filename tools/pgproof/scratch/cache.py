@@ -39,7 +39,7 @@ from typing import Any
 
 import psutil
 
-from .. import db, timing
+from .. import db, interrupts, timing
 from ..errors import ScratchError
 from .installation import Installation
 from .server import SCRATCH_SETTINGS, ScratchServer
@@ -355,7 +355,8 @@ class Cache:
         try:
             yield db.with_database(server.url, name)
         finally:
-            _drop(server.url, name)
+            with interrupts.held():
+                _drop(server.url, name)
 
 
 def run_database_name() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from .. import db
+from .. import db, interrupts
 from ..errors import ScratchError
 from .server import SCRATCH_SETTINGS, ScratchServer
 
@@ -54,4 +54,5 @@ def docker_server(major: int) -> Iterator[ScratchServer]:
         url = container.get_connection_url()
         yield ScratchServer(url=url, version=db.probe(url, role="docker scratch"), kind=DOCKER)
     finally:
-        container.stop()
+        with interrupts.held():
+            container.stop()

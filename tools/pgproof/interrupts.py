@@ -1,0 +1,45 @@
+"""Cleanup that a Ctrl-C cannot cut short.
+
+Python raises KeyboardInterrupt wherever the main thread happens to be. Raised in the
+middle of removing a scratch cluster (an rmtree of a thousand files) or of dropping a
+scratch database, it left half of it behind, and nothing would remove it later. So
+cleanup runs with Ctrl-C and SIGTERM held: a signal that arrives meanwhile is raised as
+KeyboardInterrupt as soon as the cleanup is done, and the command still exits 130."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
+_depth = 0  # held blocks now open on the main thread; only the outermost one holds
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Run the block with Ctrl-C and SIGTERM held until it ends, then raise
+    KeyboardInterrupt if one came. Off the main thread, where Python delivers no
+    signal, and inside another held block, it changes nothing."""
+    global _depth
+    if threading.current_thread() is not threading.main_thread() or _depth:
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+    for number in _HELD:
+        handler = signal.getsignal(number)
+        if handler is None:  # installed outside Python: leave it as it is
+            continue
+        previous[number] = handler
+        signal.signal(number, lambda signum, frame: received.append(signum))
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            raise KeyboardInterrupt
