@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ REPO = Path(__file__).resolve().parents[1]
 # Tests run the cold path unless they turn the cache on with a folder of their own
 # (tests/test_cache.py): no test may start a persistent server in the user's cache.
 os.environ["PGPROOF_CACHE"] = "off"
+# A test run started in the background by a shell without job control (`cmd &` in a
+# script) inherits Ctrl-C as ignored, and so would every pgproof the tests start: the
+# Ctrl-C tests would then test nothing. Python's own handler, set here, is not inherited
+# as "ignored", so each child starts with Ctrl-C working again.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 FIXTURES = REPO / "tests" / "fixtures"
 SECRET_ROLE = "pgd_secret"
 SECRET_PASSWORD = "correct-horse-battery"

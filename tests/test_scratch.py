@@ -36,6 +36,18 @@ def sockets_in_tmp() -> set[str]:
     return {str(p) for p in Path("/tmp").glob("pgd-*")}
 
 
+def no_new_sockets(before: set[str], wait_s: float = 60.0) -> bool:
+    """True once every socket folder made since `before` is gone. Tests on the other
+    worker make such folders too (a long TMPDIR) and remove them when their server
+    stops, so a new one may exist for a while; a leaked one never goes."""
+    deadline = time.monotonic() + wait_s
+    while not sockets_in_tmp() <= before:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 @LEFTOVERS
 def test_embedded_diff_leaves_nothing(tmp_path):
     before = sockets_in_tmp()
@@ -43,7 +55,7 @@ def test_embedded_diff_leaves_nothing(tmp_path):
     assert result.code == 0, result.err
     assert "create table" in result.out
     assert leftovers(tmp_path) == []
-    assert sockets_in_tmp() <= before
+    assert no_new_sockets(before), sockets_in_tmp() - before
 
 
 @LEFTOVERS

@@ -30,7 +30,7 @@ def held() -> Iterator[None]:
     previous = {}
     for number in _HELD:
         handler = signal.getsignal(number)
-        if handler is None:  # installed outside Python: leave it as it is
+        if handler is None or handler == signal.SIG_IGN:  # set outside Python, or ignored: left so
             continue
         previous[number] = handler
         signal.signal(number, lambda signum, frame: received.append(signum))

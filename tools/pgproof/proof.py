@@ -13,7 +13,7 @@ the settings that server does not know are left out (`schema_copy.py`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from . import catalog, db, execute, grants, scratch, timing
 from .schema_copy import copy_schema
@@ -26,36 +26,42 @@ from .statement import Statement
 
 
 @contextlib.contextmanager
-def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusions, actual: Catalog,
-            cache: Cache | None = None) -> Iterator[str]:
+def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusions,
+            actual: Catalog | Callable[[], Catalog], cache: Cache | None = None) -> Iterator[str]:
     """A scratch database with the target's schema (no data), dropped afterwards; its
     catalog is checked to equal `actual` (the target's, as read) before it is used.
+    `actual` may be a function that waits for it: without the cache, the dump and the
+    restore do not need it, so they start while the target is still being read.
 
     With the cache, the copy is kept as a template keyed by the target's catalog
     fingerprint (and the servers' versions), so a target that did not change since the
     last plan is not dumped and restored again: the copy is a clone of that template.
     """
+    read_actual = actual if callable(actual) else (lambda: actual)
     if cache is None:
         with server.database() as copy_url:
-            _restore(target_url, copy_url, server, exclusions, actual)
+            _restore(target_url, copy_url, server, exclusions, read_actual)
             yield copy_url
         return
+    actual = read_actual()  # the cache key needs its fingerprint before anything is copied
     with db.connection(target_url) as conn:
         target_version = db.server_version(conn).num
     key = cache.key(server, {
         "kind": "target copy", "fingerprint": actual.fingerprint(), "target_version": target_version,
         "exclusions": list(exclusions.patterns), "access": [list(exclusions.managed_roles), exclusions.manage_owners],
     })
-    entry = cache.entry(server, key, lambda url: _restore(target_url, url, server, exclusions, actual), keep_side=False)
+    entry = cache.entry(server, key, lambda url: _restore(target_url, url, server, exclusions, read_actual),
+                        keep_side=False)
     with cache.clone(server, entry) as copy_url:
         yield copy_url
 
 
 def _restore(target_url: str, copy_url: str, server: scratch.ScratchServer, exclusions: Exclusions,
-             actual: Catalog) -> None:
+             read_actual: Callable[[], Catalog]) -> None:
     """pg_dump --schema-only | pg_restore of the target into the empty `copy_url`, checked."""
     with timing.phase("target copy"):
         copy_schema(target_url, copy_url, server)
+    actual = read_actual()
     _copy_invalid_indexes(copy_url, actual)
     grants.replicate(copy_url, server.url, actual, exclusions)  # managed owners and privileges
     differences = catalog.compare(catalog.describe(copy_url, exclusions, role="scratch"), actual)

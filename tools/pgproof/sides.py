@@ -162,9 +162,9 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
             contextlib.closing(_InAdvance()) as in_advance:
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         target_copy = None
-        if copies_for is not None:  # dumped and restored while the desired schema loads
+        if copies_for is not None:  # dumped and restored while the target is read and the desired schema loads
             target_copy = in_advance.start(lambda: proof.copy_of(
-                settings.db_url, server, exclusions, copies_for.result().catalog))
+                settings.db_url, server, exclusions, lambda: copies_for.result().catalog))
         with server.database() as desired_url:
             with timing.phase("schema load"):
                 desired.load(desired_url, files)
