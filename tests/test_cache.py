@@ -241,3 +241,29 @@ def test_unwritable_cache_folder_runs_cold(run, monkeypatch, tmp_path):
     result = run("diff")
     assert result.code == 0 and loaded(result)
     assert "create table" in result.out
+
+
+def test_clones_go_to_memory_and_a_lost_memory_folder_is_made_again(cache_dir):
+    store = Cache(cache_dir)
+    installation = installations.at(scratch.bin_dir())
+    if scratch.embedded.memory_dir() is None:
+        pytest.skip("no memory folder on this machine (or TMPDIR is set): clones stay in the cache folder")
+    with store.server(installation) as server:
+        key = store.key(server, {"kind": "test"})
+        entry = store.entry(server, key, lambda url: run_sql(url, "CREATE TABLE kept (id int)"), keep_side=False)
+        with store.clone(server, entry) as url:
+            (space,) = run_sql(url, "SELECT t.spcname FROM pg_database d JOIN pg_tablespace t "
+                                    "ON t.oid = d.dattablespace WHERE d.datname = current_database()")[0]
+            assert space == cache.RUN_SPACE
+            assert run_sql(url, "SELECT count(*) FROM kept") == [(0,)]
+    (server_folder,) = cache_dir.glob("pg18-*")
+    memory = cache.run_space_folder(server_folder)
+    assert memory.is_dir()
+    shutil.rmtree(memory)  # as a restart of the machine empties /dev/shm
+    again = Cache(cache_dir)
+    with again.server(installation) as server:
+        with again.clone(server, entry) as url:
+            assert run_sql(url, "SELECT count(*) FROM kept") == [(0,)]
+    assert memory.is_dir()
+    cache.clear(cache_dir)
+    assert not memory.exists()  # `cache clear` removes it with the servers

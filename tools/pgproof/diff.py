@@ -20,7 +20,7 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 
-from . import catalog, db, gaps, grants, guard, migra_quoting, timing
+from . import catalog, db, gaps, grants, guard, migra_compare, migra_quoting, timing
 from .catalog import Catalog, Difference
 from .gaps import Gap, column_types, touched
 from .errors import DiffError
@@ -259,11 +259,13 @@ def migration(side_from: Side, side_to: Side) -> list[Statement]:
     from migra import Migration
 
     migra_quoting.apply()
+    migra_compare.apply()
 
     try:
         migration = Migration(side_from.inspection, side_to.inspection, ignore_extension_versions=True)
         migration.set_safety(False)  # hazards are classified and refused elsewhere
-        migration.add_all_changes()
+        with migra_compare.comparing():
+            migration.add_all_changes()
         raw = list(migration.statements)
     except Exception as exc:  # migra raises many types; one sentence for all
         detail = db.mask(" ".join(str(exc).split())[:300])

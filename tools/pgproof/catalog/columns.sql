@@ -14,7 +14,8 @@ SELECT format('%I.%I.%I', n.nspname, c.relname, a.attname) AS key, n.nspname AS 
                                  WHERE co.oid = a.attcollation) END
        ) AS definition,
        jsonb_build_object('position', a.attnum) AS info,
-       col_description(c.oid, a.attnum) AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid
+          AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum) AS comment,
        format('COLUMN %I.%I.%I', n.nspname, c.relname, a.attname) AS comment_target
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid

@@ -11,7 +11,8 @@ SELECT format('%I.%I.%I', n.nspname, c.relname, co.conname) AS key, n.nspname AS
        ) AS definition,
        -- a partition's copy of its parent's constraint, made by PostgreSQL itself
        jsonb_build_object('inherited', co.conparentid <> 0 OR NOT co.conislocal) AS info,
-       obj_description(co.oid, 'pg_constraint') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = co.oid
+          AND d.classoid = 'pg_catalog.pg_constraint'::regclass AND d.objsubid = 0) AS comment,
        format('CONSTRAINT %I ON %I.%I', co.conname, n.nspname, c.relname) AS comment_target
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid

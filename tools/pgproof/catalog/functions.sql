@@ -8,7 +8,8 @@ SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_argume
          'result', pg_get_function_result(p.oid)
        ) AS definition,
        '{}'::jsonb AS info,
-       obj_description(p.oid, 'pg_proc') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = p.oid
+          AND d.classoid = 'pg_catalog.pg_proc'::regclass AND d.objsubid = 0) AS comment,
        format('%s %I.%I(%s)',
               CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
               n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS comment_target

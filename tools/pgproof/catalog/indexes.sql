@@ -17,7 +17,8 @@ SELECT format('%I.%I', n.nspname, ic.relname) AS key, n.nspname AS schema, ic.re
          JOIN pg_class pc ON pc.oid = inh.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
          WHERE inh.inhrelid = i.indexrelid
        )) AS info,
-       obj_description(ic.oid, 'pg_class') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = ic.oid
+          AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0) AS comment,
        format('INDEX %I.%I', n.nspname, ic.relname) AS comment_target
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid

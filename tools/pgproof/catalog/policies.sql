@@ -11,7 +11,8 @@ SELECT format('%I.%I.%I', n.nspname, c.relname, p.polname) AS key, n.nspname AS 
          'with_check', pg_get_expr(p.polwithcheck, p.polrelid)
        ) AS definition,
        '{}'::jsonb AS info,
-       obj_description(p.oid, 'pg_policy') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = p.oid
+          AND d.classoid = 'pg_catalog.pg_policy'::regclass AND d.objsubid = 0) AS comment,
        format('POLICY %I ON %I.%I', p.polname, n.nspname, c.relname) AS comment_target
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid

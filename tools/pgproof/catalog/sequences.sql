@@ -9,7 +9,8 @@ SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.reln
          'owned_by', owner.column_key
        ) AS definition,
        '{}'::jsonb AS info,
-       obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid
+          AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0) AS comment,
        format('SEQUENCE %I.%I', n.nspname, c.relname) AS comment_target
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid

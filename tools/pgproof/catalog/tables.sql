@@ -14,7 +14,8 @@ SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.reln
                       FROM pg_inherits i WHERE i.inhrelid = c.oid)
        ) AS definition,
        '{}'::jsonb AS info,
-       obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid
+          AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0) AS comment,
        format('%s %I.%I', CASE c.relkind WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
               n.nspname, c.relname) AS comment_target
 FROM pg_class c

@@ -6,7 +6,8 @@ SELECT format('%I.%I.%I', n.nspname, c.relname, t.tgname) AS key, n.nspname AS s
          'enabled', t.tgenabled::text
        ) AS definition,
        '{}'::jsonb AS info,
-       obj_description(t.oid, 'pg_trigger') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid
+          AND d.classoid = 'pg_catalog.pg_trigger'::regclass AND d.objsubid = 0) AS comment,
        format('TRIGGER %I ON %I.%I', t.tgname, n.nspname, c.relname) AS comment_target
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid

@@ -29,7 +29,8 @@ SELECT format('%I.%I', n.nspname, t.typname) AS key, n.nspname AS schema, t.typn
          FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid JOIN pg_namespace pn ON pn.oid = p.pronamespace
          WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_type'::regclass AND d.refobjid = t.oid
        )) AS info,
-       obj_description(t.oid, 'pg_type') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid
+          AND d.classoid = 'pg_catalog.pg_type'::regclass AND d.objsubid = 0) AS comment,
        format('%s %I.%I', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
               n.nspname, t.typname) AS comment_target
 FROM pg_type t

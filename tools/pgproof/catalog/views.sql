@@ -23,7 +23,8 @@ SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.reln
          CROSS JOIN LATERAL (VALUES (refs.rel), (refs.col)) deps(dep)
          WHERE dep IS NOT NULL
        )) AS info,
-       obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid
+          AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0) AS comment,
        format('%s %I.%I', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
               n.nspname, c.relname) AS comment_target
 FROM pg_class c

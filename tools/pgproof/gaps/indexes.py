@@ -35,9 +35,10 @@ def recreated(script: Script) -> None:
     touches = script.all_touches()
     dropped = {(t.kind, t.key) for t in touches if t.action == touched.DROP}
     created = {(t.kind, t.key) for t in touches if t.action in (touched.CREATE, touched.REPLACE)}
+    either = created | dropped  # once, not once per index: 15,000 indexes at 3,000 tables
     for index in script.desired.of_kind("index"):
         before = script.actual.get("index", index.key)
-        if before is None or ("index", index.key) in created | dropped:
+        if before is None or ("index", index.key) in either:
             continue
         owner = before.info.get("constraint")
         if owner and ("constraint", owner) in dropped:

@@ -41,6 +41,7 @@ import psutil
 
 from .. import db, interrupts, timing
 from ..errors import ScratchError
+from .embedded import MEMORY_DIR, memory_dir
 from .installation import Installation
 from .server import SCRATCH_SETTINGS, ScratchServer
 
@@ -50,6 +51,7 @@ FORMAT = 2  # bump when what an entry holds, or how it is built, changes
 CACHE_PREFIX = "pgproof_cache_"
 BUILD_PREFIX = "pgproof_build_"
 RUN_PREFIX = "pgproof_run_"  # per-run clones: pgproof_run_<pid>_<random>
+RUN_SPACE = "pgproof_runs"  # the tablespace in memory the clones go in, where there is one
 _SOCKET_PATH_MAX = 100
 _CLEAR_WAIT_S = 30
 
@@ -130,6 +132,10 @@ class PersistentCluster:
             socket_dir = Path(tempfile.gettempdir()) / f"pgproof-cache-{digest}"
         self.socket_dir = socket_dir
         self.user = _server_user(installation) if installation else None
+        # The run databases (clones) live in memory where the machine has it: a clone of
+        # a 3,000-table schema is 27,000 files, and FILE_COPY took 6 to 18 s on disk
+        # against 0.7 s in /dev/shm. The templates stay in the cache folder, on disk.
+        self.run_space = run_space_folder(folder) if memory_dir() else None
 
     def _own(self, path: Path) -> None:
         """As root, the server runs as another user, who must own its folders and be able
@@ -172,6 +178,29 @@ class PersistentCluster:
                 shutil.rmtree(self.data, ignore_errors=True)
                 self._initdb()
                 self._start()
+
+    def ensure_run_space(self) -> str | None:
+        """The tablespace for this server's run databases (made when missing), or None
+        where there is no memory folder to put it in. After a restart of the machine the
+        folder is gone: the databases that were in it and the tablespace are dropped and
+        made again."""
+        if self.run_space is None:
+            return None
+        with _flock(self.folder / "server.lock", fcntl.LOCK_EX):
+            rows = _run_sql(self.url, "SELECT oid, pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = %s",
+                            (RUN_SPACE,))
+            if rows and rows[0][1] == str(self.run_space) and any(self.run_space.glob("PG_*")):
+                return RUN_SPACE
+            if rows:
+                for (name,) in _run_sql(self.url, "SELECT datname FROM pg_database WHERE dattablespace = %s",
+                                        (rows[0][0],)):
+                    _drop(self.url, name)
+                _run_sql(self.url, f'DROP TABLESPACE IF EXISTS "{RUN_SPACE}"')
+            shutil.rmtree(self.run_space, ignore_errors=True)
+            self.run_space.mkdir(mode=0o700, parents=True)
+            self._own(self.run_space)
+            _run_sql(self.url, f"CREATE TABLESPACE \"{RUN_SPACE}\" LOCATION '{self.run_space}'")
+            return RUN_SPACE
 
     def _initdb(self) -> None:
         self._own(self.folder)
@@ -220,6 +249,12 @@ class PersistentCluster:
                 )
 
 
+def run_space_folder(server_folder: Path) -> Path:
+    """Where the run databases of the server in `server_folder` go, in memory."""
+    digest = hashlib.sha256(str(server_folder.resolve()).encode()).hexdigest()[:12]
+    return Path(MEMORY_DIR) / f"pgproof-runs-{digest}"
+
+
 def _server_user(installation: Installation) -> str | None:
     """PostgreSQL refuses to run as root: then it runs as the embedded provider's user."""
     if os.geteuid() != 0:
@@ -247,6 +282,7 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.entries = folder / "entries"
+        self._run_spaces: dict[str, str | None] = {}  # server URL -> tablespace of its clones
 
     @contextlib.contextmanager
     def server(self, installation: Installation) -> Iterator[ScratchServer]:
@@ -266,6 +302,7 @@ class Cache:
                 )
             _drop_dead_runs(cluster.url)
             self._drop_dead_builds(cluster.url)
+            self._run_spaces[cluster.url] = cluster.ensure_run_space()
             yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation)
 
     def _drop_dead_builds(self, url: str) -> None:
@@ -351,7 +388,9 @@ class Cache:
     def clone(self, server: ScratchServer, entry: Entry) -> Iterator[str]:
         """A database of this run cloned from `entry`, dropped afterwards."""
         name = run_database_name()
-        _run_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{entry.database}" STRATEGY FILE_COPY')
+        space = self._run_spaces.get(server.url)
+        where = f' TABLESPACE "{space}"' if space else ""
+        _run_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{entry.database}" STRATEGY FILE_COPY{where}')
         try:
             yield db.with_database(server.url, name)
         finally:
@@ -438,6 +477,7 @@ def clear(folder: Path) -> int:
             if cluster._postmaster_alive():
                 cluster.stop()
                 stopped += 1
+            shutil.rmtree(run_space_folder(path), ignore_errors=True)
         for path in folder.iterdir():
             if path.name != "lock":
                 if path.is_dir():

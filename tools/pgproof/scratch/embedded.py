@@ -74,7 +74,7 @@ def _run_as(installation: Installation) -> str | None:
     return _SYSTEM_USER
 
 
-_MEMORY_DIR = Path("/dev/shm")
+MEMORY_DIR = Path("/dev/shm")
 _MEMORY_NEEDED = 1 << 30  # bytes free in it before a scratch goes there
 
 
@@ -85,11 +85,11 @@ def memory_dir() -> str | None:
     if os.environ.get("TMPDIR"):
         return None
     try:
-        usage = shutil.disk_usage(_MEMORY_DIR)
+        usage = shutil.disk_usage(MEMORY_DIR)
     except OSError:
         return None
-    if usage.free >= _MEMORY_NEEDED and os.access(_MEMORY_DIR, os.W_OK | os.X_OK):
-        return str(_MEMORY_DIR)
+    if usage.free >= _MEMORY_NEEDED and os.access(MEMORY_DIR, os.W_OK | os.X_OK):
+        return str(MEMORY_DIR)
     return None
 
 
