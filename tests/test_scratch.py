@@ -105,7 +105,7 @@ def removal(at_s):
         started = time.perf_counter()
         cluster.destroy()
         took = time.perf_counter() - started
-        time.sleep(max(at_s - took, 0) + 0.5)  # a late signal lands here
+        time.sleep(max(at_s - took, 0) + 0.3)  # a late signal lands here
         interrupted = False
     except KeyboardInterrupt:
         interrupted = True
@@ -113,7 +113,7 @@ def removal(at_s):
     return took, interrupted, [str(f) for f in folders if f.exists()]
 
 took, _, _ = removal(2.0)  # the signal comes after: how long a removal takes here
-for share in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+for share in (0.1, 0.3, 0.5, 0.7, 0.9):
     _, interrupted, left = removal(took * share)
     print(share, interrupted, left, flush=True)
 """
@@ -128,7 +128,7 @@ def test_a_ctrl_c_while_a_cluster_is_removed_lets_the_removal_finish(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     rows = [line.split(" ", 2) for line in done.stdout.splitlines()]
-    assert len(rows) == 9, done.stdout
+    assert len(rows) == 5, done.stdout
     for share, interrupted, left in rows:
         assert interrupted == "True", f"the Ctrl-C at {share} of the removal was lost"
         assert left == "[]", f"a Ctrl-C at {share} of the removal left {left}"
