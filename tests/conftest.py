@@ -80,13 +80,31 @@ def server_for(major: int, hba: tuple[str, ...] = ()):
     return scratch.cluster_server(choice.installation, choice.kind, hba=hba)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Under xdist, each worker sets up module fixtures itself: the corpus of one major
-    (its module-scoped `outcomes`) must run on one worker, not once on each."""
+    (its module-scoped `outcomes`) must run on one worker, not once on each. First of
+    the hooks: xdist's own turns the marker into the group (a suffix of the test id)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         if "outcomes" in getattr(item, "fixturenames", ()) and callspec and "pg_major" in callspec.params:
             item.add_marker(pytest.mark.xdist_group(f"corpus-pg{callspec.params['pg_major']}"))
+
+
+def pytest_xdist_node_collection_finished(node, ids):
+    """The controller of `--dist loadgroup` sees each worker's test ids. A corpus test
+    whose id lost its group would run each major's corpus on both workers (the whole
+    run took twice as long, and the tests that look in /tmp for leftovers raced):
+    refuse to run instead."""
+    if node.config.getvalue("dist") != "loadgroup":
+        return
+    lost = [i for i in ids if "::test_case_converges_or_names_its_gap[" in i and "@corpus-pg" not in i]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {len(lost)} corpus tests (pytest {pytest.__version__}: "
+            "pytest-dev/pytest-xdist#1386), so each major's corpus would run on both workers; "
+            "install the versions the test extra pins: .venv/bin/pip install -e '.[test]'"
+        )
 
 
 def pytest_terminal_summary(terminalreporter):
