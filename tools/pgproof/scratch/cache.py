@@ -41,9 +41,9 @@ import psutil
 
 from .. import db, interrupts, timing
 from ..errors import ScratchError
-from .embedded import MEMORY_DIR, memory_dir
+from .embedded import MEMORY_DIR, memory_dir, postmaster_pid
 from .installation import Installation
-from .server import SCRATCH_SETTINGS, ScratchServer
+from .server import SCRATCH_SETTINGS, ScratchServer, drop_database
 
 log = logging.getLogger("pgproof")
 
@@ -186,11 +186,12 @@ class PersistentCluster:
         made again."""
         if self.run_space is None:
             return None
+        if self._run_space_ready():  # the usual case, without the server's lock
+            return RUN_SPACE
         with _flock(self.folder / "server.lock", fcntl.LOCK_EX):
-            rows = _run_sql(self.url, "SELECT oid, pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = %s",
-                            (RUN_SPACE,))
-            if rows and rows[0][1] == str(self.run_space) and any(self.run_space.glob("PG_*")):
+            if self._run_space_ready():  # another run made it meanwhile
                 return RUN_SPACE
+            rows = _run_sql(self.url, "SELECT oid FROM pg_tablespace WHERE spcname = %s", (RUN_SPACE,))
             if rows:
                 for (name,) in _run_sql(self.url, "SELECT datname FROM pg_database WHERE dattablespace = %s",
                                         (rows[0][0],)):
@@ -201,6 +202,13 @@ class PersistentCluster:
             self._own(self.run_space)
             _run_sql(self.url, f"CREATE TABLESPACE \"{RUN_SPACE}\" LOCATION '{self.run_space}'")
             return RUN_SPACE
+
+    def _run_space_ready(self) -> bool:
+        if self.run_space is None or not any(self.run_space.glob("PG_*")):
+            return False
+        rows = _run_sql(self.url, "SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = %s",
+                        (RUN_SPACE,))
+        return bool(rows) and rows[0][0] == str(self.run_space)
 
     def _initdb(self) -> None:
         self._own(self.folder)
@@ -221,10 +229,7 @@ class PersistentCluster:
         return bool(pid and psutil.pid_exists(pid))
 
     def postmaster_pid(self) -> int | None:
-        try:
-            return int((self.data / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
+        return postmaster_pid(self.data)
 
     def stop(self) -> None:
         if self._postmaster_alive():
@@ -282,7 +287,6 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.entries = folder / "entries"
-        self._run_spaces: dict[str, str | None] = {}  # server URL -> tablespace of its clones
 
     @contextlib.contextmanager
     def server(self, installation: Installation) -> Iterator[ScratchServer]:
@@ -302,8 +306,8 @@ class Cache:
                 )
             _drop_dead_runs(cluster.url)
             self._drop_dead_builds(cluster.url)
-            self._run_spaces[cluster.url] = cluster.ensure_run_space()
-            yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation)
+            yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation,
+                                clone_space=cluster.ensure_run_space())
 
     def _drop_dead_builds(self, url: str) -> None:
         """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
@@ -388,14 +392,12 @@ class Cache:
     def clone(self, server: ScratchServer, entry: Entry) -> Iterator[str]:
         """A database of this run cloned from `entry`, dropped afterwards."""
         name = run_database_name()
-        space = self._run_spaces.get(server.url)
-        where = f' TABLESPACE "{space}"' if space else ""
+        where = f' TABLESPACE "{server.clone_space}"' if server.clone_space else ""
         _run_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{entry.database}" STRATEGY FILE_COPY{where}')
         try:
             yield db.with_database(server.url, name)
         finally:
-            with interrupts.held():
-                _drop(server.url, name)
+            _drop(server.url, name)
 
 
 def run_database_name() -> str:
@@ -422,9 +424,11 @@ def _exists(url: str, name: str) -> bool:
 
 
 def _drop(url: str, name: str) -> None:
-    if _exists(url, name):
-        _run_sql(url, f'ALTER DATABASE "{name}" WITH IS_TEMPLATE false')
-        _run_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Drop `name`, a template or not (a template cannot be dropped)."""
+    with interrupts.held():
+        if _exists(url, name):
+            _run_sql(url, f'ALTER DATABASE "{name}" WITH IS_TEMPLATE false')
+            drop_database(url, name)
 
 
 def _drop_dead_runs(url: str) -> None:

@@ -172,7 +172,7 @@ class EmbeddedCluster:
         # postmaster as alive, and a slow-reaping init then costs a second or more. The
         # children are awaited too: interrupted mid-start, they outlive the postmaster
         # for a moment and keep writing into the directory we are about to delete.
-        pid = self._postmaster_pid()
+        pid = postmaster_pid(self.data)
         if pid:
             try:
                 family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
@@ -189,22 +189,6 @@ class EmbeddedCluster:
                         child.kill()
                     _wait_gone(child.pid, timeout_s=5.0)
         self.started = False
-
-    def _postmaster_pid(self) -> int | None:
-        try:
-            return int((self.data / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            # Interrupted inside `pg_ctl start`, the postmaster may run before it has
-            # written its pid file: find it by its data directory instead.
-            return self._postmaster_by_command_line()
-
-    def _postmaster_by_command_line(self) -> int | None:
-        data = str(self.data)
-        for process in psutil.process_iter(["cmdline"]):
-            command = process.info["cmdline"] or []
-            if data in command and "-D" in command and Path(command[0]).name == "postgres":
-                return process.pid
-        return None
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.installation.tool(program)), *args]
@@ -293,3 +277,21 @@ def embedded_server(
     deleted whatever happens."""
     with cluster_server(embedded_installation(major), EMBEDDED, settings, hba) as server:
         yield server
+
+
+def postmaster_pid(data: Path) -> int | None:
+    """The pid of the postmaster of the data directory `data`, or None."""
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        # Interrupted inside `pg_ctl start`, the postmaster may run before it has
+        # written its pid file: find it by its data directory instead.
+        return _postmaster_by_command_line(data)
+
+
+def _postmaster_by_command_line(data: Path) -> int | None:
+    for process in psutil.process_iter(["cmdline"]):
+        command = process.info["cmdline"] or []
+        if str(data) in command and "-D" in command and Path(command[0]).name == "postgres":
+            return process.pid
+    return None

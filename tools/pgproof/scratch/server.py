@@ -50,6 +50,8 @@ class ScratchServer:
     # True when the whole server is deleted right after use: its databases are then not
     # dropped one by one (at 3,000 tables, dropping them took longer than loading them).
     disposable: bool = False
+    # The tablespace this run's clones go to (a cache server's, in memory), or None.
+    clone_space: str | None = None
 
     @contextlib.contextmanager
     def database(self, template: str | None = None, name: str | None = None) -> Iterator[str]:
@@ -71,12 +73,12 @@ class ScratchServer:
             yield db.with_database(self.url, name)
         finally:
             if not self.disposable:
-                with interrupts.held():
-                    drop_database(self.url, name)
+                drop_database(self.url, name)
 
 
 def drop_database(server_url: str, name: str) -> None:
-    """Drop `name`, disconnecting whoever is still in it."""
-    with db.connection(server_url, role="scratch server", autocommit=True) as conn:
+    """Drop `name`, disconnecting whoever is still in it. A Ctrl-C meanwhile waits for
+    the drop to finish, so no half-dropped database or open connection is left."""
+    with interrupts.held(), db.connection(server_url, role="scratch server", autocommit=True) as conn:
         with conn.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
