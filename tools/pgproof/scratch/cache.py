@@ -225,11 +225,8 @@ class PersistentCluster:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60", "start")
 
     def _postmaster_alive(self) -> bool:
-        pid = self.postmaster_pid()
+        pid = postmaster_pid(self.data)
         return bool(pid and psutil.pid_exists(pid))
-
-    def postmaster_pid(self) -> int | None:
-        return postmaster_pid(self.data)
 
     def stop(self) -> None:
         if self._postmaster_alive():
@@ -307,7 +304,7 @@ class Cache:
             _drop_dead_runs(cluster.url)
             self._drop_dead_builds(cluster.url)
             yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation,
-                                clone_space=cluster.ensure_run_space())
+                                run_space=cluster.ensure_run_space())
 
     def _drop_dead_builds(self, url: str) -> None:
         """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
@@ -388,16 +385,10 @@ class Cache:
             _atomic_write(self.entries / f"{key}.json", json.dumps(manifest).encode())
             return Entry(key, final, side if keep_side else None)
 
-    @contextlib.contextmanager
-    def clone(self, server: ScratchServer, entry: Entry) -> Iterator[str]:
-        """A database of this run cloned from `entry`, dropped afterwards."""
-        name = run_database_name()
-        where = f' TABLESPACE "{server.clone_space}"' if server.clone_space else ""
-        _run_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{entry.database}" STRATEGY FILE_COPY{where}')
-        try:
-            yield db.with_database(server.url, name)
-        finally:
-            _drop(server.url, name)
+    def clone(self, server: ScratchServer, entry: Entry) -> contextlib.AbstractContextManager[str]:
+        """A database of this run cloned from `entry` (in the server's run space), dropped
+        afterwards; named so that a later run drops it if this one is killed first."""
+        return server.database(template=entry.database, name=run_database_name())
 
 
 def run_database_name() -> str:

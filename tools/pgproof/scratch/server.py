@@ -50,14 +50,15 @@ class ScratchServer:
     # True when the whole server is deleted right after use: its databases are then not
     # dropped one by one (at 3,000 tables, dropping them took longer than loading them).
     disposable: bool = False
-    # The tablespace this run's clones go to (a cache server's, in memory), or None.
-    clone_space: str | None = None
+    # The tablespace the databases of this run go to (a cache server's, in memory), or None.
+    run_space: str | None = None
 
     @contextlib.contextmanager
     def database(self, template: str | None = None, name: str | None = None) -> Iterator[str]:
         """A fresh database (empty, or a clone of `template`), dropped afterwards."""
         name = name or SCRATCH_PREFIX + secrets.token_hex(6)
         clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        clause += f' TABLESPACE "{self.run_space}"' if self.run_space else ""
         with db.connection(self.url, role="scratch server", autocommit=True) as conn:
             with conn.cursor() as cur:
                 try:
