@@ -21,7 +21,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from pgproof import cli, db, scratch
+from pgproof.cli import main as cli
+from pgproof.core import db
+from pgproof import scratch
 from pgproof.scratch import auto
 from pgproof.scratch import installation as installations
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SECRET_PASSWORD, SECRET_ROLE, run_sql
-from pgproof import catalog, cli, db
+from pgproof.read import catalog
+from pgproof.cli import main as cli
+from pgproof.core import db
 
 SECRET = "S3cr3tPw9"  # the password of every made-up URL below
 PYPROJECT = '[tool.pgproof]\nschema = "schema.sql"\n'

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Result, run_sql, run_subprocess
-from pgproof import cli, plan, scratch, settings
+from pgproof.cli import main as cli
+from pgproof.core import plan_file as plan, settings
+from pgproof import scratch
 from pgproof.scratch import cache
 from pgproof.scratch import installation as installations
 from pgproof.scratch.cache import Cache

@@ -8,7 +8,8 @@ import json
 import psycopg2
 
 from conftest import run_sql
-from pgproof import db, own_schema
+from pgproof.core import db
+from pgproof.ledger import own_schema
 
 FORMER = own_schema.FORMER_SCHEMA
 # What the former tool created: the same tables under its own name, its settings included.

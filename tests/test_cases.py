@@ -26,13 +26,17 @@ import psycopg2
 import pytest
 
 from conftest import REPO
-from pgproof import apply, db, desired, planner, sides
-from pgproof import plan as plan_file
-from pgproof.catalog import Difference
-from pgproof.diff import Diff, compare, read
-from pgproof.exclusions import Exclusions
-from pgproof.hazards import KNOWN_CODES
-from pgproof.statement import Statement
+from pgproof.apply import run as apply
+from pgproof.core import db
+from pgproof.read import desired
+from pgproof.plan import planner
+from pgproof.diff import sides
+from pgproof.core import plan_file
+from pgproof.read.catalog import Difference
+from pgproof.diff.engine import Diff, compare, read
+from pgproof.core.exclusions import Exclusions
+from pgproof.plan.hazards import KNOWN_CODES
+from pgproof.core.statement import Statement
 
 CASES = sorted(p for p in (REPO / "tests" / "cases").iterdir() if p.is_dir())
 WORKERS = 6

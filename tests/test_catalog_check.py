@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import REPO, run_sql
-from pgproof import desired
-from pgproof.diff import converges, migra_statements
+from pgproof.read import desired
+from pgproof.diff.engine import converges, migra_statements
 
 SCHEMA = REPO / "schema" / "schema.sql"
 L2_INDEX = "USING ivfflat (embedding vector_l2_ops) WITH (lists = 100)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SECRET_PASSWORD, SECRET_ROLE, scratch_databases
-from pgproof import db
+from pgproof.core import db
 
 
 def assert_one_sentence(result, *needles: str) -> None:

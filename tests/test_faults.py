@@ -29,8 +29,10 @@ import psycopg2
 import pytest
 
 from conftest import FIXTURES, REPO, run_sql
-from pgproof import apply as apply_module
-from pgproof import cli, db, scratch
+from pgproof.apply import run as apply_module
+from pgproof.cli import main as cli
+from pgproof.core import db
+from pgproof import scratch
 
 ALLOW = "CONSTRAINT_VALIDATION,INDEX_BUILD"
 DOOMED_ID = 3  # a duplicate fix 0001 deletes: its row lock holds the fix's batch
@@ -44,7 +46,7 @@ DEFAULT_RUN = {("terminate", "concurrently"), ("sigkill", "concurrently"), ("ter
 # until the test removes the marker file (the moment after the last commit).
 DRIVER = """
 import os, sys, time
-from pgproof import history
+from pgproof.ledger import history
 marker = os.environ.get("TRIAL_MARKER")
 if marker:
     real = history.finish
@@ -55,7 +57,7 @@ if marker:
                 time.sleep(0.05)
         return real(conn, entry, outcome=outcome, **kwargs)
     history.finish = finish
-from pgproof.entry import main
+from pgproof.cli.entry import main
 sys.argv = ["pgproof", *sys.argv[1:]]
 main()
 """

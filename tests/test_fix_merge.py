@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 
 from conftest import REPO, run_sql
-from pgproof import archive, fixes
+from pgproof.ledger import archive
+from pgproof.fixes import run as fixes
 
 FIXES = fixes.discover(REPO / "data_fixes")
 DEDUP, LABEL = FIXES[0], FIXES[1]

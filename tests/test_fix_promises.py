@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import run_sql
-from pgproof import archive, fixes
-from pgproof.errors import FixError
+from pgproof.ledger import archive
+from pgproof.fixes import run as fixes
+from pgproof.core.errors import FixError
 
 
 def folder_with(tmp_path: Path, name: str, text: str) -> list[fixes.Fix]:

@@ -15,8 +15,11 @@ import psycopg2
 import pytest
 
 from conftest import REPO, run_sql
-from pgproof import archive, db, desired, fixes
-from pgproof.errors import FixError, Refused
+from pgproof.ledger import archive
+from pgproof.core import db
+from pgproof.read import desired
+from pgproof.fixes import run as fixes
+from pgproof.core.errors import FixError, Refused
 
 FIXES = fixes.discover(REPO / "data_fixes")
 DEDUP = next(f for f in FIXES if f.resolves == ("uq_segments_video_text",))

@@ -14,7 +14,7 @@ import click
 import pytest
 
 from conftest import REPO
-from pgproof import cli
+from pgproof.cli import main as cli
 
 # `demo` has its own tests (it runs for several seconds on its own server).
 OWN_TESTS = {"pgproof demo"}

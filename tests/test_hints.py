@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from conftest import REPO, run_sql
-from pgproof import catalog
+from pgproof.read import catalog
 
 
 def fingerprint(url: str) -> str:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 
 from conftest import FIXTURES, REPO
-from pgproof import commands, desired, settings
-from pgproof.diff import compute
-from pgproof.errors import SchemaError
+from pgproof import commands
+from pgproof.read import desired
+from pgproof.core import settings
+from pgproof.diff.engine import compute
+from pgproof.core.errors import SchemaError
 
 CASES = sorted(p for p in (REPO / "tests" / "cases").iterdir() if p.is_dir())
 RICH = FIXTURES / "inspect_rich.sql"

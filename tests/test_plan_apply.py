@@ -12,8 +12,9 @@ import psycopg2
 import pytest
 
 from conftest import REPO, run_sql
-from pgproof import apply as apply_module
-from pgproof import catalog, db
+from pgproof.apply import run as apply_module
+from pgproof.read import catalog
+from pgproof.core import db
 
 SCHEMA = (REPO / "schema" / "schema.sql").read_text()
 DUPLICATE_IDS = "1, 3, 4, 7, 9, 11"  # the legacy fixture's duplicates (fix 0001 removes these)

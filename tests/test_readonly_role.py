@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conftest import REPO, run_sql
-from pgproof import db
+from pgproof.core import db
 
 README = (REPO / "README.md").read_text()
 ALLOW = "CONSTRAINT_VALIDATION,INDEX_BUILD"

@@ -13,11 +13,11 @@ from pglast import parse_sql
 from pglast.ast import DropStmt
 
 from conftest import REPO, run_sql
-from pgproof import guard
-from pgproof.catalog import Catalog, Difference
-from pgproof.diff import _split
-from pgproof.errors import DiffError
-from pgproof.statement import Statement
+from pgproof.diff import guard
+from pgproof.read.catalog import Catalog, Difference
+from pgproof.diff.engine import _split
+from pgproof.core.errors import DiffError
+from pgproof.core.statement import Statement
 
 FOO = "CREATE TABLE foo (id int PRIMARY KEY);\n"
 PAYLOAD = "x''); DROP TABLE foo; --"  # as it appears inside a SQL string literal
@@ -138,7 +138,7 @@ def _index_used(conn) -> str | None:
 def test_changed_hnsw_index_keeps_serving_queries_while_rebuilt(pgproof, empty_db, tmp_path):
     import psycopg2
 
-    from pgproof import db
+    from pgproof.core import db
 
     run_sql(empty_db, "CREATE EXTENSION IF NOT EXISTS vector;" + VECTORS
             + "CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_l2_ops) WITH (m = 16);")

@@ -14,8 +14,9 @@ import psutil
 import pytest
 
 from conftest import REPO, run_sql, run_subprocess, scratch_databases
-from pgproof import desired, scratch
-from pgproof.catalog import describe
+from pgproof.read import desired
+from pgproof import scratch
+from pgproof.read.catalog import describe
 
 
 # Tests that look at /tmp for what a process left behind run on one xdist worker, one after

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pgproof.errors import ConfigError
-from pgproof.settings import resolve
+from pgproof.core.errors import ConfigError
+from pgproof.core.settings import resolve
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ import pytest
 from rich.console import Console
 
 from conftest import REPO, run_sql
-from pgproof import archive
-from pgproof.output import Output
+from pgproof.ledger import archive
+from pgproof.cli.output import Output
 
 RESTORE = archive.restore_statement("0001_remove_duplicate_segments", "public.segments")
 SCREEN_ROWS = 3000
@@ -137,7 +137,7 @@ def test_a_step_on_a_pipe_prints_a_line_at_a_steady_rhythm():
 
 
 def test_an_index_build_reports_its_phase_and_progress_while_it_runs(pgproof, legacy_db, tmp_path, monkeypatch):
-    monkeypatch.setattr("pgproof.output.PIPE_EVERY_S", 0.2)
+    monkeypatch.setattr("pgproof.cli.output.PIPE_EVERY_S", 0.2)
     run_sql(legacy_db, """
         DELETE FROM segments WHERE id IN (1, 3, 4, 7, 9, 11);
         INSERT INTO segments (video_id, start_sec, end_sec, text)

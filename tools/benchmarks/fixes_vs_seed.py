@@ -34,7 +34,8 @@ from pathlib import Path
 
 import psycopg2
 
-from pgproof import commands, db, scratch, settings
+from pgproof import commands, scratch
+from pgproof.core import db, settings
 
 REPO = Path(__file__).resolve().parents[2]
 DURABLE = {

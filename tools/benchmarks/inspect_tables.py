@@ -20,7 +20,8 @@ from pathlib import Path
 
 import psycopg2
 
-from pgproof import db, scratch
+from pgproof.core import db
+from pgproof import scratch
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import psycopg2
 
-from pgproof import db, scratch
+from pgproof.core import db
+from pgproof import scratch
 from pgproof.scratch import auto
 
 REPO = Path(__file__).resolve().parents[2]

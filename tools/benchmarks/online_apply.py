@@ -26,7 +26,8 @@ from pathlib import Path
 
 import psycopg2
 
-from pgproof import db, scratch
+from pgproof.core import db
+from pgproof import scratch
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_SQL = "ALTER TABLE segments ADD CONSTRAINT uq_segments_video_text UNIQUE (video_id, text)"

@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 
-from pgproof import db, scratch
+from pgproof.core import db
+from pgproof import scratch
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -1,3 +1,3 @@
-from .entry import main
+from pgproof.cli.entry import main
 
 main()

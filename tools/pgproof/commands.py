@@ -14,19 +14,22 @@ from dataclasses import dataclass
 
 from pathlib import Path
 
-from . import db, desired, grants, renames, scratch, sides, timing
-from . import plan as plan_module
-from .diff import Diff
-from .drift import DriftReport
-from .errors import ConfigError, FixError
-from .hints import Hints
-from .plan import FixStep, Plan
-from .settings import Settings
+from pgproof.core import db, timing
+from pgproof.read import desired
+from pgproof.diff import grants, renames, sides
+from pgproof import scratch
+from pgproof.core import plan_file as plan_module
+from pgproof.diff.engine import Diff
+from pgproof.diff.drift import DriftReport
+from pgproof.core.errors import ConfigError, FixError
+from pgproof.core.hints import Hints
+from pgproof.core.plan_file import FixStep, Plan
+from pgproof.core.settings import Settings
 
 if TYPE_CHECKING:
-    from . import apply as apply_module
-    from . import fixes
-    from . import history as history_module
+    from pgproof.apply import run as apply_module
+    from pgproof.fixes import run as fixes
+    from pgproof.ledger import history as history_module
 
 EMPTY_TARGET = sides.EMPTY_TARGET
 
@@ -57,7 +60,7 @@ def _compare(both: sides.Sides) -> Diff:
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
     """Every data fix with the rows it still has to fix (0 = done); changes nothing."""
-    from . import fixes
+    from pgproof.fixes import run as fixes
 
     url = _target(settings, "fixes status")
     with timing.phase("data-fix checks"):
@@ -77,8 +80,8 @@ def fixes_run(
     change, when rows would still break one of them (duplicates no fix resolves, or keys
     too large for a btree entry).
     """
-    from . import fixes
-    from .preflight import sentence
+    from pgproof.fixes import run as fixes
+    from pgproof.fixes.preflight import sentence
 
     url = _target(settings, "fixes run")
     db.new_session_tag()
@@ -108,7 +111,7 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
     grants.require_roles(url, list(settings.exclusions.managed_roles))
     header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
               "-- This is now the desired schema: edit it, then pgproof plan.")
-    from . import inspect as inspect_module
+    from pgproof import adopt as inspect_module
 
     with scratch.open_scratch(settings.scratch, version.major) as server, timing.phase("inspect"):
         files, count = inspect_module.proven(url, server, settings.exclusions, header, out, as_folder)
@@ -137,7 +140,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     url = _target(settings, "plan")
     plan_module.check_writable(out)
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
-    from . import planner
+    from pgproof.plan import planner
 
     with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO, copies=True) as both:
         made = planner.make(
@@ -157,7 +160,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
 
 def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
-    from . import fixes
+    from pgproof.fixes import run as fixes
 
     if not settings.fixes.is_dir():
         return []
@@ -172,7 +175,7 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
 
 def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progress=None) -> apply_module.Outcome:
     """Apply a reviewed plan file to the target."""
-    from . import apply as apply_module
+    from pgproof.apply import run as apply_module
 
     return apply_module.apply(
         _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
@@ -188,7 +191,7 @@ def show(plan_file: Path) -> Plan:
 
 def history(settings: Settings) -> list[history_module.Entry]:
     """The target's apply history, newest first."""
-    from . import history as history_module
+    from pgproof.ledger import history as history_module
 
     url = _target(settings, "history")
     with timing.phase("read history"):
@@ -201,7 +204,7 @@ def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
     hazards and data fixes, apply, no drift, what was archived and merged. `begin(title)`
     is called before each step and `show(value)` with its result; everything is removed
     afterwards. Returns the last drift."""
-    from . import demo as demo_module
+    from pgproof import demo as demo_module
 
     files = desired.read(settings.schema)
     schema = desired.display_path(settings.schema)
@@ -243,7 +246,7 @@ class CacheStatus:
 
 def cache_status(settings: Settings) -> CacheStatus:
     """The cache folder and what it holds; changes nothing."""
-    from .scratch import cache
+    from pgproof.scratch import cache
 
     found = cache.status(settings.cache_dir)
     return CacheStatus(found.folder, settings.cache, settings.sources.get("cache", "default"),
@@ -252,6 +255,6 @@ def cache_status(settings: Settings) -> CacheStatus:
 
 def cache_clear(settings: Settings) -> tuple[Path, int]:
     """Stop the cached servers and empty the cache folder."""
-    from .scratch import cache
+    from pgproof.scratch import cache
 
     return settings.cache_dir, cache.clear(settings.cache_dir)

@@ -4,7 +4,8 @@ dirty data: duplicate segments and NULL speaker labels, as a re-ingestion leaves
 
 from __future__ import annotations
 
-from . import db, desired
+from pgproof.core import db
+from pgproof.read import desired
 
 LEGACY_STEPS = """
 ALTER TABLE segments DROP CONSTRAINT uq_segments_video_text;

@@ -26,15 +26,15 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 
-from ..errors import ScratchError
-from . import auto
-from .auto import AUTO
-from .docker import DOCKER, docker_server, docker_unavailable_reason
-from .embedded import EMBEDDED, EmbeddedCluster, bin_dir, cluster_server, embedded_server
-from .installation import Installation
-from .local import LOCAL, is_local, local_installation, local_server
-from .server import SCRATCH_PREFIX, SCRATCH_SETTINGS, ScratchServer, drop_database
-from .url import is_url, url_server
+from pgproof.core.errors import ScratchError
+from pgproof.scratch import auto
+from pgproof.scratch.auto import AUTO
+from pgproof.scratch.docker import DOCKER, docker_server, docker_unavailable_reason
+from pgproof.scratch.embedded import EMBEDDED, EmbeddedCluster, bin_dir, cluster_server, embedded_server
+from pgproof.scratch.installation import Installation
+from pgproof.scratch.local import LOCAL, is_local, local_installation, local_server
+from pgproof.scratch.server import SCRATCH_PREFIX, SCRATCH_SETTINGS, ScratchServer, drop_database
+from pgproof.scratch.url import is_url, url_server
 
 __all__ = [
     "AUTO", "DOCKER", "EMBEDDED", "LOCAL", "SCRATCH_PREFIX", "SCRATCH_SETTINGS", "EmbeddedCluster",
@@ -78,7 +78,7 @@ def _provider(spec: str, target_major: int | None, strict: bool):
             return local_server(choice.installation)
         return embedded_server(major=choice.major)
     if spec == EMBEDDED:
-        from .installation import wheel
+        from pgproof.scratch.installation import wheel
 
         major = target_major if target_major is not None and wheel(target_major) else None
         return embedded_server(major=major)

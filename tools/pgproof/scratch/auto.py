@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import installation as installations
-from .docker import DOCKER, docker_unavailable_reason
-from .embedded import EMBEDDED
-from .installation import Installation
-from .local import LOCAL
+from pgproof.scratch import installation as installations
+from pgproof.scratch.docker import DOCKER, docker_unavailable_reason
+from pgproof.scratch.embedded import EMBEDDED
+from pgproof.scratch.installation import Installation
+from pgproof.scratch.local import LOCAL
 
 AUTO = "auto"
 

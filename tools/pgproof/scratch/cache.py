@@ -39,11 +39,11 @@ from typing import Any
 
 import psutil
 
-from .. import db, interrupts, timing
-from ..errors import ScratchError
-from .embedded import MEMORY_DIR, memory_dir, postmaster_pid
-from .installation import Installation
-from .server import SCRATCH_SETTINGS, ScratchServer, drop_database
+from pgproof.core import db, interrupts, timing
+from pgproof.core.errors import ScratchError
+from pgproof.scratch.embedded import MEMORY_DIR, memory_dir, postmaster_pid
+from pgproof.scratch.installation import Installation
+from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer, drop_database
 
 log = logging.getLogger("pgproof")
 
@@ -261,7 +261,7 @@ def _server_user(installation: Installation) -> str | None:
     """PostgreSQL refuses to run as root: then it runs as the embedded provider's user."""
     if os.geteuid() != 0:
         return None
-    from .embedded import _run_as
+    from pgproof.scratch.embedded import _run_as
 
     return _run_as(installation)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from .. import db, interrupts
-from ..errors import ScratchError
-from .server import SCRATCH_SETTINGS, ScratchServer
+from pgproof.core import db, interrupts
+from pgproof.core.errors import ScratchError
+from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer
 
 DOCKER = "docker"
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import psutil
 
-from .. import db, interrupts, timing
-from ..errors import ScratchError
-from . import installation as installations
-from .installation import WHEEL, Installation
-from .server import SCRATCH_SETTINGS, ScratchServer
+from pgproof.core import db, interrupts, timing
+from pgproof.core.errors import ScratchError
+from pgproof.scratch import installation as installations
+from pgproof.scratch.installation import WHEEL, Installation
+from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer
 
 EMBEDDED = "embedded"
 

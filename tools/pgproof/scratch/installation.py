@@ -138,7 +138,7 @@ def for_tools(server_major: int, source_major: int, own: Installation | None = N
         return exact[0]
     newest = max(every, key=lambda i: i.major)
     if newest.major < need:
-        from ..errors import ScratchError
+        from pgproof.core.errors import ScratchError
 
         raise ScratchError(
             f"no pg_dump of PostgreSQL {need} or newer is installed to copy the target's schema "

@@ -8,11 +8,11 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import ScratchError
-from . import installation as installations
-from .embedded import cluster_server
-from .installation import Installation
-from .server import ScratchServer
+from pgproof.core.errors import ScratchError
+from pgproof.scratch import installation as installations
+from pgproof.scratch.embedded import cluster_server
+from pgproof.scratch.installation import Installation
+from pgproof.scratch.server import ScratchServer
 
 LOCAL = "local"
 

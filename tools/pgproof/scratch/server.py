@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import psycopg2
 
-from .. import db, interrupts
-from ..errors import ScratchError
-from .installation import Installation
+from pgproof.core import db, interrupts
+from pgproof.core.errors import ScratchError
+from pgproof.scratch.installation import Installation
 
 SCRATCH_PREFIX = "pgproof_scratch_"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from .. import db
-from ..errors import ScratchError
-from .server import ScratchServer
+from pgproof.core import db
+from pgproof.core.errors import ScratchError
+from pgproof.scratch.server import ScratchServer
 
 URL_PREFIXES = ("postgresql://", "postgres://", "postgresql+")
 

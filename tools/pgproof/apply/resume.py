@@ -1,0 +1,146 @@
+"""Where an interrupted apply stands, so that running the same apply again finishes it.
+
+An apply can stop at any moment: its connection terminated, its process killed, its
+server shut down. What it leaves behind, and how a rerun reads it:
+
+* a history or fix-run row still `running`: it belongs to a dead command when no live
+  session carries the row's session tag (db.session_tag); the rerun holds the advisory
+  lock, so the dead command lost it. Such rows become `interrupted`, after waiting for
+  the dead command's last statement, which the server may still be finishing;
+* an INVALID index left by an interrupted `CREATE INDEX CONCURRENTLY`: dropped, so the
+  step (`IF NOT EXISTS`) builds it again;
+* a step the server finished after its client died (the index built, but not recorded):
+  the objects that changed since the last record are exactly those the step touches, so
+  the step counts as done;
+* every statement committed, not recorded as succeeded: the target has the desired
+  fingerprint; the rerun records it.
+
+Transactional steps record their progress inside their own transaction (history.
+record_progress), so for them "committed but not recorded" cannot happen.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pglast import parse_sql
+from pglast.ast import IndexStmt
+
+from pgproof.read import catalog
+from pgproof.core import db
+from pgproof.ledger import history
+from pgproof.core.errors import Refused
+from pgproof.diff.gaps import touched
+from pgproof.core.plan_file import Plan
+from pgproof.core.statement import Statement, qualified
+
+_POLL_S = 0.2
+
+
+def settle(conn, table: str, status_column: str, wait_s: float) -> int:
+    """Mark the `running` rows of `table` whose command is gone as `interrupted`; returns
+    how many. Waits up to `wait_s` for a dead command's sessions that are still finishing
+    a statement (its client was killed mid-statement); refuses when they outlast it."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        with conn.cursor() as cur:
+            cur.execute(
+                f"""SELECT r.id, r.session_tag,
+                           (SELECT min(a.pid) FROM pg_stat_activity a
+                            WHERE a.application_name = r.session_tag AND a.pid <> pg_backend_pid()
+                              AND a.datname = current_database())
+                    FROM {table} r WHERE r.{status_column} = 'running' ORDER BY r.id""",
+            )
+            rows = cur.fetchall()
+        conn.rollback()
+        alive = [(row_id, pid) for row_id, tag, pid in rows if pid is not None and tag != db.session_tag()]
+        dead = [row_id for row_id, tag, pid in rows if pid is None]
+        if not alive or time.monotonic() >= deadline:
+            break
+        time.sleep(_POLL_S)
+    if alive:
+        row_id, pid = alive[0]
+        raise Refused(
+            f"row {row_id} of {table} is still running on backend {pid} although its pgproof "
+            f"no longer holds the lock; waited {wait_s:g} s: wait for that statement to end "
+            f"(or end it with SELECT pg_terminate_backend({pid})) and run the same command again."
+        )
+    if dead:
+        with conn.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} SET {status_column} = 'interrupted', finished_at = coalesce(finished_at, now()) "
+                f"WHERE id = ANY(%s) AND {status_column} = 'running'",
+                (dead,),
+            )
+        conn.commit()
+    return len(dead)
+
+
+def concurrent_index(statement: Statement) -> str | None:
+    """The qualified name of the index a CREATE INDEX CONCURRENTLY step builds."""
+    if statement.transactional:
+        return None
+    try:
+        node = parse_sql(statement.sql)[0].stmt
+    except Exception:
+        return None
+    if not isinstance(node, IndexStmt) or not node.concurrent or not node.idxname:
+        return None
+    return qualified(node.relation.schemaname or "public", node.idxname)
+
+
+def drop_invalid_leftover(url: str, statement: Statement) -> str | None:
+    """Drop the INVALID index an interrupted build of `statement` left; returns its name."""
+    name = concurrent_index(statement)
+    if name is None:
+        return None
+    with db.connection(url, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", (name,))
+        row = cur.fetchone()
+        if not (row and row[0]):
+            return None
+        cur.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    return name
+
+
+@dataclass(frozen=True)
+class Point:
+    start_at: int  # the first statement to run (len + 1: only the after-fixes and the check)
+    note: str | None  # what the rerun recognised, for the report
+
+
+def where(plan: Plan, current: catalog.Catalog, left: history.Unfinished | None) -> Point | None:
+    """Where to resume this plan on a target whose catalog is `current`; None when the
+    target is in no state this plan or an interrupted apply of it explains (stale)."""
+    fingerprint = current.fingerprint()
+    if fingerprint == plan.target_fingerprint:
+        return Point(1, "Resuming an interrupted apply of this plan from the start." if left else None)
+    if left is None:
+        return None
+    total = len(plan.statements)
+    done = left.statements_done
+    if fingerprint == left.fingerprint:
+        if done >= total:
+            return Point(done + 1, "Every statement of an interrupted apply of this plan is applied; "
+                                   "finishing it (data fixes after, the check, the record).")
+        return Point(done + 1, f"Resuming an interrupted apply of this plan at statement {done + 1}.")
+    if fingerprint == plan.desired_fingerprint:
+        return Point(total + 1, "Every statement of an interrupted apply of this plan was committed; recording it.")
+    if done < total and left.state is not None:
+        step = plan.statements[done]
+        changed = _changed(left.state, current.state())
+        if changed and changed <= _touched_by(step, current):
+            return Point(done + 2, f"Statement {done + 1} of an interrupted apply was finished by the server; "
+                                   f"resuming at statement {done + 2}.")
+    return None
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+
+
+def _touched_by(step: Statement, current: catalog.Catalog) -> set[str]:
+    """The "kind key" entries a step may change: its objects and the comments on them."""
+    keys = {f"{t.kind} {t.key}" for t in touched.read(step)}
+    return keys | {f"{obj.kind} {obj.key}" for obj in current.of_kind(catalog.COMMENT) if obj.parent in keys}

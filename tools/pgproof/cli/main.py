@@ -1,0 +1,660 @@
+"""The `pgproof` command line: parse, call one function of `commands`, render, exit.
+
+stdout carries only SQL or the requested machine format; messages go to stderr. Errors
+are one sentence and exit 1 (3 for a safety refusal); `--traceback` shows the rest.
+Only this module imports click or calls sys.exit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import psycopg2
+from rich.console import Console
+
+from pgproof import __version__, commands
+from pgproof.read import desired
+from pgproof.diff import gaps
+from pgproof.core import timing
+from pgproof.core import db as db_module
+from pgproof.diff.drift import RENDERERS
+from pgproof.core.hints import Hints
+from pgproof.cli.output import Output, number
+from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
+from pgproof.cli.report import RENDERERS as PLAN_RENDERERS
+from pgproof.core.errors import DiffError, ExitCode, PgProofError
+from pgproof.core.settings import Settings, resolve
+from pgproof.core.statement import render_script
+
+DIFF_JSON_FORMAT = "pgproof.diff/1"
+
+
+@dataclass
+class Context:
+    out: IO[str]
+    err: Console
+    traceback: bool = False
+    timings: bool = False
+    output: Output = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.output = Output(self.err)
+
+    def say(self, message: str, style: str | None = None) -> None:
+        self.output.say(message, style=style)
+
+
+def _settings(**flags: Any) -> Settings:
+    return resolve(flags)
+
+
+# --- shared options ---------------------------------------------------------------------
+
+def _timings_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Context).timings = True
+
+
+def timings_option(f):
+    """--timings after the command name too (`pgproof plan --timings`)."""
+    return click.option("--timings", is_flag=True, expose_value=False, callback=_timings_flag,
+                        help="Print the time of each phase to stderr; they add up to the wall time.")(f)
+
+
+def db_option(f):
+    return click.option(
+        "--db", "db", metavar="URL",
+        help="Target database URL (default: $DATABASE_URL, then .env).",
+    )(f)
+
+
+def schema_options(f):
+    f = click.option(
+        "--no-cache", "no_cache", is_flag=True,
+        help="Load the desired schema into a fresh scratch, without the warm cache (see pgproof cache).",
+    )(f)
+    f = click.option(
+        "--scratch", metavar="SPEC",
+        help="Where the desired schema is materialised: auto (default: a server of the target's major), "
+             "embedded, local, local:/path/to/bin, docker, or a postgresql:// server URL.",
+    )(f)
+    f = click.option(
+        "--schema", type=click.Path(path_type=Path), metavar="PATH",
+        help="Desired schema: a .sql file or a folder of them (default: schema/schema.sql).",
+    )(f)
+    return db_option(f)
+
+
+# --- the commands -----------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="pgproof")
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--timings", is_flag=True, help="Print the time of each phase to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
+    """Declarative schema-as-code for PostgreSQL + pgvector.
+
+    schema/schema.sql is the truth; pgproof loads it into a scratch database, asks migra
+    (checked by an independent catalog comparison) for the SQL that turns a target into
+    it, and reports drift.
+
+    \b
+    Examples:
+      pgproof diff                      # full creation script (no target given)
+      pgproof diff --db "$DATABASE_URL" > change.sql
+      pgproof drift --format markdown   # for a CI job summary
+    """
+    ctx.obj.traceback = traceback
+    ctx.obj.timings = timings
+
+
+@cli.command()
+@timings_option
+@schema_options
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are statements (like migra --exit-code).")
+@click.pass_obj
+def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, fmt: str,
+         exit_code: bool) -> int:
+    """Print the SQL that turns the target into the desired schema.
+
+    With no target at all (no --db, no DATABASE_URL) it compares against an empty
+    database and prints the full creation script. When the catalog check finds a change
+    pgproof cannot write safely (a named gap), the statements it can write are still
+    printed, and the command fails (exit 1) naming each gap.
+
+    \b
+    Examples:
+      pgproof diff
+      pgproof diff --db "$STAGING_URL" > change.sql
+      pgproof diff --exit-code --format json
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
+    result = commands.diff(settings)
+    for note in result.notes:
+        obj.say(f"note: {note}")
+    if fmt == "json":
+        obj.out.write(json.dumps({
+            "format": DIFF_JSON_FORMAT,
+            "statements": [{"sql": s.render(), "origin": s.origin} for s in result.statements],
+            "gaps": [gaps.as_dict(g) for g in result.gaps],
+            "notes": result.notes,
+        }, indent=2) + "\n")
+    else:
+        obj.out.write(render_script(result.statements))
+    if result.gaps:
+        raise DiffError(gaps.refusal(result.gaps))
+    if not result.statements:
+        obj.say("No changes: the target already matches the desired schema.", style="green")
+    return ExitCode.CHANGES if exit_code and result.statements else ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@schema_options
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.pass_obj
+def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, fmt: str) -> int:
+    """Report how the target differs from the desired schema; exit 2 when it drifted.
+
+    Every managed object is compared twice: by migra and by an independent read of
+    pg_catalog. It is drift when either finds a difference; exit 0 only when the catalog
+    fingerprints are equal. Changes pgproof cannot write are listed as gaps.
+
+    \b
+    Examples:
+      pgproof drift --db "$DATABASE_URL"
+      pgproof drift --format json | jq .differences
+      pgproof drift --format markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
+    report = commands.drift(settings)
+    obj.out.write(RENDERERS[fmt](report))
+    return ExitCode.CHANGES if report.drifted else ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@schema_options
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
+              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
+@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
+              help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
+@click.pass_obj
+def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, out: Path,
+         fmt: str) -> int:
+    """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
+
+    The plan is proven before it is written: the target's schema is copied into a
+    scratch database, the statements run there, and the result must equal the desired
+    schema. A rollback plan is written beside it.
+
+    \b
+    Examples:
+      pgproof plan --db "$DATABASE_URL" --out plan.sql
+      pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
+      pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
+    """
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
+    files = commands.plan(settings, out)
+    made = files.plan
+    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
+    for note in made.notes:
+        obj.say(f"note: {note}")
+    if made.empty:
+        obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
+        return ExitCode.OK
+    hazards = ",".join(made.hazard_codes) or "none"
+    obj.say(
+        f"Wrote {files.path}: {len(made.statements)} statement(s), {len(made.fixes)} data fix(es), "
+        f"hazards: {hazards}; rollback: {files.rollback_path}."
+    )
+    hints = Hints.of(settings, files.path)
+    obj.say(f"Apply after review with: {hints.apply(','.join(made.hazard_codes) or None)}")
+    back = ",".join(files.rollback.hazard_codes) or None
+    obj.say(f"Roll back after that apply, if needed, with: {hints.apply(back, str(files.rollback_path))}")
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
+@click.option("--allow-hazards", "allow_hazards", metavar="KIND[,KIND...]",
+              help="Hazard codes this apply accepts, as printed in the plan.")
+@click.pass_obj
+def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazards: str | None) -> int:
+    """Apply a reviewed plan file to the target, exactly as reviewed.
+
+    Refuses (exit 3) a plan that was edited, is stale (the target changed since), or has
+    hazards not named in --allow-hazards. Takes an advisory lock, runs data fixes,
+    statements (retrying lock timeouts) and checks that no drift is left; every apply
+    is recorded (see `pgproof history`). A failed apply of the same plan resumes.
+
+    \b
+    Examples:
+      pgproof apply plan.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_BUILD
+      pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_DROP
+    """
+    settings = _settings(db=db)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
+        click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
+    outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=obj.output)
+    if outcome.already_applied:
+        return ExitCode.OK
+    done = f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s"
+    if outcome.plan.kind == ROLLBACK:
+        obj.say(f"{done}; the target is back at the schema its forward plan was made against, so `pgproof drift` "
+                "reports the forward change as drift until the schema files are reverted too.", style="green")
+    else:
+        obj.say(f"{done}; the target now matches the desired schema.", style="green")
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="markdown", show_default=True)
+@click.pass_obj
+def show(obj: Context, plan_file: Path, fmt: str) -> int:
+    """Check a plan file and print it: markdown for a PR comment, json for scripts.
+
+    Refuses (exit 3) a plan that was edited after it was made, like apply does.
+
+    \b
+    Examples:
+      pgproof show plan.sql
+      pgproof show plan.sql --format json | jq -r '.hazard_codes | join(" ")'
+    """
+    obj.out.write(PLAN_RENDERERS[fmt](commands.show(plan_file), str(plan_file)))
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@db_option
+@click.pass_obj
+def history(obj: Context, db: str | None) -> int:
+    """List the plans applied to the target, newest first.
+
+    \b
+    Example:
+      pgproof history --db "$DATABASE_URL"
+    """
+    entries = commands.history(_settings(db=db))
+    if not entries:
+        obj.say("No plan has been applied to this database yet.")
+        return ExitCode.OK
+    obj.out.write(f"{'id':>4}  {'started (UTC)':<19}  {'outcome':<9}  {'steps':>7}  {'seconds':>8}  {'user':<16}  plan\n")
+    for e in entries:
+        seconds = f"{e.duration_ms / 1000:.1f}" if e.duration_ms is not None else "-"
+        who = e.database_user + (f" ({e.os_user})" if e.os_user else "")
+        obj.out.write(
+            f"{e.id:>4}  {e.started_at:%Y-%m-%d %H:%M:%S}  {e.outcome:<9}  {e.statements_done:>3}/{e.statements:<3}  "
+            f"{seconds:>8}  {who:<16}  {e.plan_kind} {e.plan_checksum[7:19]}"
+            + (f"  error: {e.error}" if e.error else "") + "\n"
+        )
+    return ExitCode.OK
+
+
+@cli.group(name="cache")
+def cache_group() -> None:
+    """The warm scratch cache: a persistent scratch server per PostgreSQL major, and the
+    desired schema (and the target's copy for plan) kept there as template databases, so
+    repeated runs load nothing. On by default, off in CI (CI=true), and off with
+    --no-cache or PGPROOF_CACHE=off. The folder: PGPROOF_CACHE_DIR, cache_dir in
+    [tool.pgproof], else $XDG_CACHE_HOME/pgproof or ~/.cache/pgproof.
+
+    \b
+    Examples:
+      pgproof cache status
+      pgproof cache clear
+    """
+
+
+@cache_group.command(name="status")
+@click.pass_obj
+def cache_status(obj: Context) -> int:
+    """Show the cache folder, its servers (running or not), entries and size.
+
+    \b
+    Example:
+      pgproof cache status
+    """
+    found = commands.cache_status(_settings())
+    state = "on" if found.enabled else "off"
+    obj.out.write(f"folder   {found.folder}\ncache    {state} ({found.source})\n")
+    for name, running in found.servers:
+        obj.out.write(f"server   {name} ({'running' if running else 'stopped'})\n")
+    obj.out.write(f"entries  {found.entries}\nsize     {found.bytes / 1e6:.1f} MB\n")
+    return ExitCode.OK
+
+
+@cache_group.command(name="clear")
+@click.pass_obj
+def cache_clear(obj: Context) -> int:
+    """Stop the cached scratch servers and delete the cache folder's contents.
+
+    Waits up to 30 s for runs that are using the cache to end.
+
+    \b
+    Example:
+      pgproof cache clear
+    """
+    folder, stopped = commands.cache_clear(_settings())
+    obj.say(f"Cleared {folder}: {stopped} server(s) stopped.")
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@db_option
+@click.option("--out", type=click.Path(path_type=Path), metavar="PATH",
+              help="Where to write schema.sql (default: stdout); with --split, a folder.")
+@click.option("--split", "as_folder", is_flag=True,
+              help="Write a folder of files by schema and kind (NN_schema_kind.sql, loaded in name order).")
+@click.option("--scratch", metavar="SPEC",
+              help="Where the output is proven: auto (default), embedded, local[:BINDIR], docker, or a postgresql:// server URL.")
+@click.pass_obj
+def inspect(obj: Context, db: str | None, out: Path | None, as_folder: bool, scratch: str | None) -> int:
+    """Write a schema.sql from a live database: how an existing database is adopted.
+
+    The file holds schemas, extensions and types, then one group per table (the table,
+    its constraints, indexes and comments), foreign keys, then views, functions,
+    triggers and policies, in dependency order, rendered as pgproof compares them.
+    It is proven before it is written: loaded into an empty scratch database, it must
+    equal the target, so `pgproof drift` against the target then exits 0. Excluded
+    objects stay out; managed privileges and owners are written too.
+
+    \b
+    Examples:
+      pgproof inspect --db "$DATABASE_URL" --out schema/schema.sql
+      pgproof inspect --db "$DATABASE_URL" --out schema/ --split
+      pgproof inspect --db "$DATABASE_URL" > schema.sql
+    """
+    settings = _settings(db=db, scratch=scratch)
+    made = commands.inspect(settings, out, as_folder)
+    if out is None:
+        obj.out.write("".join(made.files.values()))
+        return ExitCode.OK
+    where = f"{out}/ ({len(made.files)} files)" if as_folder else str(out)
+    obj.say(f"Wrote {where}: {made.statements} statement(s); it loads back equal to the target, "
+            f"so `{Hints.of(settings).drift(str(out))}` exits 0.", style="green")
+    return ExitCode.OK
+
+
+def hazard_codes(text: str | None) -> set[str]:
+    return {part.strip().upper() for part in (text or "").split(",") if part.strip()}
+
+
+def _masked(url: str | None) -> str:
+    return db_module.mask(url) if url else "(no target)"
+
+
+@cli.command()
+@timings_option
+@click.option("--schema", type=click.Path(path_type=Path), metavar="PATH",
+              help="Desired schema to demonstrate with (default: schema/schema.sql).")
+@click.pass_obj
+def demo(obj: Context, schema: Path | None) -> int:
+    """Show the whole workflow on a throwaway legacy production database.
+
+    Builds an embedded 'legacy production' (the old Alembic schema with duplicate segments
+    and NULL speaker labels), shows its drift, the plan with its hazards and data fixes,
+    applies it, shows that no drift is left and what was archived. Needs nothing but this
+    package; everything is removed afterwards.
+
+    \b
+    Example:
+      pgproof demo
+    """
+    steps = iter(range(1, 100))
+    settings = _settings(schema=schema)
+
+    def begin(title: str) -> None:
+        obj.out.flush()
+        obj.output.heading(f"{next(steps)}. {title}")
+
+    def show(value) -> None:
+        obj.out.write(_demo_text(value))
+        obj.out.flush()
+
+    after = commands.demo(settings, begin, show, progress=obj.output)
+    if after.drifted:
+        obj.say("The demo ended with drift left: this is a bug, please report it.", style="bold red")
+        return ExitCode.CHANGES
+    obj.say(f"Done: production now matches {desired.display_path(settings.schema)}, and nothing was lost.",
+            style="green")
+    return ExitCode.OK
+
+
+def _demo_text(value) -> str:
+    from pgproof.apply import run as apply_module
+    from pgproof.ledger.archive import restore_statement
+    from pgproof.diff.drift import DriftReport, render_text
+
+    if isinstance(value, DriftReport):
+        return render_text(value)
+    if isinstance(value, commands.PlanFiles):
+        text = PLAN_RENDERERS["sql"](value.plan)
+        return text[: text.index(DATA_PREFIX)] + "-- (and a last line holding the plan as data, which apply checks)\n"
+    if isinstance(value, apply_module.Outcome):
+        return f"applied {value.statements_run} statement(s) and the data fixes in {value.seconds:.1f} s\n"
+    if isinstance(value, str):
+        return value
+    if value and isinstance(value[0][0], str):  # archived rows per fix
+        lines = [f"{fix}: {number(count)} rows in pgproof.archived_rows" for fix, count in value]
+        lines += ["restore them with:", restore_statement(value[0][0], "public.segments")]
+        return "\n".join(lines) + "\n"
+    rows = [(fix.name, fix.phase, number(count)) for fix, count in value]  # fixes status
+    return _table(("data fix", "phase", "rows to fix"), rows)
+
+
+@cli.group(name="fixes")
+def fixes_group() -> None:
+    """Data fixes in data_fixes/: idempotent scripts that repair rows before (or after)
+    the schema statements. Removed rows are archived in the target's pgproof schema.
+
+    \b
+    Examples:
+      pgproof fixes status --db "$DATABASE_URL"
+      pgproof fixes run --db "$DATABASE_URL"
+    """
+
+
+@fixes_group.command(name="status")
+@timings_option
+@db_option
+@click.pass_obj
+def fixes_status(obj: Context, db: str | None) -> int:
+    """List every data fix with the rows it still has to fix (0 = done).
+
+    Read-only: works with a read-only role and creates nothing in the target.
+
+    \b
+    Example:
+      pgproof fixes status --db "$DATABASE_URL"
+    """
+    pending = commands.fixes_status(_settings(db=db))
+    rows = [(fix.name, fix.phase, number(count), ", ".join(fix.resolves) or "-") for fix, count in pending]
+    obj.out.write(_table(("fix", "phase", "pending", "resolves"), rows))
+    if not pending:
+        obj.say("No data fixes found.")
+    return ExitCode.OK
+
+
+@fixes_group.command(name="run")
+@timings_option
+@db_option
+@click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
+@click.pass_obj
+def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
+    """Preflight, then run the pending data fixes in order, in short batches.
+
+    Each batch is its own transaction, so the application keeps writing and an
+    interrupted run resumes where it stopped when run again. Each run is recorded in
+    pgproof.fix_runs; removed rows are kept in pgproof.archived_rows.
+
+    \b
+    Examples:
+      pgproof fixes run --db "$DATABASE_URL"
+      pgproof fixes run --phase before
+    """
+    runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=obj.output)
+    rows = [(r.fix, number(r.rows_changed), number(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}")
+            for r in runs]
+    obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
+    if not any(r.rows_changed for r in runs):
+        obj.say("Nothing to do: every data fix is done.", style="green")
+    return ExitCode.OK
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Plain aligned columns: easy to read, easy to cut or awk."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n"
+        for row in (header, *rows)
+    )
+
+
+# --- running ----------------------------------------------------------------------------
+
+def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None,
+        process_start_s: float | None = None) -> int:
+    """Run the CLI and return its exit code (testable: streams are arguments).
+    `process_start_s`: how long the process ran before this call (Python, imports)."""
+    started = time.perf_counter()
+    context = Context(out=out or sys.stdout, err=Console(file=err or sys.stderr, stderr=err is None))
+    _route_logging(context)
+    timing.reset()
+    db_module.remember_environment(os.environ)
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
+    try:
+        code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
+        return int(code) if code is not None else ExitCode.OK
+    except PgProofError as exc:
+        return _failed(context, str(exc), exc.exit_code)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return exc.exit_code
+    except click.ClickException as exc:
+        return _failed(context, f"{exc.format_message()} (see pgproof --help).", ExitCode.ERROR)
+    except (click.Abort, KeyboardInterrupt) as exc:  # click turns Ctrl-C into Abort
+        if isinstance(exc, click.Abort) and not isinstance(exc.__cause__, KeyboardInterrupt):
+            return _failed(context, "not confirmed; nothing was changed.", ExitCode.ERROR)
+        return _failed(
+            context,
+            "interrupted; scratch servers and databases were removed, an unfinished data-fix batch "
+            "or statement was rolled back, and what was applied is recorded, so run the command "
+            "again to resume.",
+            ExitCode.INTERRUPTED,
+        )
+    except psycopg2.Error as exc:
+        if exc.pgcode is not None:  # the server answered with an error nobody expected: a bug
+            return _bug(context, exc)
+        return _failed(
+            context,
+            f"lost the connection to the database ({db_module.server_message(exc)}); nothing "
+            "was left half-done: check that the server runs, then run the same command again.",
+            ExitCode.ERROR,
+        )
+    except Exception as exc:  # the one place an unexpected exception reaches people
+        return _bug(context, exc)
+    finally:
+        if context.timings:
+            _print_timings(context, time.perf_counter() - started, process_start_s)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _bug(context: Context, exc: Exception) -> int:
+    """An exception no one expected: one sentence saying so, and where."""
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
+    detail = " ".join(str(exc).split())[:300]
+    return _failed(
+        context,
+        f"pgproof hit a bug: {type(exc).__name__}{at}: {detail or 'no message'}; rerun with "
+        "--traceback (pgproof --traceback COMMAND ...) and report it.",
+        ExitCode.ERROR,
+    )
+
+
+def _failed(context: Context, message: str, code: int) -> int:
+    """Print one sentence (never a password) and return its exit code."""
+    if context.traceback:
+        context.err.print_exception()
+    context.say(f"Error: {db_module.mask(message)}", style="bold red")
+    return int(code)
+
+
+def _print_timings(context: Context, wall: float, process_start_s: float | None) -> None:
+    """Each phase, then "other" for the rest, so the lines add up to the total."""
+    phases = list(timing.recorded().items())
+    if process_start_s is not None:
+        phases.insert(0, ("start (Python, imports)", process_start_s))
+    total = wall + (process_start_s or 0.0)
+    phases.append(("other", max(total - sum(seconds for _, seconds in phases), 0.0)))
+    width = max(len(name) for name, _ in phases + [("total", 0.0)])
+    for name, seconds in phases + [("total", total)]:
+        context.say(f"timing: {name:<{width}} {seconds:7.3f} s")
+    for name, seconds in sorted(timing.in_parallel().items()):
+        context.say(f"timing (in parallel): {name} {seconds:.3f} s")
+
+
+def _interrupt(signum, frame):
+    # SIGTERM (CI cancelling a job) unwinds like Ctrl-C, so scratch servers are removed.
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class _ConsoleHandler(logging.Handler):
+    def __init__(self, context: Context) -> None:
+        super().__init__(logging.INFO)
+        self.context = context
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "warning: " if record.levelno >= logging.WARNING else ""
+        style = "yellow" if record.levelno >= logging.WARNING else None
+        self.context.say(prefix + db_module.mask(record.getMessage()), style=style)
+
+
+def _route_logging(context: Context) -> None:
+    logger = logging.getLogger("pgproof")
+    logger.handlers = [_ConsoleHandler(context)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def main() -> None:
+    sys.exit(run(process_start_s=_process_age()))
+
+
+def _process_age() -> float | None:
+    try:
+        import psutil
+
+        return max(time.time() - psutil.Process().create_time(), 0.0)
+    except Exception:  # measurement only
+        return None

@@ -1,0 +1,61 @@
+"""Which objects pgproof leaves alone: glob patterns over `schema.name`.
+
+`pgproof.*` leaves out the tool's own schema and everything in it;
+`public.alembic_version` leaves out one table together with its columns, indexes,
+constraints, sequences and comments (they match through their table).
+The tool's schema under its former name is always left out, whatever the patterns say:
+it is carried over by the first command that writes (own_schema).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from dataclasses import dataclass
+
+from pgproof.ledger.own_schema import FORMER_SCHEMA
+
+DEFAULT_PATTERNS = ("pgproof.*", "public.alembic_version")
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    # What else is managed (read, compared, planned): the privileges granted to these
+    # roles, and the owners of objects. Nothing of either by default.
+    managed_roles: tuple[str, ...] = ()
+    manage_owners: bool = False
+
+    @property
+    def manages_access(self) -> bool:
+        return bool(self.managed_roles) or self.manage_owners
+
+    def matches(self, schema: str, name: str | None = None) -> bool:
+        """True when `schema.name` is excluded; `name=None` asks about the schema itself,
+        which is excluded by a pattern of the form `schema.*`."""
+        if schema == FORMER_SCHEMA:
+            return True
+        qualified = f"{schema}.*" if name is None else f"{schema}.{name}"
+        return _matcher(self.patterns)(qualified) is not None
+
+    def matches_key(self, key: str | None) -> bool:
+        """True for a dotted catalog key (`schema.table`) that is excluded."""
+        if not key:
+            return False
+        schema, _, rest = _unquote(key).partition(".")
+        return self.matches(schema, rest.split(".")[0] if rest else None)
+
+
+@functools.lru_cache(maxsize=32)
+def _matcher(patterns: tuple[str, ...]):
+    """One compiled regex for all patterns (fnmatchcase's syntax): a catalog of 1,000
+    tables asks this tens of thousands of times."""
+    if not patterns:
+        return lambda text: None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns), re.DOTALL).match
+
+
+def _unquote(key: str) -> str:
+    # Keys are rendered with format('%I'): quotes appear only around unusual names.
+    return key.replace('"', "")

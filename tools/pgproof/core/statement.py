@@ -1,0 +1,71 @@
+"""`Statement`: one step of a diff or plan, as data. Rendered by exactly one function, so
+what people review is byte for byte what runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from pglast import split
+from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+if TYPE_CHECKING:
+    from pgproof.plan.hazards import Hazard
+
+# Where a statement comes from, so reviewers can tell the engine's work from ours.
+MIGRA = "migra"
+COMMENTS = "comments"  # migra emits no COMMENT statements
+CATALOG = "catalog"  # closes a gap found by the independent catalog check
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str  # one SQL statement, without the trailing semicolon
+    origin: str = MIGRA
+    transactional: bool = True  # False for CONCURRENTLY: must run outside a transaction
+    hazards: tuple[Hazard, ...] = field(default=())
+    lock_timeout_ms: int | None = None
+    statement_timeout_ms: int | None = None
+
+    def with_(self, **changes) -> Statement:
+        return replace(self, **changes)
+
+    def render(self) -> str:
+        """The statement as it appears in diffs, plans and the SQL that apply runs."""
+        return self.sql.rstrip().rstrip(";") + ";"
+
+
+def split_sql(sql: str) -> list[str]:
+    """The statements in `sql`, with pglast's real parser (comments and strings respected)."""
+    return [sql[s].strip() for s in split(sql, only_slices=True) if sql[s].strip()]
+
+
+def render_script(statements: list[Statement]) -> str:
+    """Statements as one script, a blank line between them; empty for no statements."""
+    return "".join(s.render() + "\n\n" for s in statements)
+
+
+# quote_ident quotes every keyword that is not unreserved; catalog keys come from
+# format('%I'), so identifiers written here must be quoted exactly the same way.
+_QUOTED_KEYWORDS = frozenset(RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def ident(name: str) -> str:
+    """`name` as PostgreSQL's quote_ident writes it (the one place identifiers are quoted)."""
+    if _PLAIN.fullmatch(name) and name not in _QUOTED_KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(*names: str) -> str:
+    """`schema.name` (or `schema.table.column`), each part quoted like format('%I')."""
+    return ".".join(ident(n) for n in names)
+
+
+def literal(text: str | None) -> str:
+    """A SQL string literal (standard_conforming_strings), or NULL."""
+    if text is None:
+        return "NULL"
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,160 @@
+"""Drift: how the target differs from the desired schema, per object and in both
+directions, with the statements that would close it. Three renderers: text for people,
+json for machines (schema `drift.schema.json`, versioned), markdown for PR comments and
+job summaries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pgproof.diff import gaps
+from pgproof.read.catalog import Difference
+from pgproof.diff.engine import Diff
+from pgproof.core.statement import render_script
+
+JSON_FORMAT = "pgproof.drift/1"
+
+# Which field of a definition says the most about an object, for one-line summaries.
+_SUMMARY_FIELDS = ("definition", "type", "text", "labels", "schema")
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    target: str  # masked URL, or a description such as "an empty database"
+    schema: str
+    diff: Diff
+
+    @property
+    def drifted(self) -> bool:
+        return self.diff.drifted
+
+
+def describe(difference: Difference) -> str:
+    """One line a person can read: what is missing, extra or different, and how."""
+    if difference.status == "missing":
+        return f"missing {difference.label}: {_summary(difference.desired)}"
+    if difference.status == "extra":
+        return f"extra {difference.label} (not in the schema file): {_summary(difference.actual)}"
+    changes = "; ".join(
+        f"{name} is {_value(difference.actual.get(name))}, should be {_value(difference.desired.get(name))}"
+        for name in difference.changed_fields
+    )
+    return f"different {difference.label}: {changes}"
+
+
+def _summary(definition: dict[str, Any] | None) -> str:
+    if not definition:
+        return "-"
+    for name in _SUMMARY_FIELDS:
+        if definition.get(name) is not None:
+            return _value(definition[name])
+    return _value(definition)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        one_line = " ".join(value.split())
+        return repr(one_line if len(one_line) <= 160 else one_line[:157] + "...")
+    return json.dumps(value, sort_keys=True)
+
+
+def render_text(report: DriftReport) -> str:
+    lines = []
+    if not report.drifted:
+        lines.append(f"No drift: {report.target} matches {report.schema}.")
+    else:
+        count = len(report.diff.differences)
+        lines.append(
+            f"Drift: {report.target} differs from {report.schema} in {count} object(s)."
+        )
+        lines.extend(f"  {describe(d)}" for d in report.diff.differences)
+        if report.diff.gaps:
+            lines.append("")
+            lines.append("Gaps: pgproof cannot write these changes; make them by hand (see the README):")
+            lines.extend(f"  {g.code}: {g.message}" for g in report.diff.gaps)
+        if report.diff.statements:
+            lines.append("")
+            rest = " the rest of it" if report.diff.gaps else " it"
+            lines.append(f"Statements that would remove{rest} (pgproof diff):")
+            lines.append(render_script(report.diff.statements).rstrip())
+    lines.extend(f"note: {note}" for note in report.diff.notes)
+    return "\n".join(lines) + "\n"
+
+
+def as_dict(report: DriftReport) -> dict[str, Any]:
+    return {
+        "format": JSON_FORMAT,
+        "target": report.target,
+        "schema": report.schema,
+        "drifted": report.drifted,
+        "target_fingerprint": report.diff.actual.fingerprint(),
+        "desired_fingerprint": report.diff.desired.fingerprint(),
+        "differences": [
+            {
+                "kind": d.kind,
+                "object": d.key,
+                "status": d.status,
+                "changed": d.changed_fields,
+                "desired": d.desired,
+                "actual": d.actual,
+                "description": describe(d),
+            }
+            for d in report.diff.differences
+        ],
+        "statements": [{"sql": s.render(), "origin": s.origin} for s in report.diff.statements],
+        "gaps": [gaps.as_dict(g) for g in report.diff.gaps],
+        "notes": list(report.diff.notes),
+    }
+
+
+def render_json(report: DriftReport) -> str:
+    return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"
+
+
+def render_markdown(report: DriftReport) -> str:
+    if not report.drifted:
+        out = [f"### ✅ No drift\n\n`{report.target}` matches `{report.schema}`.\n"]
+    else:
+        out = [
+            f"### ⚠️ Drift: {len(report.diff.differences)} object(s) differ\n",
+            f"`{report.target}` differs from `{report.schema}`.\n",
+            "| | kind | object | what |",
+            "| --- | --- | --- | --- |",
+        ]
+        icons = {"missing": "➕ missing", "extra": "➖ extra", "different": "✏️ different"}
+        for d in report.diff.differences:
+            what = describe(d).split(": ", 1)[-1]
+            out.append(
+                f"| {icons[d.status]} | {d.kind} | `{_md(d.key)}` | {_md(what)} |"
+            )
+        out.append("")
+        if report.diff.gaps:
+            out += [
+                "**Gaps**: pgproof cannot write these changes; make them by hand (see the README).\n",
+                "| gap | object | why |",
+                "| --- | --- | --- |",
+            ]
+            out += [
+                f"| `{g.code}` | {g.kind} `{_md(g.key)}` | {_md(g.message.split(': ', 1)[-1])} |"
+                for g in report.diff.gaps
+            ]
+            out.append("")
+        if report.diff.statements:
+            out += [
+                "<details><summary>Statements that would remove the drift</summary>\n",
+                "```sql",
+                render_script(report.diff.statements).rstrip(),
+                "```",
+                "</details>\n",
+            ]
+    out += [f"> {note}\n" for note in report.diff.notes]
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

@@ -1,0 +1,182 @@
+"""The audit trail in the target: every apply, with the plan's checksum and statements,
+who ran it, when, how long, and how it ended. It is what Alembic's version table and its
+migration files were together, and what lets a failed apply resume where it stopped."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg2.errors
+
+from pgproof.core import db
+from pgproof.ledger import own_schema
+from pgproof.core.errors import ConfigError
+
+from pgproof.ledger.own_schema import HISTORY as TABLE
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    plan_checksum: str
+    plan_kind: str
+    database_user: str
+    os_user: str | None
+    started_at: datetime
+    duration_ms: int | None
+    outcome: str
+    statements: int
+    statements_done: int
+    error: str | None
+
+
+def ensure(conn) -> None:
+    with conn.cursor() as cur:
+        own_schema.ensure(cur)
+    conn.commit()
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """The latest apply of a plan that did not succeed: where it stood when it stopped."""
+
+    id: int
+    outcome: str  # failed or interrupted
+    statements_done: int  # statements 1..n were committed (recorded in their transaction)
+    fingerprint: str | None  # the target's catalog fingerprint at that point
+    state: dict[str, str] | None  # catalog.Catalog.state() at that point
+
+
+def start(conn, *, checksum: str, kind: str, target_fp: str, desired_fp: str,
+          statements: list[str], allowed: list[str], done: int = 0,
+          fingerprint: str | None = None, state: dict | None = None) -> int:
+    """A new history row; `done`, `fingerprint` and `state` say where it starts from (a
+    resumed apply starts where the one before stopped)."""
+    ensure(conn)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {TABLE} (plan_checksum, plan_kind, target_fingerprint, desired_fingerprint,
+                                     statements, hazards_allowed, os_user, client_host,
+                                     statements_done, fingerprint_after, catalog_after)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            (checksum, kind, target_fp, desired_fp, json.dumps(statements), allowed,
+             _os_user(), socket.gethostname(), done, fingerprint, _json(state)),
+        )
+        entry_id = cur.fetchone()[0]
+    conn.commit()
+    return entry_id
+
+
+def progress(conn, entry_id: int, statements_done: int, fingerprint: str, state: dict | None = None) -> None:
+    """Statements 1..`statements_done` are applied; commits."""
+    with conn.cursor() as cur:
+        record_progress(cur, entry_id, statements_done, fingerprint, state)
+    conn.commit()
+
+
+def record_progress(cur, entry_id: int, statements_done: int, fingerprint: str, state: dict | None) -> None:
+    """The same, inside the caller's transaction: a step's statements and the record that
+    they ran commit together, so no rerun can find them committed but not recorded."""
+    cur.execute(
+        f"UPDATE {TABLE} SET statements_done = %s, fingerprint_after = %s, catalog_after = %s WHERE id = %s",
+        (statements_done, fingerprint, _json(state), entry_id),
+    )
+
+
+def unfinished(conn, checksum: str) -> Unfinished | None:
+    """The latest failed or interrupted apply of this plan, unless one succeeded since."""
+    table = _readable(conn)
+    if table is None:
+        return None
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT id, outcome, statements_done, fingerprint_after, catalog_after FROM {table}
+                WHERE plan_checksum = %s ORDER BY id DESC LIMIT 1""",
+            (checksum,),
+        )
+        row = cur.fetchone()
+    conn.rollback()
+    if row is None or row[1] not in ("failed", "interrupted"):
+        return None
+    return Unfinished(*row)
+
+
+def _json(state: dict | None) -> str | None:
+    return json.dumps(state, sort_keys=True) if state is not None else None
+
+
+def finish(conn, entry_id: int, *, outcome: str, fingerprint: str | None, error: str | None = None) -> None:
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {TABLE}
+                SET outcome = %s, fingerprint_after = COALESCE(%s, fingerprint_after), error = %s,
+                    finished_at = clock_timestamp(),
+                    duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
+                WHERE id = %s""",
+            (outcome, fingerprint, db.mask(error)[:2000] if error else None, entry_id),
+        )
+    conn.commit()
+
+
+def succeeded(conn, checksum: str) -> datetime | None:
+    """When this plan was applied successfully, if it was."""
+    table = _readable(conn)
+    if table is None:
+        return None
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT finished_at FROM {table} WHERE plan_checksum = %s AND outcome = 'succeeded' ORDER BY id DESC LIMIT 1",
+            (checksum,),
+        )
+        row = cur.fetchone()
+    conn.rollback()
+    return row[0] if row else None
+
+
+def entries(url: str, limit: int = 50) -> list[Entry]:
+    """The latest applies, newest first (works with a read-only role)."""
+    with db.connection(url) as conn:
+        try:
+            return _entries(conn, limit)
+        except psycopg2.errors.InsufficientPrivilege as exc:
+            user = db.database_user(url)
+            raise ConfigError(
+                f"this role cannot read the apply history of {db.mask(url)} ({db.server_message(exc, url)}); "
+                f"GRANT USAGE ON SCHEMA {own_schema.SCHEMA} TO {user}; GRANT SELECT ON {TABLE} TO {user}."
+            ) from None
+
+
+def _entries(conn, limit: int) -> list[Entry]:
+    table = _readable(conn)
+    if table is None:
+        return []
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
+                       outcome, jsonb_array_length(statements), statements_done, error
+                FROM {table} ORDER BY id DESC LIMIT %s""",
+            (limit,),
+        )
+        return [Entry(*row) for row in cur.fetchall()]
+
+
+def readable(conn) -> str | None:
+    """The history table to read, if the target has one (pgproof's or the former one)."""
+    return _readable(conn)
+
+
+def _readable(conn) -> str | None:
+    # Before the carry-over, a read-only command reads the former schema's history.
+    with conn.cursor() as cur:
+        return own_schema.readable(cur, "apply_history")
+
+
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return None
