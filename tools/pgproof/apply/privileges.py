@@ -8,7 +8,7 @@ from pglast.ast import AlterTableStmt, CreateStmt, IndexStmt, ViewStmt
 
 from pgproof.core import db
 from pgproof.core.errors import ApplyError
-from pgproof.plan.hazards import table_key
+from pgproof.core.sql import table_key
 from pgproof.ledger.own_schema import SCHEMA
 from pgproof.core.statement import Statement, ident
 

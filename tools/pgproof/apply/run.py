@@ -35,9 +35,11 @@ from pgproof.execute import steps as execute
 from pgproof.ledger import history
 from pgproof.plan import pending_fixes as plan_fixes
 from pgproof.apply import privileges, resume
+from pgproof.ledger import interrupted
 from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, PgProofError, Refused
 from pgproof.core.exclusions import Exclusions
-from pgproof.plan.hazards import KNOWN_CODES, TargetFacts, deparse, index_keys, table_key, unique_violations
+from pgproof.core.sql import deparse, table_key
+from pgproof.plan.hazards import KNOWN_CODES, TargetFacts, index_keys, unique_violations
 from pgproof.core.plan_file import Plan, file_checksum, read
 
 ADVISORY_KEY = 4_211_229_534  # crc32("pgproof apply"): one lock per database
@@ -116,7 +118,7 @@ def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float, hi
     apply left: its `running` row, the INVALID index of its interrupted build."""
     if history.readable(conn):
         history.ensure(conn)
-        resume.settle(conn, history.TABLE, "outcome", wait_s)
+        interrupted.settle(conn, history.TABLE, "outcome", wait_s)
     left = history.unfinished(conn, plan.checksum)
     if left is not None and left.statements_done < len(plan.statements):
         resume.drop_invalid_leftover(url, plan.statements[left.statements_done])

@@ -14,7 +14,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pgproof.ledger.own_schema import FORMER_SCHEMA
+
+SCHEMA = "pgproof"  # pgproof's own schema in a target (ledger/own_schema.py)
+FORMER_SCHEMA = "pgdeclare"  # the tool's name before the rename
 
 DEFAULT_PATTERNS = ("pgproof.*", "public.alembic_version")
 

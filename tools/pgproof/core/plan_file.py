@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pgproof.core.errors import ConfigError, PgProofError, Refused
-from pgproof.plan.hazards import Hazard, HazardKind
+from pgproof.core.hazard import Hazard, HazardKind
 from pgproof.core.statement import Statement
 
 FORMAT_VERSION = 1

@@ -157,8 +157,6 @@ def _cache_on(value: Any, source: str, environ: Mapping[str, str]) -> bool:
 def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
     if value:
         return _path(base, value, False, base)
-    from pgproof.scratch.cache import default_folder
-
     return default_folder(dict(environ))
 
 
@@ -205,3 +203,10 @@ def _int(value: Any, name: str) -> int:
     if number < 0:
         raise ConfigError(f"{name} in [tool.pgproof] must be a whole number >= 0, not {value!r}.")
     return number
+
+
+def default_folder(environ: dict[str, str] | None = None) -> Path:
+    """$XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pgproof"

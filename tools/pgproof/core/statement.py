@@ -11,7 +11,7 @@ from pglast import split
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 if TYPE_CHECKING:
-    from pgproof.plan.hazards import Hazard
+    from pgproof.core.hazard import Hazard
 
 # Where a statement comes from, so reviewers can tell the engine's work from ours.
 MIGRA = "migra"

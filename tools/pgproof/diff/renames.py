@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from pgproof.read import catalog
 from pgproof.diff import engine as diff
-from pgproof.plan import proof
+from pgproof.diff import copies
 from pgproof.read.catalog import Catalog
 from pgproof.read.desired import SchemaFile
 from pgproof.diff.engine import Diff
@@ -187,8 +187,8 @@ def compare_with(both, renames: list[Rename], cast_url: str | None = None) -> Re
     if not todo:
         return Renamed(diff.compare(target, desired, cast_url), [], None)
     first = statements(todo, target.catalog)
-    with proof.copy_of(both.target_url, both.server, both.exclusions, target.catalog, both.cache) as copy_url:
-        proof.run_on_copy(copy_url, first)
+    with copies.copy_of(both.target_url, both.server, both.exclusions, target.catalog, both.cache) as copy_url:
+        copies.run_on_copy(copy_url, first)
         renamed = diff.read(copy_url, both.exclusions, role="scratch")
     rest = diff.compare(renamed, desired, cast_url)
     result = Diff(

@@ -20,7 +20,7 @@ from pathlib import Path
 from pgproof.core import db, timing
 from pgproof.read import desired
 from pgproof.diff import engine as diff, grants
-from pgproof.plan import proof
+from pgproof.diff import copies
 from pgproof import scratch
 from pgproof.core.exclusions import Exclusions
 from pgproof.scratch import cache as cache_module
@@ -52,7 +52,7 @@ class Sides:
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
     desired_url: str | None = None  # a database with the desired types, to read only
     # A copy of the target's schema (checked equal to it) to change; with `copies`, one
-    # started in advance. None: the caller makes one (`proof.copy_of`).
+    # started in advance. None: the caller makes one (`copies.copy_of`).
     target_copy: Callable[[], contextlib.AbstractContextManager[str]] | None = None
 
     @property
@@ -167,7 +167,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         target_copy = None
         if copies_for is not None:  # dumped and restored while the target is read and the desired schema loads
-            target_copy = in_advance.start(lambda: proof.copy_of(
+            target_copy = in_advance.start(lambda: copies.copy_of(
                 settings.db_url, server, exclusions, lambda: copies_for.result().catalog))
         with server.database() as desired_url:
             with timing.phase("schema load"):
@@ -197,7 +197,7 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
             server = dataclasses.replace(server, mismatch=scratch.mismatch(server.version.major, target_major))
         target_copy = None
         if copies_for is not None:  # cloned (or dumped, on a miss) while the rest is read
-            target_copy = in_advance.start(lambda: proof.copy_of(
+            target_copy = in_advance.start(lambda: copies.copy_of(
                 settings.db_url, server, exclusions, copies_for.result().catalog, cache))
         diff.import_engine()  # before cached inspections are unpickled
         entry = desired_entry(cache, server, files, exclusions)

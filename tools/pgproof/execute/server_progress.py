@@ -88,7 +88,7 @@ def describe(sql: str) -> str:
     from pglast.ast import AlterTableStmt, IndexStmt
     from pglast.enums import AlterTableType
 
-    from pgproof.plan.hazards import table_key
+    from pgproof.core.sql import table_key
 
     try:
         node = parse_sql(sql)[0].stmt

@@ -32,7 +32,7 @@ import psycopg2.errors
 
 from pgproof.ledger import archive
 from pgproof.core import db
-from pgproof.apply import resume
+from pgproof.ledger import interrupted
 from pgproof.fixes.batches import SESSION, Tally, run_batched, session
 from pgproof.core.errors import FixError, Refused
 from pgproof.fixes.files import PHASES, Fix, discover, python_module
@@ -152,7 +152,7 @@ def run(
                 "of the schema (fixes status works with a read-only role)."
             ) from None
         # Rows a killed run left `running`: we hold the lock, so their run is gone.
-        resume.settle(conn, archive.RUNS, "status", wait_s=_SETTLE_WAIT_S)
+        interrupted.settle(conn, archive.RUNS, "status", wait_s=_SETTLE_WAIT_S)
         for setting in SESSION:
             cur.execute(setting)
         try:

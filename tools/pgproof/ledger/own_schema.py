@@ -18,8 +18,8 @@ would turn a double precision -0 into 0).
 
 from __future__ import annotations
 
-SCHEMA = "pgproof"
-FORMER_SCHEMA = "pgdeclare"  # the tool's name before the rename
+from pgproof.core.exclusions import FORMER_SCHEMA, SCHEMA
+
 HISTORY = f"{SCHEMA}.apply_history"
 RUNS = f"{SCHEMA}.fix_runs"
 ARCHIVE = f"{SCHEMA}.archived_rows"

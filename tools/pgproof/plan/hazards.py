@@ -13,58 +13,22 @@ is reported where the lock is held while the table is scanned or rewritten.
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import psycopg2
 from pglast import parse_sql
 from pglast.ast import (
     AlterEnumStmt, AlterExtensionStmt, AlterTableCmd, AlterTableStmt, Constraint, CreateStmt,
-    DropStmt, IndexStmt, Node, RangeVar, TypeName,
+    DropStmt, IndexStmt, Node, TypeName,
 )
 from pglast.enums import AlterTableType, ConstrType, ObjectType
-from pglast.stream import RawStream
 
 from pgproof.read.catalog import Catalog
+from pgproof.core.hazard import Hazard, HazardKind
+from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import Statement, ident, qualified
 
 IVFFLAT_ROWS_PER_LIST = 39  # below lists x 39 rows, k-means has too few points per list
-
-
-class HazardKind(enum.Enum):
-    DATA_LOSS = "drops data that cannot be recovered from the database"
-    TABLE_REWRITE = "rewrites the whole table (time and disk proportional to its size)"
-    ACCESS_EXCLUSIVE_LOCK = "holds an ACCESS EXCLUSIVE lock while it scans or rewrites the table: reads and writes wait"
-    INDEX_BUILD = "builds an index: CPU and I/O load proportional to the table"
-    CONSTRAINT_VALIDATION = "validates existing rows, and fails if any violate it"
-    EXTENSION_VERSION = "changes an extension's version"
-    IVFFLAT_SMALL_TABLE = "builds an IVFFlat index on too few rows: recall suffers"
-    VECTOR_DIMENSION_CHANGE = "changes a vector dimension: every existing embedding becomes unusable"
-    INDEX_DROP = "drops an index: queries that used it get slower"
-
-    @property
-    def code(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True)
-class Hazard:
-    kind: HazardKind
-    detail: str  # what, on which object, with counts where known
-    # A unique key whose duplicates cause this hazard: a data fix that `resolves` it
-    # removes the cause before the statement runs (planning only, not in the plan file).
-    key: str | None = None
-    resolved_by: str | None = None  # the plan's data fix that removes the cause first
-
-    def describe(self) -> str:
-        resolved = f" (resolved by data fix {self.resolved_by}, which runs first)" if self.resolved_by else ""
-        return f"{self.kind.code}: {self.detail}{resolved}"
-
-    @property
-    def needs_ack(self) -> bool:
-        """A reviewer must allow it: nothing in the plan removes its cause."""
-        return self.resolved_by is None
 
 
 def resolve_with_fixes(statements: list[Statement], fixes: dict[str, str]) -> list[Statement]:
@@ -157,15 +121,6 @@ def _unique(hazards: list[Hazard]) -> list[Hazard]:
             seen.add(hazard)
             result.append(hazard)
     return result
-
-
-def table_key(relation: RangeVar) -> str:
-    """The catalog key of a table named in a statement (unqualified means public)."""
-    return qualified(relation.schemaname or "public", relation.relname)
-
-
-def deparse(node: Node) -> str:
-    return RawStream()(node)
 
 
 def _fmt(n: int | None) -> str:

@@ -26,7 +26,7 @@ from pglast.ast import AlterTableCmd, AlterTableStmt, Constraint, CreateStmt, Dr
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
 from pgproof.read.catalog import Catalog
-from pgproof.plan.hazards import deparse, table_key
+from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import Statement, ident, qualified
 
 Rewrite = Callable[[Statement, Node, Catalog], "list[Statement] | None"]

@@ -10,12 +10,14 @@ from datetime import datetime, timezone
 
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
+from pgproof.diff import copies
 from pgproof.plan import hazards, online, proof
 from pgproof.read import majors
 from pgproof.diff import renames as renames_module
 from pgproof.read.catalog import Catalog
 from pgproof.core.errors import DiffError
-from pgproof.plan.hazards import HazardKind, TargetFacts
+from pgproof.core.hazard import HazardKind
+from pgproof.plan.hazards import TargetFacts
 from pgproof.diff.renames import Rename
 from pgproof.core.plan_file import FORWARD, ROLLBACK, FixStep, Plan
 from pgproof.diff.sides import Sides
@@ -61,7 +63,7 @@ def make(
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
     def prove_forward() -> None:
-        copy = both.target_copy or (lambda: proof.copy_of(target_url, both.server, exclusions,
+        copy = both.target_copy or (lambda: copies.copy_of(target_url, both.server, exclusions,
                                                           both.target.catalog, both.cache))
         with copy() as copy_url:
             proof.prove(copy_url, forward, both.desired, exclusions)
@@ -70,7 +72,7 @@ def make(
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
         with both.desired_copy() as copy_url:
             try:
-                proof.run_on_copy(copy_url, rollback)
+                copies.run_on_copy(copy_url, rollback)
                 left += proof.remaining(copy_url, both.target, exclusions)
             except DiffError as failure:  # a broken way back must not block a correct way forward
                 left.append(str(failure))

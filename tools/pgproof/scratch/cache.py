@@ -1,7 +1,7 @@
 """The warm scratch cache: a persistent scratch server per PostgreSQL major in a cache
 folder, and what it has loaded kept as template databases, so a repeated run loads nothing.
 
-Layout of the folder (XDG cache by default; see `default_folder`)::
+Layout of the folder (XDG cache by default; see `core.settings.default_folder`)::
 
     lock                    shared by every run using the cache, exclusive for `cache clear`
     pg<major>-<binaries>/   one persistent server: data/, server.lock (held while starting)
@@ -61,13 +61,6 @@ _LOAD_SETTINGS = (
     "default_table_access_method", "default_toast_compression", "TimeZone", "DateStyle",
     "IntervalStyle", "extra_float_digits", "bytea_output",
 )
-
-
-def default_folder(environ: dict[str, str] | None = None) -> Path:
-    """$XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof."""
-    environ = os.environ if environ is None else environ
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "pgproof"
 
 
 def usable(folder: Path) -> bool:

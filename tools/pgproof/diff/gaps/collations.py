@@ -10,7 +10,7 @@ from __future__ import annotations
 from pglast import ast, parse_sql
 from pglast.parser import ParseError
 
-from pgproof.plan.hazards import deparse, table_key
+from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import CATALOG, ident
 from pgproof.diff.gaps import touched
 from pgproof.diff.gaps.script import Script

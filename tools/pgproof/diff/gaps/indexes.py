@@ -106,7 +106,7 @@ def replacement(index: CatalogObject) -> list[Statement]:
     then the old one dropped and the new one renamed."""
     from pglast import parse_sql
 
-    from pgproof.plan.hazards import deparse
+    from pgproof.core.sql import deparse
 
     node = parse_sql(index.definition["definition"])[0].stmt
     temporary = (TEMPORARY_PREFIX + index.name)[:63]
