@@ -1,6 +1,6 @@
 """Every example in `pgproof ... --help` runs as written, in the order the help lists the
 commands, with the environment it names: DATABASE_URL and STAGING_URL (a legacy
-database), GITHUB_STEP_SUMMARY (a file). And `--timings` works on every command, before
+database; also the environments production and staging), GITHUB_STEP_SUMMARY (a file). And `--timings` works on every command, before
 or after its name, with phases that add up to the wall time."""
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def test_every_command_has_examples():
 def project(tmp_path, pg_server):
     (tmp_path / "pyproject.toml").write_text(
         f'[tool.pgproof]\nschema = "{REPO / "schema" / "schema.sql"}"\nfixes = "{REPO / "data_fixes"}"\n'
-        'exclude = ["pgproof.*", "public.alembic_version"]\n'
+        'exclude = ["pgproof.*", "public.alembic_version"]\n\n'
+        '[tool.pgproof.environments.staging]\ndb = "STAGING_URL"\n\n'
+        '[tool.pgproof.environments.production]\ndb = "DATABASE_URL"\n'
     )
     return tmp_path
 

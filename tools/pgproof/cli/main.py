@@ -31,7 +31,7 @@ from pgproof.core.hints import Hints
 from pgproof.cli.output import Output, number
 from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
 from pgproof.cli.report import RENDERERS as PLAN_RENDERERS
-from pgproof.core.errors import DiffError, ExitCode, PgProofError
+from pgproof.core.errors import ConfigError, DiffError, ExitCode, PgProofError
 from pgproof.core.settings import Settings, resolve
 from pgproof.core.statement import render_script
 
@@ -44,6 +44,7 @@ class Context:
     err: Console
     traceback: bool = False
     timings: bool = False
+    environments: tuple[str, ...] = ()  # --env NAME, as given
     output: Output = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,7 +55,27 @@ class Context:
 
 
 def _settings(**flags: Any) -> Settings:
-    return resolve(flags)
+    """The settings of this command: its flags, with the one --env NAME if given."""
+    names = click.get_current_context().find_object(Context).environments
+    if len(names) > 1:
+        raise ConfigError(
+            f"--env was given {len(names)} times; only drift reports several environments at once: "
+            "run this command once per environment."
+        )
+    return resolve({**flags, "env": names[0] if names else None})
+
+
+def _each_environment(**flags: Any) -> list[Settings | PgProofError]:
+    """One Settings per --env NAME (or the plain settings without one); a bad environment
+    is its error, so the others still run."""
+    names = click.get_current_context().find_object(Context).environments or (None,)
+    found: list[Settings | PgProofError] = []
+    for name in names:
+        try:
+            found.append(resolve({**flags, "env": name}))
+        except PgProofError as exc:
+            found.append(exc)
+    return found
 
 
 # --- shared options ---------------------------------------------------------------------
@@ -70,7 +91,16 @@ def timings_option(f):
                         help="Print the time of each phase to stderr; they add up to the wall time.")(f)
 
 
+def _environments(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    ctx.find_object(Context).environments = tuple(value)
+
+
 def db_option(f):
+    f = click.option(
+        "--env", "environments", metavar="NAME", multiple=True, expose_value=False, callback=_environments,
+        help="A named environment of [tool.pgproof.environments.NAME]: its database (read from the "
+             "variable its db names), scratch and exclusions.",
+    )(f)
     return click.option(
         "--db", "db", metavar="URL",
         help="Target database URL (default: $DATABASE_URL, then .env).",
@@ -176,11 +206,38 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
       pgproof drift --db "$DATABASE_URL"
       pgproof drift --format json | jq .differences
       pgproof drift --format markdown >> "$GITHUB_STEP_SUMMARY"
+      pgproof drift --env staging --env production
     """
-    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
-    report = commands.drift(settings)
-    obj.out.write(RENDERERS[fmt](report))
-    return ExitCode.CHANGES if report.drifted else ExitCode.OK
+    chosen = _each_environment(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
+    if len(chosen) == 1:
+        if isinstance(chosen[0], PgProofError):
+            raise chosen[0]
+        report = commands.drift(chosen[0])
+        obj.out.write(RENDERERS[fmt](report))
+        return ExitCode.CHANGES if report.drifted else ExitCode.OK
+    return _drift_each(obj, chosen, fmt)
+
+
+def _drift_each(obj: Context, chosen: list[Settings | PgProofError], fmt: str) -> int:
+    """drift of several environments: each reported, an error of one does not stop the
+    others; exit 1 if any failed, else 2 if any drifted, else 0."""
+    rendered, failed, drifted = [], False, False
+    for settings in chosen:
+        try:
+            if isinstance(settings, PgProofError):
+                raise settings
+            report = commands.drift(settings)
+        except PgProofError as exc:
+            failed = True
+            obj.say(f"Error: {exc}", style="red")
+            continue
+        drifted = drifted or report.drifted
+        rendered.append(RENDERERS[fmt](report))
+    if fmt == "json":
+        obj.out.write(json.dumps({"reports": [json.loads(text) for text in rendered]}, indent=2) + "\n")
+    else:
+        obj.out.write("\n".join(rendered))
+    return ExitCode.ERROR if failed else ExitCode.CHANGES if drifted else ExitCode.OK
 
 
 @cli.command()

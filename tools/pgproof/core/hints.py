@@ -1,5 +1,5 @@
 """The commands pgproof suggests, written so they run as printed where they are printed:
-with `--db` (and `--schema`) when the command being run got them as flags, since a flag
+with `--env NAME`, or `--db` (and `--schema`) when the command being run got them as flags, since a flag
 does not carry over to the next command the way DATABASE_URL does, and with `--yes`,
 since a suggested apply is often run where no one can answer a question."""
 
@@ -16,12 +16,17 @@ from pgproof.core.settings import Settings
 @dataclass(frozen=True)
 class Hints:
     plan_file: str = "plan.sql"
-    target: tuple[str, ...] = ()  # ("--db", URL) when the target came from a flag
+    target: tuple[str, ...] = ()  # ("--db", URL) from a flag, or ("--env", NAME)
     schema: tuple[str, ...] = ()  # ("--schema", PATH) when the schema came from a flag
 
     @classmethod
     def of(cls, settings: Settings, plan_file: Path | str | None = None) -> Hints:
-        target = ("--db", db.mask(settings.db_url)) if settings.db_url and settings.sources.get("db") == "flag" else ()
+        if settings.environment and settings.sources.get("db") != "flag":
+            target: tuple[str, ...] = ("--env", settings.environment)  # runs as printed: no URL at all
+        elif settings.db_url and settings.sources.get("db") == "flag":
+            target = ("--db", db.mask(settings.db_url))
+        else:
+            target = ()
         schema = ("--schema", str(settings.schema)) if settings.sources.get("schema") == "flag" else ()
         return cls(str(plan_file or "plan.sql"), target, schema)
 

@@ -1,5 +1,10 @@
-"""Settings: flags > environment (DATABASE_URL, PGPROOF_SCRATCH, then a .env file) >
+"""Settings: flags > the named environment (`--env NAME`: [tool.pgproof.environments.NAME])
+> environment variables (DATABASE_URL, PGPROOF_SCRATCH, then a .env file) >
 `[tool.pgproof]` in pyproject.toml > defaults.
+
+A named environment gives a target a name (staging, production) and its own settings.
+Its `db` is the name of an environment variable that holds the URL, never a URL: a
+password does not belong in pyproject.toml. Reports name the environment, not its host.
 
 The nearest pyproject.toml at or above the working directory is the project; relative
 paths in it are relative to its folder. Only the CLI reads settings; every other module
@@ -9,6 +14,7 @@ receives URLs and paths.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,7 +40,12 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
+    "environments": ({}, "named targets: [tool.pgproof.environments.NAME] with db (an environment variable's name), "
+                         "scratch, exclude, managed_roles, manage_owners, timeouts"),
 }
+# What a named environment may set ([tool.pgproof.environments.NAME]); `db` names a variable.
+ENVIRONMENT_KEYS = ("db", "scratch", "exclude", "managed_roles", "manage_owners", "lock_timeout_ms",
+                    "statement_timeout_ms", "apply_lock_wait_s", "cache")
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,12 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     cache: bool = False  # use the warm scratch cache in cache_dir
     cache_dir: Path | None = None
+    environment: str | None = None  # the --env NAME these settings are for
+
+    @property
+    def target_label(self) -> str:
+        """How reports name the target: the environment's name, else the masked URL."""
+        return f"environment {self.environment}" if self.environment else db.mask(self.db_url)
 
 
 def find_project(start: Path) -> Path | None:
@@ -85,7 +102,43 @@ def read_project(path: Path | None) -> dict[str, Any]:
             f"unknown setting {unknown[0]!r} in [tool.pgproof] of {path}; "
             f"known settings are {', '.join(KNOWN_KEYS)}."
         )
+    _check_environments(section.get("environments", {}), path)
     return section
+
+
+def _check_environments(environments: Any, path: Path) -> None:
+    if not isinstance(environments, dict) or not all(isinstance(v, dict) for v in environments.values()):
+        raise ConfigError(
+            f"[tool.pgproof.environments] in {path} must hold one table per environment, like "
+            '[tool.pgproof.environments.production] with db = "PRODUCTION_DATABASE_URL"; fix pyproject.toml.'
+        )
+    for name, section in environments.items():
+        unknown = sorted(set(section) - set(ENVIRONMENT_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"unknown setting {unknown[0]!r} in [tool.pgproof.environments.{name}] of {path}; "
+                f"an environment may set {', '.join(ENVIRONMENT_KEYS)}."
+            )
+        variable = section.get("db")
+        if variable is not None and (not isinstance(variable, str) or not _VARIABLE.fullmatch(variable)):
+            raise ConfigError(
+                f"db in [tool.pgproof.environments.{name}] of {path} must be the name of an environment "
+                'variable that holds the URL (like db = "PRODUCTION_DATABASE_URL"), never a URL: a password '
+                "does not belong in pyproject.toml."
+            )
+
+
+def environment_section(project: dict[str, Any], name: str, project_file: Path | None) -> dict[str, Any]:
+    """The settings of environment `name`, or one sentence naming the known ones."""
+    environments = project.get("environments", {})
+    if name not in environments:
+        where = f"[tool.pgproof.environments] of {project_file}" if project_file else "no pyproject.toml"
+        known = ", ".join(sorted(environments)) or "none"
+        raise ConfigError(
+            f"there is no environment {name!r} in {where} (known: {known}); add "
+            f'[tool.pgproof.environments.{name}] with db = "{name.upper()}_DATABASE_URL", or use --db.'
+        )
+    return environments[name]
 
 
 def resolve(
@@ -102,11 +155,19 @@ def resolve(
     base = project_file.parent if project_file else cwd
     dotenv = _dotenv(cwd, base)
     sources: dict[str, str] = {}
+    environment = flags.get("env")
+    named = environment_section(project, environment, project_file) if environment else {}
 
     def pick(name: str, env: str | None = None) -> Any:
         if flags.get(name) is not None:
             sources[name] = "flag"
             return flags[name]
+        if name in named:
+            if name == "db":
+                sources[name] = f"${named[name]} of environment {environment}"
+                return _variable(named[name], environment, environ, dotenv)
+            sources[name] = f"[tool.pgproof.environments.{environment}] {name}"
+            return named[name]
         if env and environ.get(env):
             sources[name] = f"${env}"
             return environ[env]
@@ -136,7 +197,22 @@ def resolve(
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
         project_file=project_file,
         sources=sources,
+        environment=environment,
     )
+
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _variable(name: str, environment: str, environ: Mapping[str, str], dotenv: Mapping[str, str | None]) -> str:
+    """The URL held by the variable an environment's `db` names (environment, then .env)."""
+    value = environ.get(name) or dotenv.get(name)
+    if not value:
+        raise ConfigError(
+            f"environment {environment} reads its database URL from ${name}, which is not set; "
+            f"export {name}=postgresql://... (or put it in .env), or use --db."
+        )
+    return value
 
 
 def _cache_on(value: Any, source: str, environ: Mapping[str, str]) -> bool:

@@ -179,7 +179,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
                 yield desired_url  # thrown away after this run: it may be changed
 
             if target_side is not None:
-                yield Sides(target_side.result(), desired_side, settings.db_url, db.mask(settings.db_url),
+                yield Sides(target_side.result(), desired_side, settings.db_url, settings.target_label,
                             server, files, exclusions, None, desired_copy, desired_url, target_copy)
             else:
                 with server.database() as empty_url:
@@ -206,7 +206,7 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
         if copies_for is not None:
             desired_copy = in_advance.start(desired_copy)
         if target_side is not None:
-            target, target_url, label = target_side.result(), settings.db_url, db.mask(settings.db_url)
+            target, target_url, label = target_side.result(), settings.db_url, settings.target_label
         else:
             empty = desired_entry(cache, server, [], exclusions)
             target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
