@@ -19,6 +19,7 @@ from pglast.parser import ParseError
 
 from pgproof.core import db
 from pgproof.core.errors import SchemaError
+from pgproof.read.meta_commands import without_meta_commands
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,19 @@ def read(path: str | Path) -> list[SchemaFile]:
     result = []
     for file in files:
         try:
-            result.append(SchemaFile(file, file.read_text(encoding="utf-8")))
+            text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SchemaError(f"cannot read {file}: {exc}; it must be readable UTF-8 text.") from None
+        result.append(_as_sql(SchemaFile(file, text)))
     return result
+
+
+def _as_sql(file: SchemaFile) -> SchemaFile:
+    """The file with psql's meta-commands (a pg_dump's `\\restrict`) blanked out."""
+    try:
+        return SchemaFile(file.path, without_meta_commands(file.text, lambda index: _location(file, index)))
+    except ValueError as exc:
+        raise SchemaError(str(exc)) from None
 
 
 def source_fingerprint(files: list[SchemaFile]) -> str:
