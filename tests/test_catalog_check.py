@@ -101,7 +101,7 @@ def test_diff_prints_what_it_can_then_fails_naming_the_gap(pgproof, gap_target):
     assert result.code == 1
     assert result.out == "COMMENT ON TABLE public.sources IS 'videos';\n\n"
     assert "constraint-index (index public.sources_pkey)" in result.err
-    assert "by hand" in result.err and "README" in result.err
+    assert "by hand" in result.err and "docs/migra-gaps.md" in result.err
     assert "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1 or result.err.count("Error:") == 1
 

@@ -1,4 +1,4 @@
-"""The read-only role of the README, with exactly its GRANTs, after an apply: plan,
+"""The read-only role of docs/ci.md, with exactly its GRANTs, after an apply: plan,
 drift, fixes status and history work; apply and fixes run stop in one sentence."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import re
 from conftest import REPO, run_sql
 from pgproof.core import db
 
-README = (REPO / "README.md").read_text()
+CI_DOC = (REPO / "docs" / "ci.md").read_text()
 ALLOW = "CONSTRAINT_VALIDATION,INDEX_BUILD"
 
 
 def readme_grants(role: str, dbname: str) -> list[str]:
-    section = README[README.index("### A read-only role"):]
+    section = CI_DOC[CI_DOC.index("## A read-only role"):]
     sql = section[section.index("```sql") + 6: section.index("```", section.index("```sql") + 6)]
     statements = [s.strip() for s in re.sub(r"--[^\n]*", "", sql).split(";") if s.strip()]
     return [s.replace("pgproof_reader", role).replace("DATABASE app", f'DATABASE "{dbname}"')

@@ -12,7 +12,7 @@ both times, their ratio, and the longest lock each held on segments.
 
 Data: texts of ~190 characters, 10% of the rows duplicates (a second copy of a random
 segment, appended later as a re-ingestion would), 1 in 7 speaker labels NULL, and a 1536-
-dimension embedding on --embedding-share of the rows (see the README for why 2%).
+dimension embedding on --embedding-share of the rows (see docs/benchmarks.md for why 2%).
 
 The server is durable like production (fsync, synchronous_commit, full_page_writes on)
 and the database collation is en_US.UTF-8 when the machine has that locale (the default of

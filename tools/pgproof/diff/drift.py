@@ -72,7 +72,7 @@ def render_text(report: DriftReport) -> str:
         lines.extend(f"  {describe(d)}" for d in report.diff.differences)
         if report.diff.gaps:
             lines.append("")
-            lines.append("Gaps: pgproof cannot write these changes; make them by hand (see the README):")
+            lines.append("Gaps: pgproof cannot write these changes; make them by hand (see docs/migra-gaps.md):")
             lines.extend(f"  {g.code}: {g.message}" for g in report.diff.gaps)
         if report.diff.statements:
             lines.append("")
@@ -132,7 +132,7 @@ def render_markdown(report: DriftReport) -> str:
         out.append("")
         if report.diff.gaps:
             out += [
-                "**Gaps**: pgproof cannot write these changes; make them by hand (see the README).\n",
+                "**Gaps**: pgproof cannot write these changes; make them by hand (see docs/migra-gaps.md).\n",
                 "| gap | object | why |",
                 "| --- | --- | --- |",
             ]

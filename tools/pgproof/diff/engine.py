@@ -4,7 +4,7 @@ migra (pinned; its last release is from 2022) computes most of them; every call 
 lives in this module. Its output is then checked against the independent catalog
 comparison (`catalog`), and what migra cannot see is added by `gaps`.
 
-Known gaps of migra, and what happens to each, are listed in the README.
+Known gaps of migra, and what happens to each, are listed in docs/migra-gaps.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 statement), read and validated before anything runs. A malformed file raises FixError at
 file:line with what to change; nothing here touches a database.
 
-The format (README, "Data fixes") is described in `fixes`, which runs what is read here.
+The format (docs/data-fixes.md) is described in `fixes`, which runs what is read here.
 """
 
 from __future__ import annotations

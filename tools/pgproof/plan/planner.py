@@ -141,7 +141,7 @@ def _irreversible(forward: list[Statement], fixes: list[FixStep]) -> list[str]:
     ]
     lines += [
         f"data fix {f.name} changed {f.rows:,} rows; rollback does not undo data fixes "
-        "(rows a fix deleted are kept in pgproof.archived_rows; README, 'Restoring archived rows')"
+        "(rows a fix deleted are kept in pgproof.archived_rows; docs/data-fixes.md, 'Restoring archived rows')"
         for f in fixes
     ]
     return lines

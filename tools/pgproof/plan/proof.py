@@ -35,5 +35,5 @@ def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions:
         raise DiffError(
             "the plan does not converge: after its statements ran on a scratch copy of the target, "
             f"these still differ from the desired schema: {'; '.join(left[:8])}; "
-            "this is a known gap of migra (see README); the plan was not written."
+            "this is a known gap of migra (see docs/migra-gaps.md); the plan was not written."
         )

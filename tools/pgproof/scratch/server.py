@@ -65,7 +65,7 @@ class ScratchServer:
                     cur.execute(f'CREATE DATABASE "{name}"{clause}')
                 except psycopg2.Error as exc:
                     message = db.server_message(exc, self.url)
-                    hint = ("the scratch role needs CREATEDB (see README, 'A scratch URL role')"
+                    hint = ("the scratch role needs CREATEDB (see docs/scratch.md, 'A scratch URL role')"
                             if "permission denied" in message else "nothing was changed; try again")
                     raise ScratchError(
                         f"could not create a scratch database on {db.mask(self.url)}: {message}; {hint}."

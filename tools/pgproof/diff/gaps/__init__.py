@@ -9,7 +9,7 @@ Nothing that differs is left silent: a difference that no statement touches beco
 gap `unhandled`.
 
 `close` is the whole ordering policy, one line per kind of gap, like migra's
-`Migration.add_all_changes`. The README lists every gap and what happens to it.
+`Migration.add_all_changes`. docs/migra-gaps.md lists every gap and what happens to it.
 """
 
 from __future__ import annotations
@@ -120,6 +120,6 @@ def refusal(found: list[Gap]) -> str:
     named = "; ".join(f"{g.code} ({g.label})" for g in found)
     return (
         f"the printed statements leave out {len(found)} change(s) that pgproof cannot write "
-        f"safely: {named}; write them by hand (the README's table of migra's gaps says how "
-        "for each code), then run pgproof drift."
+        f"safely: {named}; write them by hand (docs/migra-gaps.md, 'Gaps: changes pgproof "
+        "will not write', says how for each code), then run pgproof drift."
     )

@@ -51,7 +51,7 @@ class GapCode(enum.Enum):
         "column-type-cast",
         "PostgreSQL has no cast from the target's type to the desired one ({what}), so the "
         "values cannot be converted in place; add the new column beside the old one, fill it "
-        "with a data fix (README, 'Data fixes'), then drop the old column",
+        "with a data fix (docs/data-fixes.md), then drop the old column",
     )
     UNHANDLED = (
         "unhandled",
