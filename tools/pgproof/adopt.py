@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, ObjectType
-from pglast.parser import ParseError
 from pglast.visitors import Visitor
 
 from pgproof.core import db
@@ -34,6 +33,7 @@ from pgproof.core.errors import DiffError, SchemaError
 from pgproof.core.exclusions import Exclusions
 from pgproof.scratch import ScratchServer
 from pgproof.core.statement import Statement, qualified
+from pgproof.core.kinds import Kind
 
 # Sections in the order they are written; within a section the diff's order is kept
 # (tables: one group per table, in the order the diff creates them).
@@ -55,10 +55,10 @@ class Item:
 def arrange(statements: list[Statement], live: Catalog) -> list[Item]:
     """The statements in the order inspect writes them (see the module docstring)."""
     statements = _merge_validations(statements)
-    functions = {obj.name for obj in live.of_kind("function")}
+    functions = {obj.name for obj in live.of_kind(Kind.FUNCTION)}
     items = [_classify(s, live, functions) for s in statements]
-    comments = [i for i in items if i.kind == "comment"]
-    others = [i for i in items if i.kind != "comment"]
+    comments = [i for i in items if i.kind == Kind.COMMENT]
+    others = [i for i in items if i.kind != Kind.COMMENT]
     ordered: list[Item] = []
     for section in (PREAMBLE, SCHEMAS, TYPES, SEQUENCES):
         ordered += [i for i in others if i.section == section]
@@ -114,12 +114,12 @@ def _comment_owner(sql: str, live: Catalog) -> str | None:
     if what in ("CONSTRAINT", "POLICY", "TRIGGER"):
         return "table " + target.split(" ON ", 1)[1]
     if what == "INDEX":
-        index = live.get("index", target)
+        index = live.get(Kind.INDEX, target)
         return f"table {index.parent}" if index else None
     if what in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
         return "function " + target.split("(", 1)[0]
-    kind = {"TABLE": "table", "FOREIGN TABLE": "table", "VIEW": "view", "MATERIALIZED VIEW": "view",
-            "SCHEMA": "schema", "TYPE": "type", "DOMAIN": "type", "SEQUENCE": "sequence"}.get(what)
+    kind = {"TABLE": Kind.TABLE, "FOREIGN TABLE": Kind.TABLE, "VIEW": Kind.VIEW, "MATERIALIZED VIEW": Kind.VIEW,
+            "SCHEMA": Kind.SCHEMA, "TYPE": Kind.TYPE, "DOMAIN": Kind.TYPE, "SEQUENCE": Kind.SEQUENCE}.get(what)
     return f"{kind} {target}" if kind else None
 
 
@@ -144,19 +144,18 @@ def _merge_validations(statements: list[Statement]) -> list[Statement]:
 
 
 def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
-    try:
-        node = parse_sql(statement.sql)[0].stmt
-    except (ParseError, IndexError):
-        return Item(statement, REST, "public", "other")
     rest = Item(statement, REST, "public", "other")
+    if not statement.nodes:
+        return rest
+    node = statement.nodes[0]
     if isinstance(node, ast.VariableSetStmt):
-        return Item(statement, PREAMBLE, "public", "schema")
+        return Item(statement, PREAMBLE, "public", Kind.SCHEMA)
     if isinstance(node, ast.CreateSchemaStmt):
-        return Item(statement, SCHEMAS, node.schemaname, "schema", creates=f"schema {qualified(node.schemaname)}")
+        return Item(statement, SCHEMAS, node.schemaname, Kind.SCHEMA, creates=f"schema {qualified(node.schemaname)}")
     if isinstance(node, ast.CreateExtensionStmt):
         return Item(statement, SCHEMAS, _option_schema(node) or "public", "extensions")
     if isinstance(node, ast.CommentStmt):
-        return Item(statement, REST, "public", "comment")
+        return Item(statement, REST, "public", Kind.COMMENT)
     if isinstance(node, (ast.CreateEnumStmt, ast.CreateDomainStmt, ast.CreateRangeStmt)):
         names = [n.sval for n in (node.domainname if isinstance(node, ast.CreateDomainStmt) else node.typeName)]
         key = qualified(*names) if len(names) > 1 else qualified("public", *names)
@@ -168,7 +167,7 @@ def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
         key = _relation(node.sequence)
         return Item(statement, SEQUENCES, key.split(".")[0], "sequences", creates=f"sequence {key}")
     if isinstance(node, ast.AlterSeqStmt):
-        sequence = live.get("sequence", _relation(node.sequence))
+        sequence = live.get(Kind.SEQUENCE, _relation(node.sequence))
         if sequence is not None and sequence.parent:
             return _in_group(statement, sequence.parent, live)
         return Item(statement, SEQUENCES, node.sequence.schemaname or "public", "sequences")
@@ -179,16 +178,16 @@ def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
         return Item(statement, TABLES, item.schema, "tables", owner, creates=f"table {key}")
     if isinstance(node, ast.IndexStmt):
         table = _relation(node.relation)
-        if live.get("table", table) is None or _calls(node, functions):
+        if live.get(Kind.TABLE, table) is None or _calls(node, functions):
             return Item(statement, REST, table.split(".")[0], "views")
         return _in_group(statement, _partition_root(table, live), live)
     if isinstance(node, ast.AlterTableStmt):
         relation = _relation(node.relation)
         if node.objtype == ObjectType.OBJECT_INDEX:
-            index = live.get("index", relation)
+            index = live.get(Kind.INDEX, relation)
             table = index.parent if index else None
             return _in_group(statement, _partition_root(table, live), live) if table else rest
-        if live.get("table", relation) is None:
+        if live.get(Kind.TABLE, relation) is None:
             return Item(statement, REST, relation.split(".")[0], "views")
         if _is_foreign_key(node):
             return Item(statement, FOREIGN_KEYS, relation.split(".")[0], "foreign_keys", relation)
@@ -207,7 +206,7 @@ def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
     if isinstance(node, ast.CreatePolicyStmt):
         return Item(statement, REST, node.table.schemaname or "public", "policies")
     if isinstance(node, ast.GrantStmt) and node.objtype == ObjectType.OBJECT_TABLE and len(node.objects or ()) == 1 \
-            and isinstance(node.objects[0], ast.RangeVar) and live.get("table", _relation(node.objects[0])):
+            and isinstance(node.objects[0], ast.RangeVar) and live.get(Kind.TABLE, _relation(node.objects[0])):
         return _in_group(statement, _partition_root(_relation(node.objects[0]), live), live)
     return Item(statement, REST, _first_schema(statement.sql), "privileges"
                 if isinstance(node, (ast.GrantStmt, ast.AlterDefaultPrivilegesStmt, ast.AlterOwnerStmt)) else "other")
@@ -222,7 +221,7 @@ def _partition_root(table: str, live: Catalog) -> str:
     seen = set()
     while table not in seen:
         seen.add(table)
-        obj = live.get("table", table)
+        obj = live.get(Kind.TABLE, table)
         parents = (obj.definition.get("inherits") or []) if obj and obj.definition.get("partition_bound") else []
         if not parents:
             return table

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pglast import parse_sql
 from pglast.ast import AlterTableStmt, CreateStmt, IndexStmt, ViewStmt
 
 from pgproof.core import db
@@ -60,11 +59,7 @@ def _touched(statements) -> tuple[set[str], set[str]]:
     tables: set[str] = set()
     schemas: set[str] = set()
     for statement in statements:
-        try:
-            nodes = [raw.stmt for raw in parse_sql(statement.sql)]
-        except Exception:
-            continue
-        for node in nodes:
+        for node in statement.nodes:
             if isinstance(node, (AlterTableStmt, IndexStmt)):
                 tables.add(table_key(node.relation))
             elif isinstance(node, (CreateStmt, ViewStmt)):

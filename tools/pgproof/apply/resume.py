@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pglast import parse_sql
 from pglast.ast import IndexStmt
 
 from pgproof.read import catalog
@@ -37,10 +36,7 @@ def concurrent_index(statement: Statement) -> str | None:
     """The qualified name of the index a CREATE INDEX CONCURRENTLY step builds."""
     if statement.transactional:
         return None
-    try:
-        node = parse_sql(statement.sql)[0].stmt
-    except Exception:
-        return None
+    node = statement.nodes[0]
     if not isinstance(node, IndexStmt) or not node.concurrent or not node.idxname:
         return None
     return qualified(node.relation.schemaname or "public", node.idxname)

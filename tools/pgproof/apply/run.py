@@ -26,7 +26,6 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
-from pglast import parse_sql
 from pglast.ast import IndexStmt
 
 from pgproof.read import catalog, majors
@@ -297,10 +296,7 @@ def _preflight(url: str, plan: Plan, start_at: int, described: catalog.Catalog) 
         for number, statement in enumerate(plan.statements, start=1):
             if number < start_at:
                 continue
-            try:
-                node = parse_sql(statement.sql)[0].stmt
-            except Exception:
-                continue
+            node = statement.nodes[0]
             if isinstance(node, IndexStmt) and node.unique:
                 where = deparse(node.whereClause) if node.whereClause else None
                 found = unique_violations(table_key(node.relation), index_keys(node), node.idxname, facts,

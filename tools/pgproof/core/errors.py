@@ -46,6 +46,10 @@ class DiffError(PgProofError):
     """The diff engine failed or the result does not converge."""
 
 
+class UnparsableSQL(PgProofError):
+    """A statement pglast cannot parse: named, never skipped."""
+
+
 class FixError(PgProofError):
     """A data fix is malformed, failed, or cannot succeed (preflight)."""
 

@@ -1,14 +1,25 @@
 """`Statement`: one step of a diff or plan, as data. Rendered by exactly one function, so
-what people review is byte for byte what runs."""
+what people review is byte for byte what runs.
+
+SQL is parsed here and nowhere else (`parse`): once per text, with pglast (the real
+PostgreSQL parser), and every module reads a statement's tree through `Statement.nodes`.
+A text that does not parse is an error that names it, never a statement silently left
+unchecked. The trees are shared: a caller that changes one deep-copies it first.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from pglast import split
+from pglast import parse_sql, split
+from pglast.ast import Node
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+from pglast.parser import ParseError
+
+from pgproof.core.errors import UnparsableSQL
 
 if TYPE_CHECKING:
     from pgproof.core.hazard import Hazard
@@ -34,6 +45,46 @@ class Statement:
     def render(self) -> str:
         """The statement as it appears in diffs, plans and the SQL that apply runs."""
         return self.sql.rstrip().rstrip(";") + ";"
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        """The parse tree of each statement in `sql` (one, for a diff's statement)."""
+        return parse(self.sql)
+
+    @property
+    def node(self) -> Node:
+        """The parse tree of this one statement."""
+        nodes = self.nodes
+        if len(nodes) != 1:
+            raise UnparsableSQL(f"{_quoted(self.sql)} holds {len(nodes)} statements where pgproof expects one; "
+                                "report it with the statement.")
+        return nodes[0]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parse(sql: str) -> tuple[Node, ...]:
+    """The parse trees of the statements in `sql`, parsed once per text; UnparsableSQL
+    names the text that does not parse."""
+    try:
+        return tuple(raw.stmt for raw in parse_sql(sql))
+    except ParseError as exc:
+        raise UnparsableSQL(
+            f"pglast cannot parse {_quoted(sql)} ({exc}), so pgproof cannot check it; "
+            "report it with the statement."
+        ) from None
+
+
+def try_parse(text: str) -> tuple[Node, ...] | None:
+    """The parse trees of catalog text that need not be SQL (a PL/pgSQL body), or None."""
+    try:
+        return parse(text)
+    except UnparsableSQL:
+        return None
+
+
+def _quoted(sql: str) -> str:
+    text = " ".join(sql.split())
+    return repr(text if len(text) <= 160 else text[:157] + "...")
 
 
 def split_sql(sql: str) -> list[str]:

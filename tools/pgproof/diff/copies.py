@@ -89,7 +89,7 @@ def _copy_invalid_indexes(copy_url: str, actual: Catalog) -> None:
             for index in invalid:
                 cur.execute("SELECT to_regclass(%s) IS NULL", (index.key,))
                 if cur.fetchone()[0]:
-                    cur.execute(index.definition["definition"])
+                    cur.execute(index.sql)
                 cur.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass", (index.key,))
         conn.commit()
 

@@ -16,14 +16,15 @@ schema loads, so those roles are created there (NOLOGIN, no privileges) if missi
 
 from __future__ import annotations
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError
+from pglast import ast
 from pglast.visitors import Visitor
 
 from pgproof.core import db
 from pgproof.read.catalog import Catalog, Difference, compare, describe
 from pgproof.read.catalog.privileges import KINDS, OWNER, PRIVILEGE
+
 from pgproof.read.desired import SchemaFile
+from pgproof.read.desired import statements as schema_statements
 from pgproof.core.errors import ConfigError
 from pgproof.core.exclusions import Exclusions
 from pgproof.diff.gaps import touched
@@ -142,11 +143,9 @@ class _Roles(Visitor):
 def roles_named(files: list[SchemaFile], exclusions: Exclusions) -> list[str]:
     """The managed roles and every role the schema files name (GRANT, OWNER TO, FOR ROLE)."""
     visitor = _Roles()
-    for file in files:
-        try:
-            visitor(parse_sql(file.text))
-        except ParseError:
-            continue  # desired.statements reports it with its location
+    for statement in schema_statements(files):  # a syntax error is reported at file:line:col
+        for node in statement.nodes:
+            visitor(node)
     return sorted((visitor.names | set(exclusions.managed_roles)) - {"PUBLIC", "public"})
 
 

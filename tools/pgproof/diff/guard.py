@@ -16,13 +16,13 @@ A statement that fails any of these stops the diff with one sentence naming it.
 
 from __future__ import annotations
 
-from pglast import parse_sql
 from pglast import ast
-from pglast.parser import ParseError
 
 from pgproof.read.catalog import Catalog, Difference
 from pgproof.core.errors import DiffError
 from pgproof.diff.gaps import touched
+from pgproof.core.errors import UnparsableSQL
+from pgproof.core.kinds import Kind, where
 from pgproof.core.statement import Statement
 
 # What a plan may contain: schema changes, plus SELECT setval(...) for sequences and
@@ -55,12 +55,12 @@ def check(statements: list[Statement], differences: list[Difference], desired: C
 
 def _one_statement(number: int, statement: Statement):
     try:
-        parsed = parse_sql(statement.sql)
-    except ParseError as error:
+        parsed = statement.nodes
+    except UnparsableSQL as error:
         _refuse(number, statement, f"does not parse ({error})")
     if len(parsed) != 1:
         _refuse(number, statement, f"holds {len(parsed)} statements instead of one")
-    return parsed[0].stmt
+    return parsed[0]
 
 
 def _is_migra_setting(node) -> bool:
@@ -82,17 +82,17 @@ def _named(differences: list[Difference], desired: Catalog, actual: Catalog) -> 
     keys: set[str] = set()
     for difference in differences:
         key = difference.key
-        keys |= {key, touched.function_key(key)} if difference.kind == "function" else {key}
+        keys |= {key, touched.function_key(key)} if difference.kind == Kind.FUNCTION else {key}
         if difference.parent:
             keys.add(difference.parent)
-    views = [v for c in (desired, actual) for v in c.of_kind("view")]
+    views = [v for c in (desired, actual) for v in c.of_kind(Kind.VIEW)]
     while True:
         more = {v.key for v in views if set(v.info.get("depends_on") or ()) & keys} - keys
         if not more:
             break
         keys |= more
     objects = [obj for c in (desired, actual) for obj in c.objects.values()]
-    keys |= {o.key for o in objects if o.kind == "column" and _type_key(o.definition.get("type")) in keys}
+    keys |= {o.key for o in objects if o.kind == Kind.COLUMN and _type_key(o.definition.get("type")) in keys}
     keys |= {o.key for o in objects if o.parent in keys}
     return keys
 
@@ -103,7 +103,7 @@ def _type_key(name: str | None) -> str:
     return name if "." in name else f"public.{name}"
 
 
-_CHILDREN = {"column", "constraint", "index", "trigger", "policy"}  # named with their parent's key
+_CHILDREN = set(where(child=True))  # named with their parent's key
 
 
 def _allowed(touch: touched.Touch, named: set[str]) -> bool:

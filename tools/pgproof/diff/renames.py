@@ -33,14 +33,15 @@ from pgproof.read.catalog import Catalog
 from pgproof.read.desired import SchemaFile
 from pgproof.diff.engine import Diff
 from pgproof.core.errors import SchemaError
+from pgproof.core.kinds import FACTS, Kind, where
 from pgproof.core.statement import CATALOG, Statement, ident, qualified
 
-KINDS = ("table", "view", "column", "constraint", "index")
+KINDS = where(renamable=True)
 _DIRECTIVE = re.compile(r"^\s*--\s*pgproof:\s*(.*?)\s*$")
 _RENAME = re.compile(r"^rename\s+(\w+)\s+(\S+)\s+from\s+(\S+)$", re.I)
 _PART = re.compile(r'"((?:[^"]|"")+)"|([^".]+)')
 # How many dotted parts the new name has when fully qualified.
-_PARTS = {"table": 2, "view": 2, "index": 2, "column": 3, "constraint": 3}
+_PARTS = {kind: FACTS[kind].key_parts for kind in KINDS}
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Rename:
 def reverse(applied: list[Rename]) -> list[Rename]:
     """The directives of the way back (the rollback): each old name from its new one,
     with columns and constraints named by their table's former name."""
-    former = {r.key(r.new): r.key(r.old) for r in applied if r.kind == "table"}
+    former = {r.key(r.new): r.key(r.old) for r in applied if r.kind == Kind.TABLE}
     return [replace(r, new=r.old, old=r.new, parent=former.get(r.parent, r.parent) if r.parent else None)
             for r in applied]
 
@@ -117,7 +118,7 @@ def _names(text: str) -> list[str]:
 def applicable(renames: list[Rename], desired: Catalog, actual: Catalog) -> list[Rename]:
     """The directives that rename something in the target (tables and views first);
     no-ops are left out, and a directive that cannot be right is an error at file:line."""
-    order = sorted(renames, key=lambda r: 0 if r.kind in ("table", "view") else 1)
+    order = sorted(renames, key=lambda r: 0 if r.kind in (Kind.TABLE, Kind.VIEW) else 1)
     former_table: dict[str, str] = {}  # new table key -> its key in the target
     result = []
     for rename in order:
@@ -137,7 +138,7 @@ def applicable(renames: list[Rename], desired: Catalog, actual: Catalog) -> list
             )
         if has_old:
             result.append(rename)
-            if rename.kind == "table":
+            if rename.kind == Kind.TABLE:
                 former_table[new_key] = rename.key(rename.old)
         elif not has_new and _owner_exists(rename, parent, desired, actual):
             raise SchemaError(
@@ -151,27 +152,27 @@ def _owner_exists(rename: Rename, parent: str | None, desired: Catalog, actual: 
     """Whether the target has what the object belongs to, so that it should have the
     object too: its table, or any table or view at all for a table or view (an empty
     target simply gets the object created)."""
-    if rename.kind in ("column", "constraint"):
-        return actual.get("table", parent) is not None or actual.get("view", parent) is not None
-    if rename.kind == "index":
-        index = desired.get("index", rename.key(rename.new))
-        return index is not None and actual.get("table", index.parent) is not None
-    return bool(actual.of_kind("table") or actual.of_kind("view"))
+    if rename.kind in (Kind.COLUMN, Kind.CONSTRAINT):
+        return actual.get(Kind.TABLE, parent) is not None or actual.get(Kind.VIEW, parent) is not None
+    if rename.kind == Kind.INDEX:
+        index = desired.get(Kind.INDEX, rename.key(rename.new))
+        return index is not None and actual.get(Kind.TABLE, index.parent) is not None
+    return bool(actual.of_kind(Kind.TABLE) or actual.of_kind(Kind.VIEW))
 
 
 def statements(renames: list[Rename], actual: Catalog) -> list[Statement]:
     """ALTER ... RENAME for each applicable directive (tables and views first)."""
     result = []
     for r in renames:
-        if r.kind == "table":
+        if r.kind == Kind.TABLE:
             sql = f"ALTER TABLE {r.key(r.old)} RENAME TO {ident(r.new)}"
-        elif r.kind == "view":
-            view = actual.get("view", r.key(r.old))
-            what = "MATERIALIZED VIEW" if view and view.definition.get("materialized") else "VIEW"
+        elif r.kind == Kind.VIEW:
+            view = actual.get(Kind.VIEW, r.key(r.old))
+            what = "MATERIALIZED VIEW" if view and view.materialized else "VIEW"
             sql = f"ALTER {what} {r.key(r.old)} RENAME TO {ident(r.new)}"
-        elif r.kind == "index":
+        elif r.kind == Kind.INDEX:
             sql = f"ALTER INDEX {r.key(r.old)} RENAME TO {ident(r.new)}"
-        elif r.kind == "column":
+        elif r.kind == Kind.COLUMN:
             sql = f"ALTER TABLE {r.parent} RENAME COLUMN {ident(r.old)} TO {ident(r.new)}"
         else:
             sql = f"ALTER TABLE {r.parent} RENAME CONSTRAINT {ident(r.old)} TO {ident(r.new)}"

@@ -84,16 +84,13 @@ def _report(row: tuple, tick: Tick) -> None:
 def describe(sql: str) -> str:
     """A few words naming what a statement does, for its progress line (never a cut SQL
     text: the plan shows the statement whole)."""
-    from pglast import parse_sql
     from pglast.ast import AlterTableStmt, IndexStmt
     from pglast.enums import AlterTableType
 
     from pgproof.core.sql import table_key
+    from pgproof.core.statement import parse
 
-    try:
-        node = parse_sql(sql)[0].stmt
-    except Exception:
-        return "runs"
+    node = parse(sql)[0]
     if isinstance(node, IndexStmt):
         kind = "unique index" if node.unique else "index"
         return f"builds {kind} {node.idxname} on {table_key(node.relation)}"

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import psycopg2
-from pglast import parse_sql
 from pglast.ast import IndexStmt
 
 from pgproof.core import db
@@ -163,10 +162,7 @@ def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transact
 
 def _drop_invalid_index(conn, statement: Statement) -> None:
     """A failed CREATE INDEX CONCURRENTLY leaves an INVALID index; remove it."""
-    try:
-        node = parse_sql(statement.sql)[0].stmt
-    except Exception:
-        return
+    node = statement.nodes[0]
     if not isinstance(node, IndexStmt) or not node.idxname:
         return
     name = qualified(node.relation.schemaname or "public", node.idxname)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pglast import ast as pg_ast
-from pglast import parse_sql, split
+from pglast import split
 from pglast.parser import ParseError
 
 from pgproof.core.errors import FixError
+from pgproof.core.statement import try_parse
 from pgproof.ledger.own_schema import FORMER_SCHEMA, SCHEMA
 
 PHASES = ("before", "after")
@@ -180,11 +181,9 @@ def _require_archive(path: Path, statements: list[str], nothing: bool, line: int
     if nothing:
         return
     for sql in statements:
-        try:
-            nodes = [raw.stmt for raw in parse_sql(sql)]
-        except Exception:
-            continue
-        found = list(_walk(nodes))
+        # A .sql fix's statements were split by the parser, so they parse; a .py fix's
+        # string literals need not be SQL at all.
+        found = list(_walk(try_parse(sql) or ()))
         deletes = [n for n in found if isinstance(n, pg_ast.DeleteStmt)]
         archived = any(
             isinstance(n, pg_ast.InsertStmt)

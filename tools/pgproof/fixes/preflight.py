@@ -15,13 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg2
-from pglast import parse_sql
 from pglast.enums import AlterTableType, ConstrType
-from pglast.parser import ParseError
 
 from pgproof.core import db
 from pgproof.read import desired
-from pgproof.core.errors import FixError, SchemaError
+from pgproof.core.errors import FixError
 
 # BTMaxItemSize for btree version 4 on 8 kB pages ("index row size ... exceeds btree
 # version 4 maximum 2704").
@@ -48,15 +46,10 @@ class Problem:
 
 def unique_keys(files: list[desired.SchemaFile]) -> list[UniqueKey]:
     """The unique constraints, primary keys and plain unique indexes the schema declares."""
-    desired.statements(files)  # a syntax error is reported at file:line:col
     keys: list[UniqueKey] = []
-    for file in files:
-        try:
-            parsed = parse_sql(file.text)
-        except ParseError as exc:  # pragma: no cover - statements() found it first
-            raise SchemaError(f"{file.display}: {exc}") from None
-        for raw in parsed:
-            keys.extend(_keys_of(raw.stmt))
+    for statement in desired.statements(files):  # a syntax error is reported at file:line:col
+        for node in statement.nodes:
+            keys.extend(_keys_of(node))
     return keys
 
 

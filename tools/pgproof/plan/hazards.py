@@ -16,7 +16,6 @@ import dataclasses
 from collections.abc import Callable, Iterator
 
 import psycopg2
-from pglast import parse_sql
 from pglast.ast import (
     AlterEnumStmt, AlterExtensionStmt, AlterTableCmd, AlterTableStmt, Constraint, CreateStmt,
     DropStmt, IndexStmt, Node, TypeName,
@@ -98,20 +97,13 @@ def classify(statements: list[Statement], facts: TargetFacts) -> list[Statement]
     result = []
     for statement in statements:
         found: list[Hazard] = []
-        for raw in _parse(statement.sql):
+        for raw in statement.nodes:
             for detector in DETECTORS:
                 found.extend(detector(raw, facts, new_tables))
             if isinstance(raw, CreateStmt):
                 new_tables.add(table_key(raw.relation))
         result.append(statement.with_(hazards=tuple(_unique(found))))
     return result
-
-
-def _parse(sql: str) -> list[Node]:
-    try:
-        return [raw.stmt for raw in parse_sql(sql)]
-    except Exception:  # not parseable by pglast: nothing to classify, reviewers still see it
-        return []
 
 
 def _unique(hazards: list[Hazard]) -> list[Hazard]:
@@ -223,7 +215,7 @@ def stored_embeddings(statement: Statement, facts: TargetFacts) -> list[tuple[st
     """(column, non-NULL values) for each vector column whose dimension `statement`
     changes and that holds embeddings: PostgreSQL cannot cast them, so apply would fail."""
     found = []
-    for stmt in _parse(statement.sql):
+    for stmt in statement.nodes:
         if not isinstance(stmt, AlterTableStmt) or stmt.relation is None:
             continue
         table = table_key(stmt.relation)

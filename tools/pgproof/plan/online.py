@@ -19,9 +19,10 @@ for long) and statement_timeout; index builds and validations get no statement_t
 
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Callable
 
-from pglast import parse_sql
 from pglast.ast import AlterTableCmd, AlterTableStmt, Constraint, CreateStmt, DropStmt, IndexStmt, Node
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
@@ -39,25 +40,17 @@ def rewrite(
     new_tables: set[str] = set()
     result: list[Statement] = []
     for statement in statements:
-        node = _single(statement.sql)
+        node = statement.nodes[0] if len(statement.nodes) == 1 else None
         replaced = None
         if node is not None and _existing_table(node, target, new_tables):
             for rule in RULES:
-                replaced = rule(statement, node, target)
+                replaced = rule(statement, copy.deepcopy(node), target)  # rules change the tree: a copy
                 if replaced is not None:
                     break
         if isinstance(node, CreateStmt):
             new_tables.add(table_key(node.relation))
         result.extend(replaced if replaced is not None else [statement])
     return [_with_timeouts(s, lock_timeout_ms, statement_timeout_ms) for s in result]
-
-
-def _single(sql: str) -> Node | None:
-    try:
-        parsed = parse_sql(sql)
-    except Exception:
-        return None
-    return parsed[0].stmt if len(parsed) == 1 else None
 
 
 def _existing_table(node: Node, target: Catalog, new_tables: set[str]) -> bool:
@@ -83,7 +76,7 @@ def _with_timeouts(statement: Statement, lock_ms: int, statement_ms: int) -> Sta
 def _partitioned(table_key_: str | None, target: Catalog) -> bool:
     """PostgreSQL builds and drops no index CONCURRENTLY on a partitioned table."""
     table = target.get("table", table_key_) if table_key_ else None
-    return table is not None and table.definition.get("relkind") == "p"
+    return table is not None and table.partitioned
 
 
 def index_concurrently(statement: Statement, node: Node, target: Catalog) -> list[Statement] | None:

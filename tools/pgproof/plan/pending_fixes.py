@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pglast import parse_sql
 from pglast.ast import AlterTableStmt, Constraint, IndexStmt
 
 from pgproof.core.errors import Refused
@@ -45,11 +44,7 @@ def keys_built(plan: Plan) -> dict[str, int]:
     """Unique indexes and constraints the plan's statements create -> statement number."""
     built: dict[str, int] = {}
     for number, statement in enumerate(plan.statements, start=1):
-        try:
-            nodes = [raw.stmt for raw in parse_sql(statement.sql)]
-        except Exception:
-            continue
-        for node in nodes:
+        for node in statement.nodes:
             if isinstance(node, IndexStmt) and node.unique and node.idxname:
                 built.setdefault(node.idxname, number)
             elif isinstance(node, AlterTableStmt):

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import psycopg2
 from pglast import split
+from pglast.ast import Node
 from pglast.parser import ParseError
 
 from pgproof.core import db
 from pgproof.core.errors import SchemaError
+from pgproof.core.statement import parse
 from pgproof.read.meta_commands import without_meta_commands
 
 
@@ -48,6 +50,11 @@ class SourceStatement:
     file: SchemaFile
     offset: int  # character offset of the statement in the file
     sql: str
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        """Its parse trees (parsed once, shared with every other reader of this text)."""
+        return parse(self.sql)
 
     def location(self, position: int | None = None) -> str:
         """`file:line:col` of the statement's 1-based character `position` (its start if None)."""

@@ -13,9 +13,10 @@ from __future__ import annotations
 from pgproof import scratch
 from pgproof.read.catalog import Difference
 from pgproof.core.errors import DiffError, Refused
+from pgproof.core.kinds import where
 
 # The kinds whose definitions the server renders and whose rendering changes between majors.
-RENDERED_KINDS = ("view", "function", "trigger", "policy")
+RENDERED_KINDS = where(rendered=True)
 
 
 def refuse_unverifiable(mismatch: str | None, differences: list[Difference], scratch_major: int,

@@ -7,11 +7,12 @@ proof notices. The CREATE TABLE is written again with the desired collations.
 
 from __future__ import annotations
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError
+import copy
+
+from pglast import ast
 
 from pgproof.core.sql import deparse, table_key
-from pgproof.core.statement import CATALOG, ident
+from pgproof.core.statement import CATALOG, ident, parse
 from pgproof.diff.gaps import touched
 from pgproof.diff.gaps.script import Script
 
@@ -22,12 +23,9 @@ def in_new_tables(script: Script) -> None:
                 t.kind == "table" and t.action == touched.CREATE for t in touches):
             continue
         statement = script.migra[position]
-        try:
-            node = parse_sql(statement.sql)[0].stmt
-        except ParseError:
-            continue  # the guard refuses what does not parse
-        if not isinstance(node, ast.CreateStmt):
+        if not isinstance(statement.nodes[0], ast.CreateStmt):
             continue
+        node = copy.deepcopy(statement.nodes[0])  # the parsed tree is shared: change a copy
         table = table_key(node.relation)
         changed = False
         for element in node.tableElts or ():
@@ -44,5 +42,5 @@ def in_new_tables(script: Script) -> None:
 
 def _collate(collation: str) -> ast.CollateClause:
     """The CollateClause of `collation`, a key such as pg_catalog."C", read by pglast."""
-    select = parse_sql(f"SELECT NULL COLLATE {collation}")[0].stmt
+    select = parse(f"SELECT NULL COLLATE {collation}")[0]
     return ast.CollateClause(collname=select.targetList[0].val.collname)

@@ -35,7 +35,7 @@ def around_recreated(script: Script) -> None:
     first = min(drops[key] for key in recreated)
     for key in sorted(hit, reverse=True):
         view = script.actual.get("view", key)
-        kind = "MATERIALIZED VIEW" if view.definition["materialized"] else "VIEW"
+        kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
         script.add(script.before(first), _statement(f"DROP {kind} {key}"))
     for key in sorted(hit):
         if (wanted := script.desired.get("view", key)) is not None:

@@ -24,8 +24,10 @@ DISTINCT, so a changed vector index never reaches the target.
 
 from __future__ import annotations
 
+import copy
+
 from pgproof.read.catalog import CatalogObject
-from pgproof.core.statement import CATALOG, Statement, ident, qualified
+from pgproof.core.statement import CATALOG, Statement, ident, parse, qualified
 from pgproof.diff.gaps import touched
 from pgproof.diff.gaps.script import Anchor, GapCode, Script
 
@@ -52,7 +54,7 @@ def recreated(script: Script) -> None:
         if script.actual.get("trigger", trigger.key) is None or ("trigger", trigger.key) in created:
             continue
         if ("view", trigger.parent) in dropped:
-            statement = Statement(trigger.definition["definition"], origin=CATALOG)
+            statement = Statement(trigger.sql, origin=CATALOG)
             _after_view(script, trigger, statement)
 
 
@@ -90,7 +92,7 @@ def rebuilt(script: Script) -> None:
             continue
         script.claim(difference)
         table = script.actual.get("table", have.parent)
-        if table is not None and table.definition.get("relkind") == "p":
+        if table is not None and table.partitioned:
             script.add(script.epilogue, Statement(f"DROP INDEX {difference.key}", origin=CATALOG),
                        *_create_tree(script, want))
         else:
@@ -104,11 +106,10 @@ def replacement(index: CatalogObject) -> list[Statement]:
     """A changed index replaced without a moment with no index (as pg-schema-diff does):
     the new one built under a temporary name (CONCURRENTLY once `online` rewrites it),
     then the old one dropped and the new one renamed."""
-    from pglast import parse_sql
 
     from pgproof.core.sql import deparse
 
-    node = parse_sql(index.definition["definition"])[0].stmt
+    node = copy.deepcopy(parse(index.sql)[0])  # the parsed tree is shared: change a copy
     temporary = (TEMPORARY_PREFIX + index.name)[:63]
     node.idxname = temporary
     return [
@@ -130,7 +131,7 @@ def _create_tree(script: Script, index: CatalogObject) -> list[Statement]:
 
 
 def _create_index(index: CatalogObject) -> Statement:
-    return Statement(index.definition["definition"], origin=CATALOG)
+    return Statement(index.sql, origin=CATALOG)
 
 
 def attached(script: Script) -> None:
@@ -159,7 +160,7 @@ def partitioned_keys(script: Script) -> None:
                 continue
             constraint = script.desired.get("constraint", touch.key)
             table = script.desired.get("table", constraint.parent) if constraint else None
-            if table is None or table.definition["relkind"] != "p":
+            if table is None or not table.partitioned:
                 continue
             index = qualified(constraint.schema, touch.detail)
             script.claimed.add(("index", index))

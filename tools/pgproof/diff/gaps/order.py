@@ -24,12 +24,14 @@ from __future__ import annotations
 import functools
 import heapq
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError
+from pglast import ast
 
 from pgproof.read.catalog import Catalog
-from pgproof.core.statement import Statement, qualified
+from pgproof.core.kinds import Kind, where
+from pgproof.core.statement import Statement, qualified, try_parse
 from pgproof.diff.gaps import touched
+
+_RELATIONS = where(relation=True)  # what a name in FROM (or nextval's argument) may be
 
 
 def by_dependencies(statements: list[Statement], actual: Catalog) -> list[Statement]:
@@ -44,7 +46,7 @@ def by_dependencies(statements: list[Statement], actual: Catalog) -> list[Statem
     for i, statement in enumerate(statements):  # a new default no longer uses the old one's function
         for t in touched.read(statement):
             if t.action == touched.COLUMN_DEFAULT:
-                dropper.setdefault(("column", t.key), i)
+                dropper.setdefault((Kind.COLUMN, t.key), i)
     for i, needed in enumerate(refs):
         for obj in needed:
             j = creator.get(obj)
@@ -58,7 +60,7 @@ def by_dependencies(statements: list[Statement], actual: Catalog) -> list[Statem
                     after[i].add(j)
     for j, statement in enumerate(statements):
         for t in touched.read(statement):
-            if t.kind == "sequence" and t.action == touched.ALTER:
+            if t.kind == Kind.SEQUENCE and t.action == touched.ALTER:
                 for owner in owners.get(t.key, ()):
                     i = dropper.get(owner)
                     if i is not None and i != j:
@@ -111,24 +113,20 @@ def _references(sql: str) -> set[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _references_of(sql: str) -> frozenset[tuple[str, str]]:
-    try:
-        parsed = parse_sql(sql)
-    except ParseError:
-        return set()
     found: set[tuple[str, str]] = set()
-    for raw in parsed:
-        for node in _walk(raw.stmt):
+    for tree in try_parse(sql) or ():  # a catalog body need not be SQL (PL/pgSQL)
+        for node in _walk(tree):
             if isinstance(node, ast.FuncCall):
                 names = [n.sval for n in node.funcname]
                 if names[0] != "pg_catalog":
-                    found.add(("function", qualified(*(names if len(names) > 1 else ["public", *names]))))
+                    found.add((Kind.FUNCTION, qualified(*(names if len(names) > 1 else ["public", *names]))))
             elif isinstance(node, ast.RangeVar):
                 key = qualified(node.schemaname or "public", node.relname)
-                found |= {("table", key), ("view", key), ("sequence", key)}
+                found |= {(kind, key) for kind in _RELATIONS}
             elif isinstance(node, ast.TypeName) and node.names:
                 names = [n.sval for n in node.names]
                 if names[0] != "pg_catalog" and len(names) <= 2:
-                    found.add(("type", qualified(*(names if len(names) > 1 else ["public", *names]))))
+                    found.add((Kind.TYPE, qualified(*(names if len(names) > 1 else ["public", *names]))))
     return frozenset(found)
 
 
@@ -163,30 +161,30 @@ def _users(actual: Catalog, dropped: set[tuple[str, str]]) -> dict[tuple[str, st
         folded = (text or "").lower()
         return any(name in folded for name in names)
 
-    for function in actual.of_kind("function"):
-        body = function.definition.get("definition")
+    for function in actual.of_kind(Kind.FUNCTION):
+        body = function.sql
         for used in _references(body) if named(body) else ():
-            users.setdefault(used, set()).add(("function", touched.function_key(function.key)))
-    for view in actual.of_kind("view"):
-        for used in _references(view.definition["definition"]) if named(view.definition["definition"]) else ():
-            users.setdefault(used, set()).add(("view", view.key))
-    for table in actual.of_kind("table"):  # a partition or child goes before its parent
+            users.setdefault(used, set()).add((Kind.FUNCTION, touched.function_key(function.key)))
+    for view in actual.of_kind(Kind.VIEW):
+        for used in _references(view.sql) if named(view.sql) else ():
+            users.setdefault(used, set()).add((Kind.VIEW, view.key))
+    for table in actual.of_kind(Kind.TABLE):  # a partition or child goes before its parent
         for parent in table.definition.get("inherits") or ():
             key = parent if "." in parent else f"public.{parent}"
-            users.setdefault(("table", key), set()).add(("table", table.key))
-    for column in actual.of_kind("column"):  # a default calling a function
+            users.setdefault((Kind.TABLE, key), set()).add((Kind.TABLE, table.key))
+    for column in actual.of_kind(Kind.COLUMN):  # a default calling a function
         if (default := column.definition.get("default")) and named(default):
             for used in _references(f"SELECT {default}"):
-                users.setdefault(used, set()).update({("column", column.key), ("table", column.parent)})
-    for index in actual.of_kind("index"):  # an expression index calling a function
-        definition = index.definition.get("definition") or ""
+                users.setdefault(used, set()).update({(Kind.COLUMN, column.key), (Kind.TABLE, column.parent)})
+    for index in actual.of_kind(Kind.INDEX):  # an expression index calling a function
+        definition = index.sql or ""
         for used in _references(definition) if named(definition) else ():
-            if used[0] == "function":
-                users.setdefault(used, set()).update({("index", index.key), ("table", index.parent)})
-    for constraint in actual.of_kind("constraint"):  # a check calling a function
-        if constraint.definition.get("type") == "c" and named(constraint.definition["definition"]):
+            if used[0] == Kind.FUNCTION:
+                users.setdefault(used, set()).update({(Kind.INDEX, index.key), (Kind.TABLE, index.parent)})
+    for constraint in actual.of_kind(Kind.CONSTRAINT):  # a check calling a function
+        if constraint.definition.get("type") == "c" and named(constraint.sql):
             for used in _references(f"SELECT {constraint.definition['definition'][5:]}"):
-                users.setdefault(used, set()).update({("constraint", constraint.key), ("table", constraint.parent)})
+                users.setdefault(used, set()).update({(Kind.CONSTRAINT, constraint.key), (Kind.TABLE, constraint.parent)})
     return users
 
 
@@ -200,6 +198,6 @@ def _bare_name(key: str) -> str:
 def _owners(actual: Catalog) -> dict[str, list[tuple[str, str]]]:
     """sequence -> the table and column owning it (dropping either drops it)."""
     return {
-        s.key: [("table", s.parent), ("column", s.definition.get("owned_by") or "")]
-        for s in actual.of_kind("sequence") if s.parent
+        s.key: [(Kind.TABLE, s.parent), (Kind.COLUMN, s.definition.get("owned_by") or "")]
+        for s in actual.of_kind(Kind.SEQUENCE) if s.parent
     }

@@ -84,7 +84,7 @@ def _foreign_keys_validated_at_once(script: Script) -> None:
                 continue
             want = script.desired.get("constraint", touch.key)
             table = script.desired.get("table", want.parent) if want else None
-            if (want is None or table is None or table.definition.get("relkind") != "p"
+            if (want is None or table is None or not table.partitioned
                     or want.definition["type"] != "f" or not want.definition.get("validated", True)):
                 continue
             statement = script.migra[position]

@@ -66,7 +66,7 @@ def _dependency_order(keys: set[str], reads: dict[str, set[str]]) -> list[str]:
 
 
 def _drop(view: CatalogObject) -> Statement:
-    kind = "MATERIALIZED VIEW" if view.definition["materialized"] else "VIEW"
+    kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
     return Statement(f"DROP {kind} {view.key}", origin=CATALOG)
 
 
@@ -119,7 +119,7 @@ def _alter(obj: CatalogObject, verb: str, items: list[str]) -> Statement:
     if obj.kind == "table":
         kind = "TABLE"
     else:
-        kind = "MATERIALIZED VIEW" if obj.definition["materialized"] else "VIEW"
+        kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
     return Statement(f"ALTER {kind} {obj.key} {verb} ({', '.join(items)})", origin=CATALOG)
 
 

@@ -12,13 +12,12 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pglast import parse_sql
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ObjectType as OT
-from pglast.parser import ParseError
 
-from pgproof.core.statement import Statement, qualified
+from pgproof.core.statement import Statement, qualified, try_parse
+from pgproof.core.kinds import Kind
 
 # Actions. CREATE, REPLACE and DROP also reach the object's children (a created table's
 # columns, a replaced view's columns); ALTER reaches only the object itself.
@@ -45,11 +44,10 @@ def read(statement: Statement) -> list[Touch]:
 def _read(sql: str) -> tuple[Touch, ...]:
     # The closers and the final order ask about the same statements many times; parsing
     # each once keeps a 5,000-statement script linear.
-    try:
-        parsed = parse_sql(sql)
-    except ParseError:
-        return ()
-    return tuple(touch for raw in parsed for touch in _touches(raw.stmt))
+    # migra's own statements are read before the closers replace the ones it wrote wrongly
+    # (a partition's bound as `partition by`), so this reads what parses; the guard then
+    # refuses, by name, any statement of the final script that does not.
+    return tuple(touch for node in try_parse(sql) or () for touch in _touches(node))
 
 
 def function_key(key: str) -> str:
@@ -58,16 +56,16 @@ def function_key(key: str) -> str:
 
 
 _DROPPED_KINDS = {
-    OT.OBJECT_TABLE: "table", OT.OBJECT_FOREIGN_TABLE: "table", OT.OBJECT_VIEW: "view",
-    OT.OBJECT_MATVIEW: "view", OT.OBJECT_INDEX: "index", OT.OBJECT_SEQUENCE: "sequence",
-    OT.OBJECT_TYPE: "type", OT.OBJECT_DOMAIN: "type", OT.OBJECT_FUNCTION: "function",
-    OT.OBJECT_PROCEDURE: "function", OT.OBJECT_ROUTINE: "function",
-    OT.OBJECT_AGGREGATE: "function", OT.OBJECT_TRIGGER: "trigger", OT.OBJECT_POLICY: "policy",
-    OT.OBJECT_SCHEMA: "schema", OT.OBJECT_EXTENSION: "extension",
+    OT.OBJECT_TABLE: Kind.TABLE, OT.OBJECT_FOREIGN_TABLE: Kind.TABLE, OT.OBJECT_VIEW: Kind.VIEW,
+    OT.OBJECT_MATVIEW: Kind.VIEW, OT.OBJECT_INDEX: Kind.INDEX, OT.OBJECT_SEQUENCE: Kind.SEQUENCE,
+    OT.OBJECT_TYPE: Kind.TYPE, OT.OBJECT_DOMAIN: Kind.TYPE, OT.OBJECT_FUNCTION: Kind.FUNCTION,
+    OT.OBJECT_PROCEDURE: Kind.FUNCTION, OT.OBJECT_ROUTINE: Kind.FUNCTION,
+    OT.OBJECT_AGGREGATE: Kind.FUNCTION, OT.OBJECT_TRIGGER: Kind.TRIGGER, OT.OBJECT_POLICY: Kind.POLICY,
+    OT.OBJECT_SCHEMA: Kind.SCHEMA, OT.OBJECT_EXTENSION: Kind.EXTENSION,
 }
 _ALTERED_RELATIONS = {
-    OT.OBJECT_TABLE: "table", OT.OBJECT_FOREIGN_TABLE: "table", OT.OBJECT_VIEW: "view",
-    OT.OBJECT_MATVIEW: "view", OT.OBJECT_INDEX: "index", OT.OBJECT_SEQUENCE: "sequence",
+    OT.OBJECT_TABLE: Kind.TABLE, OT.OBJECT_FOREIGN_TABLE: Kind.TABLE, OT.OBJECT_VIEW: Kind.VIEW,
+    OT.OBJECT_MATVIEW: Kind.VIEW, OT.OBJECT_INDEX: Kind.INDEX, OT.OBJECT_SEQUENCE: Kind.SEQUENCE,
 }
 _COLUMN_COMMANDS = {
     AT.AT_AddColumn: ADD_COLUMN, AT.AT_DropColumn: DROP, AT.AT_AlterColumnType: COLUMN_TYPE,
@@ -118,9 +116,9 @@ def _drop(node: ast.DropStmt) -> list[Touch]:
             names = [obj.sval]
         else:
             names = _names(obj)
-        if kind in ("schema", "extension"):
+        if kind in (Kind.SCHEMA, Kind.EXTENSION):
             result.append(Touch(kind, qualified(names[-1]), DROP))
-        elif kind in ("trigger", "policy"):  # (schema,) table, name
+        elif kind in (Kind.TRIGGER, Kind.POLICY):  # (schema,) table, name
             table = names[:-1]
             result.append(Touch(kind, _key(table) + "." + qualified(names[-1]), DROP))
         else:
@@ -130,17 +128,17 @@ def _drop(node: ast.DropStmt) -> list[Touch]:
 
 def _alter_table(node: ast.AlterTableStmt) -> list[Touch]:
     relation = _relation(node.relation)
-    kind = _ALTERED_RELATIONS.get(node.objtype, "table")
+    kind = _ALTERED_RELATIONS.get(node.objtype, Kind.TABLE)
     result = []
     for cmd in node.cmds or ():
         subtype = cmd.subtype
-        if kind == "table" and subtype in _COLUMN_COMMANDS:
+        if kind == Kind.TABLE and subtype in _COLUMN_COMMANDS:
             name = cmd.def_.colname if subtype == AT.AT_AddColumn else cmd.name
-            result.append(Touch("column", f"{relation}.{qualified(name)}", _COLUMN_COMMANDS[subtype]))
+            result.append(Touch(Kind.COLUMN, f"{relation}.{qualified(name)}", _COLUMN_COMMANDS[subtype]))
         elif subtype in _CONSTRAINT_COMMANDS:
             result.append(_constraint(relation, cmd))
         elif subtype in _TRIGGER_COMMANDS:
-            result.append(Touch("trigger", f"{relation}.{qualified(cmd.name)}", ALTER))
+            result.append(Touch(Kind.TRIGGER, f"{relation}.{qualified(cmd.name)}", ALTER))
         else:
             result.append(Touch(kind, relation, ALTER))
     return result
@@ -152,13 +150,13 @@ def _constraint(relation: str, cmd: ast.AlterTableCmd) -> Touch:
     name = getattr(definition, "conname", None) or cmd.name
     index = getattr(definition, "indexname", None)
     if index:
-        return Touch("constraint", f"{relation}.{qualified(name)}", ADD_CONSTRAINT_USING_INDEX, index)
-    return Touch("constraint", f"{relation}.{qualified(name)}", action)
+        return Touch(Kind.CONSTRAINT, f"{relation}.{qualified(name)}", ADD_CONSTRAINT_USING_INDEX, index)
+    return Touch(Kind.CONSTRAINT, f"{relation}.{qualified(name)}", action)
 
 
 def _rename(node: ast.RenameStmt) -> list[Touch]:
     if node.renameType in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
-        return [Touch("type", _key(_names(node.object)), DROP)]
+        return [Touch(Kind.TYPE, _key(_names(node.object)), DROP)]
     if node.relation is not None and node.renameType in _ALTERED_RELATIONS:
         kind = _ALTERED_RELATIONS[node.renameType]
         old = _relation(node.relation)
@@ -169,25 +167,25 @@ def _rename(node: ast.RenameStmt) -> list[Touch]:
 
 def _index(node: ast.IndexStmt) -> list[Touch]:
     schema = node.relation.schemaname or "public"
-    return [Touch("index", qualified(schema, node.idxname), CREATE)] if node.idxname else []
+    return [Touch(Kind.INDEX, qualified(schema, node.idxname), CREATE)] if node.idxname else []
 
 
 def _function(node: ast.CreateFunctionStmt) -> list[Touch]:
-    return [Touch("function", _key(_names(node.funcname)), REPLACE if node.replace else CREATE)]
+    return [Touch(Kind.FUNCTION, _key(_names(node.funcname)), REPLACE if node.replace else CREATE)]
 
 
 def _view(node: ast.ViewStmt) -> list[Touch]:
-    return [Touch("view", _relation(node.view), REPLACE if node.replace else CREATE)]
+    return [Touch(Kind.VIEW, _relation(node.view), REPLACE if node.replace else CREATE)]
 
 
 def _table_as(node: ast.CreateTableAsStmt) -> list[Touch]:
-    kind = "view" if node.objtype == OT.OBJECT_MATVIEW else "table"
+    kind = Kind.VIEW if node.objtype == OT.OBJECT_MATVIEW else Kind.TABLE
     return [Touch(kind, _relation(node.into.rel), CREATE)]
 
 
 def _extension_schema(node: ast.AlterObjectSchemaStmt) -> list[Touch]:
     if node.objectType == OT.OBJECT_EXTENSION:
-        return [Touch("extension", qualified(node.object.sval), ALTER)]
+        return [Touch(Kind.EXTENSION, qualified(node.object.sval), ALTER)]
     return []
 
 
@@ -200,22 +198,22 @@ _HANDLERS = {
     ast.ViewStmt: _view,
     ast.CreateTableAsStmt: _table_as,
     ast.AlterObjectSchemaStmt: _extension_schema,
-    ast.CreateStmt: lambda n: [Touch("table", _relation(n.relation), CREATE)],
-    ast.CreateSchemaStmt: lambda n: [Touch("schema", qualified(n.schemaname), CREATE)],
-    ast.CreateExtensionStmt: lambda n: [Touch("extension", qualified(n.extname), CREATE)],
-    ast.AlterExtensionStmt: lambda n: [Touch("extension", qualified(n.extname), ALTER)],
-    ast.CreateSeqStmt: lambda n: [Touch("sequence", _relation(n.sequence), CREATE)],
-    ast.AlterSeqStmt: lambda n: [Touch("sequence", _relation(n.sequence), ALTER)],
-    ast.CreateEnumStmt: lambda n: [Touch("type", _key(_names(n.typeName)), CREATE)],
-    ast.CreateRangeStmt: lambda n: [Touch("type", _key(_names(n.typeName)), CREATE)],
-    ast.CompositeTypeStmt: lambda n: [Touch("type", _relation(n.typevar), CREATE)],
-    ast.CreateDomainStmt: lambda n: [Touch("type", _key(_names(n.domainname)), CREATE)],
-    ast.AlterEnumStmt: lambda n: [Touch("type", _key(_names(n.typeName)), ALTER)],
-    ast.AlterDomainStmt: lambda n: [Touch("type", _key(_names(n.typeName)), ALTER)],
+    ast.CreateStmt: lambda n: [Touch(Kind.TABLE, _relation(n.relation), CREATE)],
+    ast.CreateSchemaStmt: lambda n: [Touch(Kind.SCHEMA, qualified(n.schemaname), CREATE)],
+    ast.CreateExtensionStmt: lambda n: [Touch(Kind.EXTENSION, qualified(n.extname), CREATE)],
+    ast.AlterExtensionStmt: lambda n: [Touch(Kind.EXTENSION, qualified(n.extname), ALTER)],
+    ast.CreateSeqStmt: lambda n: [Touch(Kind.SEQUENCE, _relation(n.sequence), CREATE)],
+    ast.AlterSeqStmt: lambda n: [Touch(Kind.SEQUENCE, _relation(n.sequence), ALTER)],
+    ast.CreateEnumStmt: lambda n: [Touch(Kind.TYPE, _key(_names(n.typeName)), CREATE)],
+    ast.CreateRangeStmt: lambda n: [Touch(Kind.TYPE, _key(_names(n.typeName)), CREATE)],
+    ast.CompositeTypeStmt: lambda n: [Touch(Kind.TYPE, _relation(n.typevar), CREATE)],
+    ast.CreateDomainStmt: lambda n: [Touch(Kind.TYPE, _key(_names(n.domainname)), CREATE)],
+    ast.AlterEnumStmt: lambda n: [Touch(Kind.TYPE, _key(_names(n.typeName)), ALTER)],
+    ast.AlterDomainStmt: lambda n: [Touch(Kind.TYPE, _key(_names(n.typeName)), ALTER)],
     ast.CreateTrigStmt: lambda n: [Touch(
-        "trigger", f"{_relation(n.relation)}.{qualified(n.trigname)}", REPLACE if n.replace else CREATE)],
+        Kind.TRIGGER, f"{_relation(n.relation)}.{qualified(n.trigname)}", REPLACE if n.replace else CREATE)],
     ast.CreatePolicyStmt: lambda n: [Touch(
-        "policy", f"{_relation(n.table)}.{qualified(n.policy_name)}", CREATE)],
+        Kind.POLICY, f"{_relation(n.table)}.{qualified(n.policy_name)}", CREATE)],
     ast.AlterPolicyStmt: lambda n: [Touch(
-        "policy", f"{_relation(n.table)}.{qualified(n.policy_name)}", ALTER)],
+        Kind.POLICY, f"{_relation(n.table)}.{qualified(n.policy_name)}", ALTER)],
 }

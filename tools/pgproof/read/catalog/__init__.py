@@ -20,18 +20,14 @@ from typing import Any
 
 from pgproof.core import db
 from pgproof.core.exclusions import Exclusions
+from pgproof.core.kinds import FACTS, Kind
 from pgproof.read.catalog import privileges
 
-# Each kind and the query file beside this module that lists it; the order is the order
-# of reports.
-QUERIES = {
-    "schema": "schemas.sql", "extension": "extensions.sql", "type": "types.sql",
-    "sequence": "sequences.sql", "table": "tables.sql", "column": "columns.sql",
-    "index": "indexes.sql", "constraint": "constraints.sql", "view": "views.sql",
-    "function": "functions.sql", "trigger": "triggers.sql", "policy": "policies.sql",
-}
+# Each kind and the query file beside this module that lists it (core/kinds.py); the
+# order is the order of reports.
+QUERIES = {kind: facts.query for kind, facts in FACTS.items() if facts.query}
 KINDS = tuple(QUERIES)
-COMMENT = "comment"
+COMMENT = Kind.COMMENT
 
 
 @dataclass(frozen=True)
@@ -51,6 +47,23 @@ class CatalogObject:
     @property
     def label(self) -> str:
         return f"{self.kind} {self.key}"
+
+    # Typed reads of the definition fields that many modules use.
+    @property
+    def sql(self) -> str:
+        """The SQL the server renders for it (a view's query, an index's or a trigger's
+        CREATE, a constraint's or a function's definition); empty when the kind has none."""
+        return self.definition.get("definition") or ""
+
+    @property
+    def materialized(self) -> bool:
+        """A view that is a materialized view."""
+        return bool(self.definition.get("materialized"))
+
+    @property
+    def partitioned(self) -> bool:
+        """A table that is partitioned (relkind p)."""
+        return self.definition.get("relkind") == "p"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from importlib import resources
 
 from pgproof.core.exclusions import Exclusions
+from pgproof.core.kinds import Kind
 
-PRIVILEGE, OWNER = "privilege", "owner"
+PRIVILEGE, OWNER = Kind.PRIVILEGE, Kind.OWNER
 KINDS = (PRIVILEGE, OWNER)
 
 
