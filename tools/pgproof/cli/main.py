@@ -557,7 +557,8 @@ def fixes_status(obj: Context, db: str | None) -> int:
 @timings_option
 @db_option
 @click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
-@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Connections working on batches side by side.")
 @click.pass_obj
 def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
     """Preflight, then run the pending data fixes in order, in short batches.

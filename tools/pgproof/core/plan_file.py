@@ -250,16 +250,19 @@ def read(path: Path) -> Plan:
         raise PgProofError(f"cannot read the plan {path}: {exc.strerror}; give the file `pgproof plan --out` wrote.") from None
     lines = [line for line in text.splitlines() if line.startswith(DATA_PREFIX)]
     if len(lines) != 1:
-        raise Refused(f"{path} is not a pgproof plan (its data line is missing or repeated); make one with `pgproof plan --out FILE`.")
+        raise Refused(f"{path} is not a pgproof plan (its data line is missing or repeated);"
+                      " make one with `pgproof plan --out FILE`.")
     try:
         data = json.loads(lines[0][len(DATA_PREFIX):])
         if not isinstance(data, dict):
             raise TypeError(f"it holds a JSON {type(data).__name__}, not an object")
         if data.get("format") != FORMAT_VERSION:
-            raise Refused(f"{path} is a plan of format {data.get('format')}; this pgproof reads format {FORMAT_VERSION}: plan again.")
+            raise Refused(f"{path} is a plan of format {data.get('format')};"
+                          f" this pgproof reads format {FORMAT_VERSION}: plan again.")
         plan = from_data(data)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise Refused(f"{path} has a damaged data line ({type(exc).__name__}: {str(exc)[:120]}); make the plan again with `pgproof plan`.") from None
+        raise Refused(f"{path} has a damaged data line ({type(exc).__name__}: {str(exc)[:120]});"
+                      " make the plan again with `pgproof plan`.") from None
     if render(plan) != text:
         raise Refused(
             f"{path} was edited after it was made (it no longer matches its own checksum and data); "

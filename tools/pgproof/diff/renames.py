@@ -199,7 +199,7 @@ def compare_with(both, renames: list[Rename], cast_url: str | None = None) -> Re
     return Renamed(result, todo, renamed)
 
 
-def way_back(found: Renamed, desired: "diff.Side", target: "diff.Side", cast_url: str | None = None) -> Diff:
+def way_back(found: Renamed, desired: diff.Side, target: diff.Side, cast_url: str | None = None) -> Diff:
     """The rollback's diff: from the desired schema back to the target, the renames
     undone last (the rest is computed against the target as renamed)."""
     if not found.applied:
@@ -213,4 +213,4 @@ def way_back(found: Renamed, desired: "diff.Side", target: "diff.Side", cast_url
 class Renamed:
     diff: Diff
     applied: list[Rename]  # the directives the diff renames
-    renamed_target: "diff.Side | None"  # what the target reads as after them
+    renamed_target: diff.Side | None  # what the target reads as after them

@@ -170,7 +170,8 @@ def _archives_nothing(path: Path, header: dict[str, tuple[str, int]]) -> bool:
     value, line = header["archive"]
     words = value.lower().replace(",", " ").replace(":", " ").split()
     if not words or words[0] != "none":
-        raise FixError(f"{path}:{line}: archive may only say 'none' (the fix deletes rows without archiving them, on purpose), not {value!r}.")
+        raise FixError(f"{path}:{line}: archive may only say 'none'"
+                       f" (the fix deletes rows without archiving them, on purpose), not {value!r}.")
     return True
 
 

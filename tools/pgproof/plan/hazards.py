@@ -157,11 +157,13 @@ def _alter_command(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterat
         nulls = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(cmd.name)} IS NULL")
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"SET NOT NULL on {table}.{cmd.name} scans the table under the lock")
         if nulls:
-            yield Hazard(HazardKind.CONSTRAINT_VALIDATION, f"{table}.{cmd.name} has {_fmt(nulls)} NULL values: SET NOT NULL fails")
+            yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
+                         f"{table}.{cmd.name} has {_fmt(nulls)} NULL values: SET NOT NULL fails")
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, Constraint):
         yield from _add_constraint(table, cmd.def_, facts)
     elif kind == AlterTableType.AT_ValidateConstraint:
-        yield Hazard(HazardKind.CONSTRAINT_VALIDATION, f"validates constraint {cmd.name} on {table} ({_fmt(facts.rows(table))} rows)")
+        yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
+                     f"validates constraint {cmd.name} on {table} ({_fmt(facts.rows(table))} rows)")
     elif kind == AlterTableType.AT_AddColumn and _volatile_default(cmd):
         yield Hazard(HazardKind.TABLE_REWRITE, f"adds a column with a volatile default to {table}")
 
@@ -206,7 +208,8 @@ def _type_change(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator
         f"AND ({column}::{new})::{old} IS DISTINCT FROM {column}"
     )
     if changed is None:
-        yield Hazard(HazardKind.CONSTRAINT_VALIDATION, f"some values of {table}.{column} cannot be converted to {new}: the statement fails")
+        yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
+                     f"some values of {table}.{column} cannot be converted to {new}: the statement fails")
     elif changed:
         yield Hazard(HazardKind.DATA_LOSS, f"narrows {table}.{column} to {new}: {changed:,} values change or are truncated")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
@@ -86,7 +86,7 @@ def make(
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
                     "; ".join(rollback_left[:3]))
     common = {
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "target": db.mask(target_url),
         "schema_source": schema_source,
         "target_version": str(target_version),
