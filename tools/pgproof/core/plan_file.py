@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from pgproof.core.errors import ConfigError, PgProofError, Refused
 from pgproof.core.hazard import Hazard, HazardKind
@@ -178,7 +179,7 @@ def render(plan: Plan) -> str:
 
 # --- data ------------------------------------------------------------------------------
 
-def to_data(plan: Plan) -> dict:
+def to_data(plan: Plan) -> dict[str, Any]:
     data = asdict(plan)
     data["statements"] = [
         {**asdict(s), "hazards": [_hazard_data(h) for h in s.hazards]}
@@ -192,14 +193,14 @@ def to_data(plan: Plan) -> dict:
     return data
 
 
-def _hazard_data(hazard: Hazard) -> dict:
+def _hazard_data(hazard: Hazard) -> dict[str, Any]:
     data = {"code": hazard.kind.code, "detail": hazard.detail}
     if hazard.resolved_by:
         data["resolved_by"] = hazard.resolved_by
     return data
 
 
-def from_data(data: dict) -> Plan:
+def from_data(data: dict[str, Any]) -> Plan:
     statements = tuple(
         Statement(**{
             **s,
