@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import IO, Any
 
 import click
@@ -581,7 +582,7 @@ def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int
     return ExitCode.OK
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """Plain aligned columns: easy to read, easy to cut or awk."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
     return "".join(

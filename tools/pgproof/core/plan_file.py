@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ def render_step(statement: Statement) -> str:
     return "\n".join(lines)
 
 
-def groups(statements: tuple[Statement, ...] | list[Statement]) -> list[list[tuple[int, Statement]]]:
+def groups(statements: Sequence[Statement]) -> list[list[tuple[int, Statement]]]:
     """Steps numbered from 1, grouped: consecutive transactional statements share one
     transaction; each non-transactional statement (CONCURRENTLY) stands alone."""
     result: list[list[tuple[int, Statement]]] = []

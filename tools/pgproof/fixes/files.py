@@ -143,7 +143,8 @@ def _read_py(path: Path) -> Fix:
                     raise FixError(f"{path}:{node.lineno}: {name} must be a literal; write it out.") from None
         elif isinstance(node, ast.FunctionDef):
             functions.add(node.name)
-    header = {k.lower(): (v if isinstance(v, str) else ", ".join(v), line) for k, (v, line) in values.items()}
+    header = {k.lower(): (v if isinstance(v, str) else ", ".join(v), line)  # type: ignore[arg-type]  # a list of names
+              for k, (v, line) in values.items()}
     phase = _phase(path, header)
     resolves = _resolves(header)
     check = _one_select(path, *header["check"], what="CHECK") if "check" in header else None
