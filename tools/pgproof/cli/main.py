@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import IO, Any
 
 import click
@@ -557,7 +558,8 @@ def fixes_status(obj: Context, db: str | None) -> int:
 @timings_option
 @db_option
 @click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
-@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Connections working on batches side by side.")
 @click.pass_obj
 def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
     """Preflight, then run the pending data fixes in order, in short batches.
@@ -580,7 +582,7 @@ def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int
     return ExitCode.OK
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """Plain aligned columns: easy to read, easy to cut or awk."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
     return "".join(

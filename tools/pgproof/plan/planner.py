@@ -4,9 +4,11 @@ scratch copy of the target. Nothing here writes to the target."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
@@ -40,7 +42,7 @@ def make(
     statement_timeout_ms: int,
     schema_source: str,
     rollback_file: str,
-    renames: list[Rename] = (),
+    renames: Sequence[Rename] = (),
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
     copy of the target) and the rollback proof (on a copy of the desired schema) run at
@@ -85,8 +87,8 @@ def make(
     if rollback_left:
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
                     "; ".join(rollback_left[:3]))
-    common = {
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+    common: dict[str, Any] = {
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "target": db.mask(target_url),
         "schema_source": schema_source,
         "target_version": str(target_version),
@@ -129,7 +131,7 @@ def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFact
         )
 
 
-def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict) -> list[Statement]:
+def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int]) -> list[Statement]:
     """The way back, classified without row counts: the state it runs on does not exist yet."""
     return hazards.classify(online.rewrite(statements, desired, **timeouts), TargetFacts(None, desired))
 
