@@ -120,6 +120,7 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
     return Inspected(files=files, statements=count)
 
 
+
 def _target(settings: Settings, command: str) -> str:
     if not settings.db_url:
         raise ConfigError(f"{command} needs a target database; pass --db URL or set DATABASE_URL.")
@@ -199,25 +200,28 @@ def history(settings: Settings) -> list[history_module.Entry]:
         return history_module.entries(url)
 
 
-def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
+def demo(settings: Settings, begin, show, progress=None, schema: Path | None = None) -> DriftReport:
     """The whole workflow on a throwaway legacy production database: drift, plan with
     hazards and data fixes, apply, no drift, what was archived and merged. `begin(title)`
     is called before each step and `show(value)` with its result; everything is removed
-    afterwards. Returns the last drift."""
+    afterwards. Returns the last drift. The scenario's schema and data fixes are the ones
+    shipped in the package; `schema` replaces the schema (a file or folder)."""
     from pgproof import demo as demo_module
 
-    files = desired.read(settings.schema)
-    schema = desired.display_path(settings.schema)
+    label = desired.display_path(schema) if schema is not None else demo_module.SCHEMA_LABEL
+    schema = schema if schema is not None else demo_module.SCHEMA
+    files = desired.read(schema)
     with scratch.embedded_server() as server, server.database(name="legacy_production") as production, \
             tempfile.TemporaryDirectory(prefix="pgproof-demo-") as folder:
         begin("a legacy production database: the old Alembic schema, duplicate segments, NULL speaker labels")
         with timing.phase("demo database"):
             demo_module.build_legacy(production, files)
-        here = dataclasses.replace(settings, db_url=production, scratch=server.url)
+        here = dataclasses.replace(settings, db_url=production, scratch=server.url, schema=schema,
+                                   fixes=demo_module.FIXES)
         show(fixes_status(here))
         show(demo_module.split_groups(production))
-        begin(f"pgproof drift: how production differs from {schema}")
-        show(drift(here))
+        begin(f"pgproof drift: how production differs from {label}")
+        show(dataclasses.replace(drift(here), schema=label))
         begin("pgproof plan: data fixes first, then online-safe statements, hazards named")
         made = plan(here, Path(folder) / "plan.sql")
         show(made)
@@ -226,7 +230,7 @@ def demo(settings: Settings, begin, show, progress=None) -> DriftReport:
         begin(f"pgproof apply plan.sql --yes{flag} (the reviewer acknowledged them)")
         show(apply(here, made.path, allowed, report=lambda message: None, progress=progress))
         begin("pgproof drift, again")
-        after = drift(here)
+        after = dataclasses.replace(drift(here), schema=label)
         show(after)
         begin("nothing was lost: every removed row is archived, and one statement restores it")
         show(demo_module.archived_counts(production))

@@ -22,7 +22,6 @@ import psycopg2
 from rich.console import Console
 
 from pgproof import __version__, commands
-from pgproof.read import desired
 from pgproof.diff import gaps
 from pgproof.core import timing
 from pgproof.core import db as db_module
@@ -407,7 +406,7 @@ def _masked(url: str | None) -> str:
 @cli.command()
 @timings_option
 @click.option("--schema", type=click.Path(path_type=Path), metavar="PATH",
-              help="Desired schema to demonstrate with (default: schema/schema.sql).")
+              help="Desired schema to demonstrate with (default: the demo's own, shipped in the package).")
 @click.pass_obj
 def demo(obj: Context, schema: Path | None) -> int:
     """Show the whole workflow on a throwaway legacy production database.
@@ -422,7 +421,7 @@ def demo(obj: Context, schema: Path | None) -> int:
       pgproof demo
     """
     steps = iter(range(1, 100))
-    settings = _settings(schema=schema)
+    settings = _settings()
 
     def begin(title: str) -> None:
         obj.out.flush()
@@ -432,11 +431,11 @@ def demo(obj: Context, schema: Path | None) -> int:
         obj.out.write(_demo_text(value))
         obj.out.flush()
 
-    after = commands.demo(settings, begin, show, progress=obj.output)
+    after = commands.demo(settings, begin, show, progress=obj.output, schema=schema)
     if after.drifted:
         obj.say("The demo ended with drift left: this is a bug, please report it.", style="bold red")
         return ExitCode.CHANGES
-    obj.say(f"Done: production now matches {desired.display_path(settings.schema)}, and nothing was lost.",
+    obj.say(f"Done: production now matches {after.schema}, and nothing was lost.",
             style="green")
     return ExitCode.OK
 
