@@ -1,7 +1,8 @@
 """The package as a team that depends on it gets it: `python -m build` makes the sdist and
 the wheel (built from that sdist, as a release makes it), the wheel is installed, not
 editable, into a venv that does not see this repository, and `pgproof --version` and
-`pgproof demo` run there from an empty folder.
+`pgproof demo` run there from an empty folder, and `pgproof init` writes its workflows
+from the templates the wheel carries.
 
 The venv has no system site-packages. Its dependencies are not installed again: a full
 install from this machine's offline index took 146 s (over the 90 s a test may take; the
@@ -32,6 +33,9 @@ PACKAGE_DATA = (
     "pgproof/schemas/drift.schema.json",
     "pgproof/demo_project/schema/schema.sql",
     "pgproof/demo_project/data_fixes/0001_remove_duplicate_segments.sql",
+    "pgproof/templates/pgproof-plan.yml",
+    "pgproof/templates/pgproof-deploy.yml",
+    "pgproof/templates/pgproof-drift.yml",
 )
 
 
@@ -91,6 +95,14 @@ def test_the_wheel_installed_in_a_clean_venv_runs_the_demo(dist, tmp_path):
     demo = run(str(venv / "bin" / "pgproof"), "demo", timeout=300)
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert demo.stderr.rstrip().endswith("Done: production now matches schema/schema.sql, and nothing was lost.")
-    assert "No drift: postgresql://postgres@/legacy_production matches schema/schema.sql." in demo.stdout
+    assert "No drift: postgresql://postgres@/legacy_production" in demo.stdout
     assert list(empty.iterdir()) == []  # the demo writes nothing where it runs
     assert list(work.iterdir()) == []  # and leaves nothing behind
+
+    # init writes its workflows from the templates in the wheel
+    project = tmp_path / "project"
+    project.mkdir()
+    init = subprocess.run([str(venv / "bin" / "pgproof"), "init"], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert init.returncode == 0, init.stderr
+    assert f'pip install "pgproof=={__version__}"' in (project / ".github/workflows/pgproof-plan.yml").read_text()

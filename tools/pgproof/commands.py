@@ -99,6 +99,7 @@ def fixes_run(
 class Inspected:
     files: dict[str, str]  # file name -> text, in load order
     statements: int
+    major: int  # the target's PostgreSQL major
 
 
 def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> Inspected:
@@ -117,8 +118,29 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
         files, count = inspect_module.proven(url, server, settings.exclusions, header, out, as_folder)
     if out is not None:
         inspect_module.write(files, out, as_folder)
-    return Inspected(files=files, statements=count)
+    return Inspected(files=files, statements=count, major=version.major)
 
+
+@dataclass(frozen=True)
+class Initialised:
+    written: list  # init.Written, in the order they were written
+    major: int  # what .github/pgproof-production-major says
+    inspected: bool  # schema.sql is the target's schema (else only the extension line)
+
+
+def init(settings: Settings, folder: Path, force: bool = False) -> Initialised:
+    """Make `folder` a pgproof project: [tool.pgproof] in pyproject.toml, schema.sql (the
+    target's schema, proven, when a target is given), an example data fix and the three
+    workflows; refuses to overwrite any file unless `force`."""
+    from pgproof import init as init_module
+
+    init_module.check(folder, force)  # before a target is read
+    schema_sql, major = None, scratch.auto.choose(None).major  # what auto uses with no target
+    if settings.db_url:
+        made = inspect(settings, None)
+        schema_sql, major = "".join(made.files.values()), made.major
+    written = init_module.write(folder, schema_sql, major, force)
+    return Initialised(written, major, inspected=schema_sql is not None)
 
 
 def _target(settings: Settings, command: str) -> str:

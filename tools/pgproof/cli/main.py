@@ -7,6 +7,7 @@ Only this module imports click or calls sys.exit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -392,6 +393,44 @@ def inspect(obj: Context, db: str | None, out: Path | None, as_folder: bool, scr
     where = f"{out}/ ({len(made.files)} files)" if as_folder else str(out)
     obj.say(f"Wrote {where}: {made.statements} statement(s); it loads back equal to the target, "
             f"so `{Hints.of(settings).drift(str(out))}` exits 0.", style="green")
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@click.option("--db", "db", metavar="URL",
+              help="Write schema/schema.sql from this live database (inspect); without it, an empty schema.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist and replace an existing [tool.pgproof].")
+@click.option("--scratch", metavar="SPEC",
+              help="With --db, where the schema is proven: auto (default), embedded, local[:BINDIR], docker, or a URL.")
+@click.pass_obj
+def init(obj: Context, db: str | None, force: bool, scratch: str | None) -> int:
+    """Make the current folder a pgproof project (an empty folder or an existing repository).
+
+    Writes [tool.pgproof] into pyproject.toml (appended; a new pyproject.toml when there
+    is none), schema/schema.sql (the database's schema, proven like inspect's, with
+    --db; else only the pgvector extension), data_fixes/0000_example.sql (an inert
+    example), the plan, deploy and drift workflows in .github/workflows/ (installing this
+    release of pgproof) and .github/pgproof-production-major. Refuses to overwrite any
+    file without --force. Reads only --db, never DATABASE_URL.
+
+    \b
+    Examples:
+      pgproof init
+      pgproof init --db "$DATABASE_URL" --force
+    """
+    # The project's settings are what init writes, so they are not read (they may not load).
+    settings = resolve({"db": db, "scratch": scratch}, project=False)
+    if not db:  # init reads a database only when told to
+        settings = dataclasses.replace(settings, db_url=None)
+    done = commands.init(settings, Path.cwd(), force=force)
+    for written in done.written:
+        obj.say(f"{written.how} {written.path}")
+    source = "the database's schema" if done.inspected else "only the pgvector extension"
+    obj.say(f"This folder is a pgproof project: schema/schema.sql holds {source}, and "
+            f".github/pgproof-production-major says {done.major} (set it to production's PostgreSQL major). "
+            f"The workflows read the secrets PGPROOF_READONLY_URL and PGPROOF_DEPLOY_URL. Next: pgproof diff",
+            style="green")
     return ExitCode.OK
 
 
