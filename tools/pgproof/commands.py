@@ -21,7 +21,7 @@ from pgproof import scratch
 from pgproof.core import plan_file as plan_module
 from pgproof.diff.engine import Diff
 from pgproof.diff.drift import DriftReport
-from pgproof.core.errors import ConfigError, FixError
+from pgproof.core.errors import ConfigError, FixError, Refused
 from pgproof.core.hints import Hints
 from pgproof.core.plan_file import FixStep, Plan
 from pgproof.core.settings import Settings
@@ -162,7 +162,8 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     proven on a scratch copy of the target; a rollback plan is written beside it."""
     url = _target(settings, "plan")
     plan_module.check_writable(out)
-    rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
+    plan_module.check_rollback_free(out)
+    rollback_path = plan_module.rollback_path(out)
     from pgproof.plan import planner
 
     with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO, copies=True) as both:
@@ -220,6 +221,45 @@ def history(settings: Settings) -> list[history_module.Entry]:
     with timing.phase("read history"):
         db.probe(url)
         return history_module.entries(url)
+
+
+def rollback(settings: Settings, entry_id: int, out: Path) -> Plan:
+    """Write the rollback plan recorded with apply `entry_id` of the target's history to
+    `out`, as it was proven when its plan was made. Refused (exit 3) unless that apply
+    succeeded and the target is still where it left it."""
+    from pgproof.ledger import history as history_module
+    from pgproof.read import catalog
+
+    url = _target(settings, "rollback")
+    plan_module.check_writable(out)
+    with timing.phase("read history"):
+        db.probe(url)
+        found = history_module.recorded(url, entry_id)
+    if found is None:
+        raise ConfigError(f"{db.mask(url)} has no apply {entry_id} in its history; `pgproof history` lists them.")
+    entry, text = found.entry, found.rollback_plan
+    back = Hints.of(settings, out).plan()
+    if entry.outcome != "succeeded":
+        raise Refused(f"apply {entry_id} did not succeed ({entry.outcome}), so its rollback does not start where the "
+                      f"target is; apply its plan again to finish it, or put the schema back and make a new plan: `{back}`.")
+    if text is None:
+        raise ConfigError(f"apply {entry_id} recorded no rollback plan (its rollback file was not beside the plan, or "
+                          f"pgproof before 0.2.0 applied it); put the schema back as it was and make a new plan: `{back}`.")
+    with timing.phase("catalog"):
+        current = catalog.describe(url, settings.exclusions).fingerprint()
+    if current != entry.fingerprint_after:
+        later = [e.id for e in history_module.entries(url) if e.id > entry_id and e.outcome == "succeeded"]
+        since = f"apply {', '.join(map(str, sorted(later)))} changed it since" if later else "it changed since"
+        raise Refused(f"the target moved on since apply {entry_id} ({since}: its fingerprint is {current[:12]}, "
+                      f"apply {entry_id} left {(entry.fingerprint_after or '')[:12]}), so that rollback would not "
+                      f"apply; to return to the state before apply {entry_id}, put the schema back as it was then "
+                      f"and make a new plan to it: `{back}`.")
+    with timing.phase("write"):
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write the plan to {out}: {exc.strerror}; choose another --out.") from None
+    return plan_module.read(out)
 
 
 def demo(settings: Settings, begin, show, progress=None, schema: Path | None = None) -> DriftReport:

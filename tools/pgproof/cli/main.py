@@ -187,7 +187,8 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
 @timings_option
 @schema_options
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
-              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
+              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql "
+                   "(refused when that file is the rollback of another plan).")
 @click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
               help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
 @click.pass_obj
@@ -283,18 +284,29 @@ def show(obj: Context, plan_file: Path, fmt: str) -> int:
     return ExitCode.OK
 
 
+HISTORY_JSON_FORMAT = "pgproof.history/1"
+
+
 @cli.command()
 @timings_option
 @db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def history(obj: Context, db: str | None) -> int:
+def history(obj: Context, db: str | None, fmt: str) -> int:
     """List the plans applied to the target, newest first.
 
+    Each apply keeps its rollback plan: `pgproof rollback ID` writes it back to a file.
+
     \b
-    Example:
+    Examples:
       pgproof history --db "$DATABASE_URL"
+      pgproof history --db "$DATABASE_URL" --format json | jq '.entries[0]'
     """
     entries = commands.history(_settings(db=db))
+    if fmt == "json":
+        obj.out.write(json.dumps({"format": HISTORY_JSON_FORMAT, "entries": [e.to_data() for e in entries]},
+                                 indent=2) + "\n")
+        return ExitCode.OK
     if not entries:
         obj.say("No plan has been applied to this database yet.")
         return ExitCode.OK
@@ -307,6 +319,33 @@ def history(obj: Context, db: str | None) -> int:
             f"{seconds:>8}  {who:<16}  {e.plan_kind} {e.plan_checksum[7:19]}"
             + (f"  error: {e.error}" if e.error else "") + "\n"
         )
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@click.argument("entry_id", metavar="ID", type=click.IntRange(min=1))
+@db_option
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
+              help="Where to write the rollback plan.")
+@click.pass_obj
+def rollback(obj: Context, entry_id: int, db: str | None, out: Path) -> int:
+    """Write the rollback plan of apply ID (see pgproof history) to FILE, to review and apply.
+
+    Every apply records the way back its plan came with (the rollback plan, proven when
+    the plan was made), so it outlives the file. Refused (exit 3) when that apply did
+    not succeed or the target moved on since (another apply, or drift): the rollback
+    would no longer apply, and the sentence says how to make a new plan instead.
+
+    \b
+    Example:
+      pgproof rollback 2 --db "$DATABASE_URL" --out back.sql
+    """
+    settings = _settings(db=db)
+    made = commands.rollback(settings, entry_id, out)
+    hazards = ",".join(made.hazard_codes) or "none"
+    obj.say(f"Wrote {out}: the rollback of apply {entry_id}, {len(made.statements)} statement(s), hazards: {hazards}.")
+    obj.say(f"Apply it after review with: {Hints.of(settings, out).apply(','.join(made.hazard_codes) or None)}")
     return ExitCode.OK
 
 
