@@ -67,18 +67,43 @@ def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:
         return fixes.pending(url, fixes.discover(settings.fixes))
 
 
+def fixes_pending(settings: Settings, *, phase: str | None = None, only: str | None = None) -> list[tuple[fixes.Fix, int]]:
+    """The data fixes `fixes run` would run (of `phase`, or only the one named `only`),
+    each with the rows its check counts now; changes nothing."""
+    from pgproof.fixes import run as fixes
+
+    url = _target(settings, "fixes run")
+    chosen = _chosen(fixes.discover(settings.fixes), phase, only, settings)
+    with timing.phase("data-fix checks"):
+        return fixes.pending(url, chosen)
+
+
+def _chosen(found: list, phase: str | None, only: str | None, settings: Settings) -> list:
+    """The fixes of `phase` (or all), or only the one named `only` (its name or number)."""
+    if only is not None:
+        picked = [f for f in found if only in (f.name, f.name[:4], f.path.name)]
+        if not picked:
+            names = ", ".join(f.name for f in found) or "none"
+            raise ConfigError(f"--only {only}: no data fix of that name in {settings.fixes} (there: {names}); "
+                              "`pgproof fixes status` lists them.")
+        found = picked
+    return [f for f in found if phase is None or f.phase == phase]
+
+
 def fixes_run(
     settings: Settings,
     *,
     phase: str | None = None,
+    only: str | None = None,
     jobs: int = 2,
     progress: fixes.Progress | None = None,
 ) -> list[fixes.FixRun]:
-    """Preflight, then run the pending data fixes in order, in short batches.
+    """Preflight, then run the pending data fixes in order (of `phase`, or only the one
+    named `only`), in short batches.
 
     Preflight reads the unique keys the desired schema declares and refuses, before any
     change, when rows would still break one of them (duplicates no fix resolves, or keys
-    too large for a btree entry).
+    too large for a btree entry); it counts on every fix, whichever of them run now.
     """
     from pgproof.fixes import run as fixes
     from pgproof.fixes.preflight import sentence
@@ -86,13 +111,14 @@ def fixes_run(
     url = _target(settings, "fixes run")
     db.new_session_tag()
     found = fixes.discover(settings.fixes)
+    chosen = _chosen(found, None, only, settings)
     keys = fixes.unique_keys(desired.read(settings.schema))
     with timing.phase("preflight"):
         problems = fixes.preflight(url, found, keys)
     if problems:
         raise FixError(f"preflight found rows the schema's unique keys cannot take, so nothing was changed: {sentence(problems)}")
     with timing.phase("data fixes"):
-        return fixes.run(url, found, phase=phase, progress=progress, jobs=jobs)
+        return fixes.run(url, chosen, phase=phase, progress=progress, jobs=jobs)
 
 
 @dataclass(frozen=True)
@@ -195,6 +221,14 @@ def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
                 resolves=fix.resolves)
         for fix, rows in found if rows
     ]
+
+
+def apply_checked(settings: Settings, plan_file: Path, allowed: set[str]) -> Plan:
+    """The plan, refused (exit 3) when edited or when a hazard is not in `allowed`: what
+    apply checks first, so the question comes after it."""
+    from pgproof.apply import run as apply_module
+
+    return apply_module.checked(plan_file, allowed, Hints.of(settings, plan_file))
 
 
 def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progress=None) -> apply_module.Outcome:

@@ -270,6 +270,14 @@ def _run_fixes(url: str, todo: list, progress, plan: Plan) -> None:
     fix_runner.run(url, todo, progress=progress, expected={f.name: f.rows for f in plan.fixes})
 
 
+def checked(plan_path: Path, allowed: set[str], hints: plan_fixes.Hints) -> Plan:
+    """The plan, read (refused when edited) and its hazards checked against `allowed`
+    (refused when one is not): what must hold before anyone is asked to confirm."""
+    plan = read(plan_path)
+    _check_allowed(plan, allowed, hints)
+    return plan
+
+
 def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> None:
     unknown = sorted(allowed - KNOWN_CODES)
     if unknown:

@@ -249,11 +249,15 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
       pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_DROP
     """
     settings = _settings(db=db)
+    allowed = hazard_codes(allow_hazards)
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
+        # The refusals first (edited plan, hazards not allowed), then what it will do, then the question.
+        checked = commands.apply_checked(settings, plan_file, allowed)
+        obj.say(_apply_summary(checked, plan_file, settings.db_url))
         click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
-    outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=obj.output)
+    outcome = commands.apply(settings, plan_file, allowed, report=obj.say, progress=obj.output)
     if outcome.already_applied:
         return ExitCode.OK
     done = f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s"
@@ -263,6 +267,15 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
     else:
         obj.say(f"{done}; the target now matches the desired schema.", style="green")
     return ExitCode.OK
+
+
+def _apply_summary(plan, plan_file: Path, url: str | None) -> str:
+    """What apply is about to do, in one paragraph, shown before its question."""
+    rows = sum(f.rows for f in plan.fixes)
+    hazards = ", ".join(plan.hazard_codes) + " (allowed)" if plan.hazard_codes else "none"
+    kind = "rollback plan" if plan.kind == ROLLBACK else "plan"
+    return (f"{plan_file} ({kind}, made {plan.created}) on {_masked(url)}: {len(plan.statements)} statement(s), "
+            f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}.")
 
 
 @cli.command()
@@ -548,7 +561,7 @@ def fixes_group() -> None:
     \b
     Examples:
       pgproof fixes status --db "$DATABASE_URL"
-      pgproof fixes run --db "$DATABASE_URL"
+      pgproof fixes run --db "$DATABASE_URL" --dry-run
     """
 
 
@@ -577,21 +590,43 @@ def fixes_status(obj: Context, db: str | None) -> int:
 @timings_option
 @db_option
 @click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
+@click.option("--only", metavar="NAME", help="Only this data fix (its name, like 0001_remove_duplicates, or its number).")
+@click.option("--dry-run", "dry_run", is_flag=True, help="Count the rows each fix would change; change nothing.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
 @click.pass_obj
-def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
+def fixes_run(obj: Context, db: str | None, phase: str | None, only: str | None, dry_run: bool, yes: bool,
+              jobs: int) -> int:
     """Preflight, then run the pending data fixes in order, in short batches.
 
-    Each batch is its own transaction, so the application keeps writing and an
-    interrupted run resumes where it stopped when run again. Each run is recorded in
-    pgproof.fix_runs; removed rows are kept in pgproof.archived_rows.
+    Shows the fixes with the rows each will change and asks first, unless --yes (which
+    is needed when not on a terminal). Each batch is its own transaction, so the
+    application keeps writing and an interrupted run resumes where it stopped when run
+    again. Each run is recorded in pgproof.fix_runs; removed rows are kept in
+    pgproof.archived_rows.
 
     \b
     Examples:
-      pgproof fixes run --db "$DATABASE_URL"
-      pgproof fixes run --phase before
+      pgproof fixes run --db "$DATABASE_URL" --dry-run
+      pgproof fixes run --db "$DATABASE_URL" --only 0001 --yes
+      pgproof fixes run --db "$DATABASE_URL" --yes
+      pgproof fixes run --phase before --yes
     """
-    runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=obj.output)
+    settings = _settings(db=db)
+    pending = commands.fixes_pending(settings, phase=phase, only=only)
+    todo = [(fix, count) for fix, count in pending if count]
+    if dry_run or (todo and not yes):
+        obj.out.write(_table(("fix", "phase", "rows to fix"), [(f.name, f.phase, number(c)) for f, c in pending]))
+    if dry_run:
+        obj.say(f"Dry run: {len(todo)} data fix(es) would change {number(sum(c for _, c in todo))} row(s); "
+                "nothing was changed.")
+        return ExitCode.OK
+    if todo and not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("fixes run changes rows in the database: pass --yes when not running on a terminal")
+        click.confirm(f"Run {len(todo)} data fix(es), changing {number(sum(c for _, c in todo))} row(s) "
+                      f"of {_masked(settings.db_url)}?", abort=True, err=True)
+    runs = commands.fixes_run(settings, phase=phase, only=only, jobs=jobs, progress=obj.output)
     rows = [(r.fix, number(r.rows_changed), number(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}")
             for r in runs]
     obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
