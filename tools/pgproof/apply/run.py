@@ -39,7 +39,7 @@ from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, PgProof
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.sql import deparse, table_key
 from pgproof.plan.hazards import KNOWN_CODES, TargetFacts, index_keys, unique_violations
-from pgproof.core.plan_file import Plan, file_checksum, read
+from pgproof.core.plan_file import FORWARD, Plan, file_checksum, pair, read, way_back
 
 ADVISORY_KEY = 4_211_229_534  # crc32("pgproof apply"): one lock per database
 Report = Callable[[str], None]
@@ -70,6 +70,7 @@ def apply(
     hints = hints or plan_fixes.Hints()
     plan = read(plan_path)
     _check_allowed(plan, allowed, hints)
+    way_back = _way_back(plan, plan_path, report)
     fixes = _fixes_of(plan, fixes_folder)
     plan_fixes.check_new(url, plan, fixes_folder, report, hints)
     privileges.require_write(url, plan.statements)
@@ -87,7 +88,7 @@ def apply(
             conn, checksum=plan.checksum, kind=plan.kind, target_fp=plan.target_fingerprint,
             desired_fp=plan.desired_fingerprint, statements=[s.render() for s in plan.statements],
             allowed=sorted(allowed), done=point.start_at - 1, fingerprint=described.fingerprint(),
-            state=described.state(),
+            state=described.state(), rollback=way_back,
         )
         try:
             _run(run, fixes, described, report, progress)
@@ -109,6 +110,26 @@ def apply(
             raise run.stopped(exc) from None
     ran = max(0, len(plan.statements) - (point.start_at - 1))
     return Outcome(plan, ran, point.start_at if point.start_at > 1 else None, False, time.monotonic() - started)
+
+
+def _way_back(plan: Plan, plan_path: Path, report: Report) -> str | None:
+    """The text of the plan file that leads back from `plan` (its rollback file beside it;
+    for a rollback plan, its forward plan), recorded in the history so `pgproof rollback`
+    finds it after the file is gone or overwritten; None, with a note, when there is none."""
+    path = way_back(plan, plan_path)
+    if path is None or not path.is_file():
+        if plan.kind == FORWARD:
+            report(f"note: {path} is not beside the plan, so this apply records no rollback for `pgproof rollback`.")
+        return None
+    try:
+        other = read(path)
+    except PgProofError:
+        other = None
+    forward, back = (plan, other) if plan.kind == FORWARD else (other, plan)
+    if other is None or not pair(forward, back):
+        report(f"note: {path} is not the way back from this plan, so this apply records no rollback for `pgproof rollback`.")
+        return None
+    return path.read_text(encoding="utf-8")
 
 
 def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float, hints: plan_fixes.Hints):
@@ -246,6 +267,14 @@ def _run_fixes(url: str, todo: list, progress, plan: Plan) -> None:
     from pgproof.fixes import run as fix_runner  # only plans with data fixes need it
 
     fix_runner.run(url, todo, progress=progress, expected={f.name: f.rows for f in plan.fixes})
+
+
+def checked(plan_path: Path, allowed: set[str], hints: plan_fixes.Hints) -> Plan:
+    """The plan, read (refused when edited) and its hazards checked against `allowed`
+    (refused when one is not): what must hold before anyone is asked to confirm."""
+    plan = read(plan_path)
+    _check_allowed(plan, allowed, hints)
+    return plan
 
 
 def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> None:

@@ -233,6 +233,50 @@ def check_writable(path: Path) -> None:
         raise ConfigError(f"cannot write the plan to {path}: {folder} is not writable; choose another --out.")
 
 
+def rollback_path(out: Path) -> Path:
+    """Where the rollback of the plan written to `out` goes: beside it, FILE.rollback.sql."""
+    return out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
+
+
+def pair(forward: Plan, back: Plan) -> bool:
+    """`back` takes the target from where `forward` leaves it to where `forward` found it."""
+    return (forward.kind == FORWARD and back.kind == ROLLBACK
+            and back.target_fingerprint == forward.desired_fingerprint
+            and back.desired_fingerprint == forward.target_fingerprint)
+
+
+def way_back(plan: Plan, path: Path) -> Path | None:
+    """The file beside `path` that leads back from `plan`: a plan's rollback file; for a
+    rollback plan FILE.rollback.sql, its forward plan FILE.sql."""
+    if plan.kind == FORWARD:
+        return path.with_name(plan.rollback_file) if plan.rollback_file else None
+    stem = path.name.removesuffix(path.suffix)
+    if not stem.endswith(".rollback"):
+        return None
+    return path.with_name(stem.removesuffix(".rollback") + path.suffix)
+
+
+def check_rollback_free(out: Path) -> None:
+    """Refuse, before any work, to let `plan --out out` overwrite a rollback file that is
+    not the rollback of the plan now at `out` (a rollback file only ever goes with its
+    own plan, and the pair is replaced together)."""
+    back_path = rollback_path(out)
+    if not back_path.exists():
+        return
+    try:
+        back = read(back_path)
+        forward = read(out) if out.exists() else None
+    except PgProofError:
+        back = forward = None
+    if forward is not None and back is not None and forward.rollback_file == back_path.name and pair(forward, back):
+        return
+    raise Refused(
+        f"{back_path} is not the rollback of the plan at {out}, and `plan --out {out}` would overwrite it; "
+        "move it away or choose another --out (the rollback of every applied plan is also kept in the "
+        "target's history: `pgproof rollback ID`)."
+    )
+
+
 def write(plan: Plan, path: Path) -> None:
     try:
         path.write_text(render(plan), encoding="utf-8")

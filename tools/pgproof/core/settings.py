@@ -146,11 +146,13 @@ def resolve(
     *,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    project: bool = True,
 ) -> Settings:
-    """Settings from `flags` (None means not given), the environment and the project."""
+    """Settings from `flags` (None means not given), the environment and the project
+    (unless `project` is False: init, which writes the project's settings)."""
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
-    project_file = find_project(cwd)
+    project_file = find_project(cwd) if project else None
     project = read_project(project_file)
     base = project_file.parent if project_file else cwd
     dotenv = _dotenv(cwd, base)

@@ -124,7 +124,7 @@ def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFact
         raise DiffError(
             f"{column} changes its vector dimension but holds {count:,} stored embeddings, which "
             "PostgreSQL cannot convert, so apply would fail; clear them first (a data fix in phase "
-            "before that sets them to NULL, run with pgproof fixes run --phase before), plan again, "
+            "before that sets them to NULL, run with pgproof fixes run --phase before --yes), plan again, "
             "and re-embed after apply; no plan was written."
         )
 
