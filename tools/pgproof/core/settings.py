@@ -19,7 +19,7 @@ from dotenv import dotenv_values
 
 from pgproof.core import db
 from pgproof.core.errors import ConfigError
-from pgproof.core.exclusions import DEFAULT_PATTERNS, Exclusions
+from pgproof.core.exclusions import DEFAULT_PATTERNS, UNCOMPARED_KINDS, Exclusions
 
 # key in [tool.pgproof] -> (default, what it is)
 KNOWN_KEYS: dict[str, tuple[Any, str]] = {
@@ -34,6 +34,7 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
+    "ignore_kinds": ([], "kinds pgproof does not compare that drift may leave out, like [\"publication\"]"),
 }
 
 
@@ -130,7 +131,8 @@ def resolve(
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
         scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
-        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners"))),
+        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners")),
+                              ignored_kinds=_ignored_kinds(pick("ignore_kinds"))),
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
@@ -171,6 +173,20 @@ def _access(roles: Any, owners: Any) -> tuple[tuple[str, ...], bool]:
     if not isinstance(owners, bool):
         raise ConfigError(f"manage_owners in [tool.pgproof] must be true or false, not {owners!r}.")
     return tuple(dict.fromkeys(roles)), owners
+
+
+def _ignored_kinds(kinds: Any) -> tuple[str, ...]:
+    """ignore_kinds, validated against the kinds pgproof does not compare."""
+    example = 'ignore_kinds = ["publication", "foreign server"]'
+    if not isinstance(kinds, (list, tuple)) or not all(isinstance(k, str) for k in kinds):
+        raise ConfigError(f"ignore_kinds in [tool.pgproof] must be a list of kinds like {example}.")
+    for kind in kinds:
+        if kind not in UNCOMPARED_KINDS:
+            raise ConfigError(
+                f"ignore_kinds in [tool.pgproof] names {kind!r}, which is not a kind pgproof leaves "
+                f"uncompared; the kinds are: {', '.join(UNCOMPARED_KINDS)}."
+            )
+    return tuple(dict.fromkeys(kinds))
 
 
 def _dotenv(*folders: Path) -> dict[str, str]:

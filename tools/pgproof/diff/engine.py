@@ -25,6 +25,7 @@ from pgproof.core import db, timing
 from pgproof.diff import gaps, grants, guard
 from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting
 from pgproof.read.catalog import Catalog, Difference
+from pgproof.read.uncompared import NotCompared
 from pgproof.diff.gaps import Gap, column_types, touched
 from pgproof.core.errors import DiffError
 from pgproof.core.exclusions import Exclusions
@@ -53,6 +54,16 @@ class Diff:
         return bool(self.statements or self.differences or self.gaps) or (
             self.desired.fingerprint() != self.actual.fingerprint()
         )
+
+    @property
+    def not_compared(self) -> NotCompared:
+        """Objects of kinds pgproof does not compare, on either side: no "no drift" then."""
+        return NotCompared(target=self.actual.uncompared, desired=self.desired.uncompared)
+
+    @property
+    def coverage_notes(self) -> list[str]:
+        """The note that says what was not compared, if anything was not."""
+        return [self.not_compared.note()] if self.not_compared else []
 
 
 @dataclass(frozen=True)
