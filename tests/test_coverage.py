@@ -178,3 +178,45 @@ def test_two_runs_create_the_same_scratch_role_at_once(pg_server):
             worker.join()
     assert not failures, failures
     assert run_sql(pg_server.url, f"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'") == [(1,)]
+
+
+RULES_BASE = TABLE + """
+CREATE TABLE public.log (id int, note text);
+CREATE VIEW public.names AS SELECT id, a FROM public.items;
+CREATE FUNCTION public.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN NULL; END $$;
+"""
+RULES_TARGET = RULES_BASE + """
+CREATE RULE pgp_gone AS ON DELETE TO public.log DO INSTEAD NOTHING;
+CREATE RULE pgp_changed AS ON INSERT TO public.items DO ALSO INSERT INTO public.log VALUES (new.id, 'old');
+CREATE EVENT TRIGGER pgp_old_ddl ON ddl_command_end EXECUTE FUNCTION public.on_ddl();
+"""
+RULES_DESIRED = RULES_BASE + """
+CREATE RULE pgp_changed AS ON INSERT TO public.items DO ALSO INSERT INTO public.log VALUES (new.id, 'new');
+CREATE RULE pgp_new AS ON UPDATE TO public.names DO INSTEAD UPDATE public.items SET a = new.a WHERE id = old.id;
+COMMENT ON RULE pgp_new ON public.names IS 'writable view';
+CREATE EVENT TRIGGER pgp_ddl ON ddl_command_start WHEN TAG IN ('CREATE TABLE', 'DROP TABLE')
+  EXECUTE FUNCTION public.on_ddl();
+ALTER EVENT TRIGGER pgp_ddl DISABLE;
+"""
+
+
+def test_rules_and_event_triggers_are_compared_planned_and_applied(pgproof, empty_db, project, tmp_path):
+    run_sql(empty_db, RULES_TARGET)
+    try:
+        project(RULES_DESIRED)
+        drift = pgproof("drift", "--db", empty_db)
+        assert drift.code == 2, drift.out + drift.err
+        for line in ("extra rule public.log.pgp_gone", "different rule public.items.pgp_changed",
+                     "missing rule public.names.pgp_new", "extra event trigger pgp_old_ddl",
+                     "missing event trigger pgp_ddl", "comment RULE pgp_new ON public.names"):
+            assert line in drift.out, (line, drift.out)
+        assert "Not verified" not in drift.out and "superuser objects" in drift.out
+        plan = tmp_path / "plan.sql"
+        made = pgproof("plan", "--db", empty_db, "--out", str(plan))
+        assert made.code == 0, made.out + made.err
+        applied = pgproof("apply", str(plan), "--db", empty_db, "--yes")
+        assert applied.code == 0, applied.out + applied.err
+        after = pgproof("drift", "--db", empty_db)
+        assert after.code == 0 and "No drift" in after.out, after.out + after.err
+    finally:
+        run_sql(empty_db, "DROP EVENT TRIGGER IF EXISTS pgp_ddl; DROP EVENT TRIGGER IF EXISTS pgp_old_ddl")

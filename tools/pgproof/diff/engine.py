@@ -26,7 +26,7 @@ from pgproof.diff import gaps, grants, guard
 from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting
 from pgproof.read.catalog import Catalog, Difference
 from pgproof.read.uncompared import NotCompared
-from pgproof.diff.gaps import Gap, column_types, touched
+from pgproof.diff.gaps import Gap, column_types, rules, touched
 from pgproof.core.errors import DiffError
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.statement import MIGRA, Statement, split_sql
@@ -222,7 +222,8 @@ def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
     access = grants.statements(desired.catalog, actual.catalog, differences, closure.statements)
     return Diff(
         statements=closure.statements + access, differences=differences, desired=desired.catalog,
-        actual=actual.catalog, notes=catalog.version_notes(desired.catalog, actual.catalog),
+        actual=actual.catalog,
+        notes=catalog.version_notes(desired.catalog, actual.catalog) + rules.notes(differences),
         gaps=closure.gaps,
     )
 

@@ -15,7 +15,7 @@ from pgproof.read.catalog import Difference
 from pgproof.core.errors import DiffError, Refused
 
 # The kinds whose definitions the server renders and whose rendering changes between majors.
-RENDERED_KINDS = ("view", "function", "trigger", "policy")
+RENDERED_KINDS = ("view", "function", "trigger", "policy", "rule")
 
 
 def refuse_unverifiable(mismatch: str | None, differences: list[Difference], scratch_major: int,

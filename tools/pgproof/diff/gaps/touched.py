@@ -64,6 +64,7 @@ _DROPPED_KINDS = {
     OT.OBJECT_PROCEDURE: "function", OT.OBJECT_ROUTINE: "function",
     OT.OBJECT_AGGREGATE: "function", OT.OBJECT_TRIGGER: "trigger", OT.OBJECT_POLICY: "policy",
     OT.OBJECT_SCHEMA: "schema", OT.OBJECT_EXTENSION: "extension",
+    OT.OBJECT_RULE: "rule", OT.OBJECT_EVENT_TRIGGER: "event trigger",
 }
 _ALTERED_RELATIONS = {
     OT.OBJECT_TABLE: "table", OT.OBJECT_FOREIGN_TABLE: "table", OT.OBJECT_VIEW: "view",
@@ -83,6 +84,9 @@ _CONSTRAINT_COMMANDS = {
 }
 _TRIGGER_COMMANDS = {
     AT.AT_EnableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_DisableTrig,
+}
+_RULE_COMMANDS = {
+    AT.AT_EnableRule, AT.AT_EnableAlwaysRule, AT.AT_EnableReplicaRule, AT.AT_DisableRule,
 }
 
 
@@ -118,9 +122,9 @@ def _drop(node: ast.DropStmt) -> list[Touch]:
             names = [obj.sval]
         else:
             names = _names(obj)
-        if kind in ("schema", "extension"):
+        if kind in ("schema", "extension", "event trigger"):
             result.append(Touch(kind, qualified(names[-1]), DROP))
-        elif kind in ("trigger", "policy"):  # (schema,) table, name
+        elif kind in ("trigger", "policy", "rule"):  # (schema,) table, name
             table = names[:-1]
             result.append(Touch(kind, _key(table) + "." + qualified(names[-1]), DROP))
         else:
@@ -141,6 +145,8 @@ def _alter_table(node: ast.AlterTableStmt) -> list[Touch]:
             result.append(_constraint(relation, cmd))
         elif subtype in _TRIGGER_COMMANDS:
             result.append(Touch("trigger", f"{relation}.{qualified(cmd.name)}", ALTER))
+        elif subtype in _RULE_COMMANDS:
+            result.append(Touch("rule", f"{relation}.{qualified(cmd.name)}", ALTER))
         else:
             result.append(Touch(kind, relation, ALTER))
     return result
@@ -216,6 +222,10 @@ _HANDLERS = {
         "trigger", f"{_relation(n.relation)}.{qualified(n.trigname)}", REPLACE if n.replace else CREATE)],
     ast.CreatePolicyStmt: lambda n: [Touch(
         "policy", f"{_relation(n.table)}.{qualified(n.policy_name)}", CREATE)],
+    ast.RuleStmt: lambda n: [Touch(
+        "rule", f"{_relation(n.relation)}.{qualified(n.rulename)}", REPLACE if n.replace else CREATE)],
+    ast.CreateEventTrigStmt: lambda n: [Touch("event trigger", qualified(n.trigname), CREATE)],
+    ast.AlterEventTrigStmt: lambda n: [Touch("event trigger", qualified(n.trigname), ALTER)],
     ast.AlterPolicyStmt: lambda n: [Touch(
         "policy", f"{_relation(n.table)}.{qualified(n.policy_name)}", ALTER)],
 }

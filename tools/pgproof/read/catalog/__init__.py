@@ -30,6 +30,7 @@ QUERIES = {
     "sequence": "sequences.sql", "table": "tables.sql", "column": "columns.sql",
     "index": "indexes.sql", "constraint": "constraints.sql", "view": "views.sql",
     "function": "functions.sql", "trigger": "triggers.sql", "policy": "policies.sql",
+    "rule": "rules.sql", "event trigger": "event_triggers.sql",
 }
 KINDS = tuple(QUERIES)
 COMMENT = "comment"
@@ -189,6 +190,8 @@ def _excluded(kind: str, schema: str, name: str, parent: str | None, exclusions:
               excluded_parents: dict[str | None, bool]) -> bool:
     if kind == "schema":
         return exclusions.matches(name)
+    if kind == "event trigger":  # database-wide: no schema to exclude it by
+        return False
     if kind == "extension":
         return exclusions.matches(schema, name)
     if exclusions.matches(schema, name):
