@@ -46,10 +46,9 @@ GROUPS = {
         CREATE ACCESS METHOD pgp_am TYPE TABLE HANDLER heap_tableam_handler;
         CREATE LANGUAGE pgp_lang HANDLER plpgsql_call_handler;
         COMMENT ON COLLATION public.pgp_coll IS 'noted';
-        ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
         """,
         {"text search configuration": 1, "text search dictionary": 1, "extended statistics": 1,
-         "conversion": 1, "access method": 1, "language": 1, "collation comment": 1, "default privilege": 1},
+         "conversion": 1, "access method": 1, "language": 1, "collation comment": 1},
     ),
 }
 # On both sides: what the objects above need, and an aggregate that differs only in its
@@ -220,3 +219,37 @@ def test_rules_and_event_triggers_are_compared_planned_and_applied(pgproof, empt
         assert after.code == 0 and "No drift" in after.out, after.out + after.err
     finally:
         run_sql(empty_db, "DROP EVENT TRIGGER IF EXISTS pgp_ddl; DROP EVENT TRIGGER IF EXISTS pgp_old_ddl")
+
+
+OWNED = """
+CREATE TYPE public.mood AS ENUM ('ok', 'bad');
+CREATE TABLE public.notes (id int PRIMARY KEY, mood public.mood DEFAULT 'ok', updated_at timestamptz,
+                           CHECK (id > 0));
+CREATE FUNCTION public.set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE FUNCTION public.twice(x int DEFAULT 2) RETURNS int LANGUAGE sql AS 'SELECT x * 2';
+CREATE TRIGGER notes_updated BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+CREATE VIEW public.happy AS SELECT id FROM public.notes WHERE mood = 'ok';
+"""
+
+
+def test_the_documented_read_only_role_reads_objects_another_role_owns(pgproof, empty_db, project, tmp_path):
+    from test_readonly_role import readme_grants
+    from pgproof.core import db
+
+    dbname = db.database_name(empty_db)
+    app, reader = f"pgp_app_{dbname[-8:]}", f"pgp_ro_{dbname[-8:]}"
+    run_sql(empty_db, f"DROP ROLE IF EXISTS {reader}; DROP ROLE IF EXISTS {app}; CREATE ROLE {app} NOLOGIN; "
+                      f"GRANT CREATE ON SCHEMA public TO {app}; SET ROLE {app}; {OWNED}")
+    grants = [g for g in readme_grants(reader, dbname) if "SCHEMA pgproof" not in g and "pgproof." not in g]
+    run_sql(empty_db, "; ".join(grants))
+    project(OWNED)
+    url = empty_db.replace("postgres@", f"{reader}@")
+    try:
+        drift = pgproof("drift", "--db", url)
+        assert drift.code == 0 and "No drift" in drift.out, drift.out + drift.err
+        made = pgproof("plan", "--db", url, "--out", str(tmp_path / "plan.sql"))
+        assert made.code == 0 and "Nothing to do" in made.err, made.out + made.err
+    finally:
+        run_sql(empty_db, f"DROP OWNED BY {reader}; DROP OWNED BY {app}")
+        run_sql(empty_db, f"DROP ROLE {reader}; DROP ROLE {app}")

@@ -31,7 +31,6 @@ UNCOMPARED_KINDS: dict[str, str] = {
     "foreign server": "foreign servers",
     "user mapping": "user mappings",
     "foreign table": "foreign tables",  # as tables (columns) only: not their server or options
-    "default privilege": "default privileges",  # compared when managed_roles is set
     "extended statistics": "extended statistics",
     "text search configuration": "text search configurations",
     "text search dictionary": "text search dictionaries",

@@ -23,7 +23,7 @@ import psycopg2.extras
 from pgproof.read import catalog
 from pgproof.core import db, timing
 from pgproof.diff import gaps, grants, guard
-from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting
+from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting, visibility as migra_visibility
 from pgproof.read.catalog import Catalog, Difference
 from pgproof.read.uncompared import NotCompared
 from pgproof.diff.gaps import Gap, column_types, rules, touched
@@ -176,6 +176,7 @@ def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
     """schemainspect's inspection over our own connection (a named-tuple cursor is what it
     reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it."""
     import_engine()
+    migra_visibility.apply()
     from schemainspect import get_inspector
 
     try:

@@ -22,7 +22,7 @@ def read(cur, exclusions: Exclusions) -> dict[str, tuple[str, ...]]:
     """kind -> names of its objects in the database of `cur`, ignored kinds and excluded
     schemas and objects left out."""
     query = resources.files("pgproof.read").joinpath(_QUERY).read_text(encoding="utf-8")
-    cur.execute(query, {"managed": list(exclusions.managed_roles)})
+    cur.execute(query)
     found: dict[str, list[str]] = {}
     for kind, schema, name in cur.fetchall():
         if kind in exclusions.ignored_kinds:

@@ -1,14 +1,13 @@
 -- Objects of kinds pgproof does not compare (read/uncompared.py names them): one row per
 -- object, (kind, schema or NULL, name). Built-in objects (oid below 16384, the first
 -- user oid) and objects an extension created (pg_depend deptype 'e') are left out: they
--- come with the server or with the extension. Default privileges are listed when they
--- grant to a role whose privileges are not managed (the managed parameter, managed_roles):
--- managed ones are compared (privileges.sql).
+-- come with the server or with the extension. Default privileges are privileges: compared
+-- for the managed roles (privileges.sql), left alone for the others like their GRANTs.
 WITH ext AS (
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ), mine AS (
   SELECT n.oid, n.nspname FROM pg_namespace n
-  WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%%'
+  WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
 )
 SELECT 'publication' AS kind, NULL AS schema, p.pubname::text AS name
 FROM pg_publication p
@@ -24,22 +23,12 @@ SELECT 'foreign server', NULL, s.srvname::text
 FROM pg_foreign_server s
 WHERE ('pg_foreign_server'::regclass, s.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'user mapping', NULL, format('FOR %%s SERVER %%I', coalesce(quote_ident(m.usename), 'PUBLIC'), m.srvname)
+SELECT 'user mapping', NULL, format('FOR %s SERVER %I', coalesce(quote_ident(m.usename), 'PUBLIC'), m.srvname)
 FROM pg_user_mappings m
 UNION ALL
 SELECT 'foreign table', n.nspname, c.relname::text
 FROM pg_class c JOIN mine n ON n.oid = c.relnamespace
 WHERE c.relkind = 'f' AND ('pg_class'::regclass, c.oid) NOT IN (SELECT * FROM ext)
-UNION ALL
-SELECT 'default privilege', coalesce(n.nspname, ''),
-       format('FOR ROLE %%I%%s ON %%s', pg_get_userbyid(d.defaclrole),
-              CASE WHEN n.nspname IS NULL THEN '' ELSE format(' IN SCHEMA %%I', n.nspname) END,
-              CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
-                                   WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END)
-FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-WHERE EXISTS (SELECT FROM aclexplode(d.defaclacl) x  -- a grantee whose privileges are not managed
-              WHERE x.grantee <> d.defaclrole
-                AND NOT (CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END) = ANY (%(managed)s))
 UNION ALL
 SELECT 'extended statistics', n.nspname, s.stxname::text
 FROM pg_statistic_ext s JOIN mine n ON n.oid = s.stxnamespace
@@ -61,7 +50,7 @@ SELECT 'text search template', n.nspname, t.tmplname::text
 FROM pg_ts_template t JOIN mine n ON n.oid = t.tmplnamespace
 WHERE t.oid >= 16384 AND ('pg_ts_template'::regclass, t.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'cast', NULL, format('(%%s AS %%s)', format_type(c.castsource, NULL), format_type(c.casttarget, NULL))
+SELECT 'cast', NULL, format('(%s AS %s)', format_type(c.castsource, NULL), format_type(c.casttarget, NULL))
 FROM pg_cast c
 WHERE c.oid >= 16384 AND ('pg_cast'::regclass, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
@@ -70,26 +59,26 @@ FROM pg_collation c JOIN mine n ON n.oid = c.collnamespace
 WHERE ('pg_collation'::regclass, c.oid) NOT IN (SELECT * FROM ext)
   AND EXISTS (SELECT FROM pg_description d WHERE d.classoid = 'pg_collation'::regclass AND d.objoid = c.oid)
 UNION ALL
-SELECT 'operator', n.nspname, format('%%s(%%s, %%s)', o.oprname, format_type(o.oprleft, NULL), format_type(o.oprright, NULL))
+SELECT 'operator', n.nspname, format('%s(%s, %s)', o.oprname, format_type(o.oprleft, NULL), format_type(o.oprright, NULL))
 FROM pg_operator o JOIN mine n ON n.oid = o.oprnamespace
 WHERE ('pg_operator'::regclass, o.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'operator class', n.nspname, format('%%s USING %%s', c.opcname, a.amname)
+SELECT 'operator class', n.nspname, format('%s USING %s', c.opcname, a.amname)
 FROM pg_opclass c JOIN mine n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod
 WHERE ('pg_opclass'::regclass, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'operator family', n.nspname, format('%%s USING %%s', f.opfname, a.amname)
+SELECT 'operator family', n.nspname, format('%s USING %s', f.opfname, a.amname)
 FROM pg_opfamily f JOIN mine n ON n.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod
 WHERE ('pg_opfamily'::regclass, f.oid) NOT IN (SELECT * FROM ext)
   -- CREATE OPERATOR CLASS makes a family of the same name: counted once, as the class
   AND NOT EXISTS (SELECT FROM pg_opclass c WHERE c.opcfamily = f.oid AND c.opcname = f.opfname
                   AND c.opcnamespace = f.opfnamespace)
 UNION ALL
-SELECT 'aggregate', n.nspname, format('%%s(%%s)', p.proname, pg_get_function_identity_arguments(p.oid))
+SELECT 'aggregate', n.nspname, format('%s(%s)', p.proname, pg_get_function_identity_arguments(p.oid))
 FROM pg_proc p JOIN mine n ON n.oid = p.pronamespace
 WHERE p.prokind = 'a' AND ('pg_proc'::regclass, p.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'transform', NULL, format('FOR %%s LANGUAGE %%s', format_type(t.trftype, NULL), l.lanname)
+SELECT 'transform', NULL, format('FOR %s LANGUAGE %s', format_type(t.trftype, NULL), l.lanname)
 FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang
 WHERE ('pg_transform'::regclass, t.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
