@@ -100,12 +100,13 @@ def test_a_kind_pgproof_does_not_compare_makes_drift_exit_2_naming_it(pgproof, e
         assert "No drift" not in text.out and "Not verified" in text.out, text.out
         for kind, count in kinds.items():
             assert f"{count} {kind}" in text.out, (kind, text.out)
-        report = json.loads(pgproof("drift", "--db", empty_db, "--format", "json").out)
-        assert report["drifted"] is True and report["differences"] == []
-        assert {k: len(v) for k, v in report["not_compared"]["target"].items()} == kinds
-        assert report["not_compared"]["desired"] == {"aggregate": ["public.pgp_sum(integer)"]}
-        markdown = pgproof("drift", "--db", empty_db, "--format", "markdown")
-        assert markdown.code == 2 and "Not verified" in markdown.out
+        if group == "replication":  # the other formats once (CI time)
+            report = json.loads(pgproof("drift", "--db", empty_db, "--format", "json").out)
+            assert report["drifted"] is True and report["differences"] == []
+            assert {k: len(v) for k, v in report["not_compared"]["target"].items()} == kinds
+            assert report["not_compared"]["desired"] == {"aggregate": ["public.pgp_sum(integer)"]}
+            markdown = pgproof("drift", "--db", empty_db, "--format", "markdown")
+            assert markdown.code == 2 and "Not verified" in markdown.out
         # the way out the note prints works
         ignore = json.dumps(sorted(kinds))
         assert "ignore_kinds = [" in text.out
@@ -126,8 +127,10 @@ def test_same_foreign_objects_on_both_sides_are_still_reported(pgproof, empty_db
     assert "on the target" in drift.out and "in the desired schema" in drift.out
     made = pgproof("plan", "--db", empty_db, "--out", str(tmp_path / "plan.sql"))
     assert "not compared: 1 foreign data wrapper" in made.err, made.err
+    assert "Nothing to do in what pgproof compares" in made.err
     diff = pgproof("diff", "--db", empty_db)
     assert "not compared: 1 foreign data wrapper" in diff.err, diff.err
+    assert "No changes in what pgproof compares" in diff.err
 
 
 def test_an_ignored_kind_is_accepted_and_an_unknown_one_refused(pgproof, empty_db, project):

@@ -16,6 +16,7 @@ from pgproof.core.exclusions import UNCOMPARED_KINDS, Exclusions
 
 _QUERY = "catalog/uncompared.sql"
 IGNORE_SETTING = "ignore_kinds"
+NOTE_START = "not compared: "  # how the note begins (the CLI tells it from other notes)
 
 
 def read(cur, exclusions: Exclusions) -> dict[str, tuple[str, ...]]:
@@ -57,7 +58,7 @@ class NotCompared:
             [f"{_list(self.desired)} in the desired schema"] if self.desired else [])
         kinds = ", ".join(f'"{k}"' for k in self.kinds())
         return (
-            f"not compared: {'; '.join(sides)}: pgproof cannot tell whether they match the "
+            f"{NOTE_START}{'; '.join(sides)}: pgproof cannot tell whether they match the "
             f"schema, so drift exits 2; to accept that, add {IGNORE_SETTING} = [{kinds}] to "
             "[tool.pgproof] in pyproject.toml."
         )
