@@ -42,14 +42,14 @@ def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
     with sides.open_sides(settings) as both:
         result = _compare(both)
-        return dataclasses.replace(result, notes=both.notes + result.notes)
+        return dataclasses.replace(result, notes=both.notes + result.notes + result.coverage_notes)
 
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
     with sides.open_sides(settings) as both:
         result = _compare(both)
-        result = dataclasses.replace(result, notes=both.notes + result.notes)
+        result = dataclasses.replace(result, notes=both.notes + result.notes + result.coverage_notes)
         return DriftReport(target=both.target_label, schema=desired.display_path(settings.schema), diff=result)
 
 

@@ -27,6 +27,7 @@ from pgproof.diff import gaps
 from pgproof.core import timing
 from pgproof.core import db as db_module
 from pgproof.diff.drift import RENDERERS
+from pgproof.read import uncompared
 from pgproof.core.hints import Hints
 from pgproof.cli.output import Output, number
 from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
@@ -184,7 +185,9 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
         obj.out.write(render_script(result.statements))
     if result.gaps:
         raise DiffError(gaps.refusal(result.gaps))
-    if not result.statements:
+    if not result.statements and result.not_compared:
+        obj.say("No changes in what pgproof compares (see the note above).")
+    elif not result.statements:
         obj.say("No changes: the target already matches the desired schema.", style="green")
     return ExitCode.CHANGES if exit_code and result.statements else ExitCode.OK
 
@@ -270,7 +273,10 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
     for note in made.notes:
         obj.say(f"note: {note}")
     if made.empty:
-        obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
+        if any(note.startswith(uncompared.NOTE_START) for note in made.notes):
+            obj.say(f"Nothing to do in what pgproof compares (see the note above). Wrote {files.path}.")
+        else:
+            obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
         return ExitCode.OK
     hazards = ",".join(made.hazard_codes) or "none"
     obj.say(

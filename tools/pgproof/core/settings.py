@@ -25,7 +25,7 @@ from dotenv import dotenv_values
 
 from pgproof.core import db
 from pgproof.core.errors import ConfigError
-from pgproof.core.exclusions import DEFAULT_PATTERNS, Exclusions
+from pgproof.core.exclusions import DEFAULT_PATTERNS, UNCOMPARED_KINDS, Exclusions
 
 # key in [tool.pgproof] -> (default, what it is)
 KNOWN_KEYS: dict[str, tuple[Any, str]] = {
@@ -42,6 +42,7 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
     "environments": ({}, "named targets: [tool.pgproof.environments.NAME] with db (an environment variable's name), "
                          "scratch, exclude, managed_roles, manage_owners, timeouts"),
+    "ignore_kinds": ([], "kinds pgproof does not compare that drift may leave out, like [\"publication\"]"),
 }
 # What a named environment may set ([tool.pgproof.environments.NAME]); `db` names a variable.
 ENVIRONMENT_KEYS = ("db", "scratch", "exclude", "managed_roles", "manage_owners", "lock_timeout_ms",
@@ -193,7 +194,8 @@ def resolve(
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
         scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
-        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners"))),
+        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners")),
+                              ignored_kinds=_ignored_kinds(pick("ignore_kinds"))),
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
@@ -249,6 +251,20 @@ def _access(roles: Any, owners: Any) -> tuple[tuple[str, ...], bool]:
     if not isinstance(owners, bool):
         raise ConfigError(f"manage_owners in [tool.pgproof] must be true or false, not {owners!r}.")
     return tuple(dict.fromkeys(roles)), owners
+
+
+def _ignored_kinds(kinds: Any) -> tuple[str, ...]:
+    """ignore_kinds, validated against the kinds pgproof does not compare."""
+    example = 'ignore_kinds = ["publication", "foreign server"]'
+    if not isinstance(kinds, (list, tuple)) or not all(isinstance(k, str) for k in kinds):
+        raise ConfigError(f"ignore_kinds in [tool.pgproof] must be a list of kinds like {example}.")
+    for kind in kinds:
+        if kind not in UNCOMPARED_KINDS:
+            raise ConfigError(
+                f"ignore_kinds in [tool.pgproof] names {kind!r}, which is not a kind pgproof leaves "
+                f"uncompared; the kinds are: {', '.join(UNCOMPARED_KINDS)}."
+            )
+    return tuple(dict.fromkeys(kinds))
 
 
 def _dotenv(*folders: Path) -> dict[str, str]:

@@ -23,9 +23,10 @@ import psycopg2.extras
 from pgproof.read import catalog
 from pgproof.core import db, timing
 from pgproof.diff import gaps, grants, guard
-from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting
+from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting, visibility as migra_visibility
 from pgproof.read.catalog import Catalog, Difference
-from pgproof.diff.gaps import Gap, column_types, touched
+from pgproof.read.uncompared import NotCompared
+from pgproof.diff.gaps import Gap, column_types, rules, touched
 from pgproof.core.errors import DiffError
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.statement import MIGRA, Statement, split_sql
@@ -53,6 +54,16 @@ class Diff:
         return bool(self.statements or self.differences or self.gaps) or (
             self.desired.fingerprint() != self.actual.fingerprint()
         )
+
+    @property
+    def not_compared(self) -> NotCompared:
+        """Objects of kinds pgproof does not compare, on either side: no "no drift" then."""
+        return NotCompared(target=self.actual.uncompared, desired=self.desired.uncompared)
+
+    @property
+    def coverage_notes(self) -> list[str]:
+        """The note that says what was not compared, if anything was not."""
+        return [self.not_compared.note()] if self.not_compared else []
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,7 @@ def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
     """schemainspect's inspection over our own connection (a named-tuple cursor is what it
     reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it."""
     import_engine()
+    migra_visibility.apply()
     from schemainspect import get_inspector
 
     try:
@@ -211,7 +223,8 @@ def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
     access = grants.statements(desired.catalog, actual.catalog, differences, closure.statements)
     return Diff(
         statements=closure.statements + access, differences=differences, desired=desired.catalog,
-        actual=actual.catalog, notes=catalog.version_notes(desired.catalog, actual.catalog),
+        actual=actual.catalog,
+        notes=catalog.version_notes(desired.catalog, actual.catalog) + rules.notes(differences),
         gaps=closure.gaps,
     )
 

@@ -17,6 +17,7 @@ schema loads, so those roles are created there (NOLOGIN, no privileges) if missi
 from __future__ import annotations
 
 from pglast import ast
+from psycopg2 import errors
 from pglast.visitors import Visitor
 
 from pgproof.core import db
@@ -168,7 +169,12 @@ def create_scratch_roles(server_url: str, names: list[str]) -> None:
     with db.connection(server_url, role="scratch server", autocommit=True) as conn:
         with conn.cursor() as cur:
             for role in missing:
-                cur.execute(f"CREATE ROLE {ident(role)} NOLOGIN")
+                try:
+                    cur.execute(f"CREATE ROLE {ident(role)} NOLOGIN")
+                except (errors.DuplicateObject, errors.UniqueViolation):
+                    # Another run on this server created it between our look and our
+                    # CREATE (roles are server-wide): it exists, which is all we need.
+                    pass
 
 
 def _missing(url: str, names: list[str]) -> list[str]:

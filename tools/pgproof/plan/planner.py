@@ -96,7 +96,7 @@ def make(
     forward_plan = Plan(
         kind=FORWARD, statements=tuple(forward), fixes=tuple(fixes), rollback_file=rollback_file,
         target_fingerprint=result.actual.fingerprint(), desired_fingerprint=result.desired.fingerprint(),
-        notes=mismatch + tuple(result.notes), **common,
+        notes=mismatch + tuple(result.notes) + tuple(result.coverage_notes), **common,
     )
     rollback_plan = Plan(
         kind=ROLLBACK, statements=tuple(rollback),
