@@ -55,7 +55,7 @@ def drift(settings: Settings) -> DriftReport:
 
 def _compare(both: sides.Sides) -> Diff:
     """The diff, with the renames the schema's directives call for done first."""
-    return renames.compare_with(both, renames.read(both.files), cast_url=both.desired_url).diff
+    return renames.compare_with(both, renames.read(both.files), cast_url=both.casts).diff
 
 
 def fixes_status(settings: Settings) -> list[tuple[fixes.Fix, int]]:

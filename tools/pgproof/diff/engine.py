@@ -9,9 +9,11 @@ Known gaps of migra, and what happens to each, are listed in docs/migra-gaps.md.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,11 @@ from pgproof.diff.gaps import Gap, column_types, rules, touched
 from pgproof.core.errors import DiffError
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.statement import MIGRA, Statement, split_sql
+
+# Where the cast lookup asks which type changes no cast leads to: a database with the
+# desired types, by URL, or opened only when a column's type changes (on the warm path a
+# clone of the cached template, which takes no connections).
+Casts = str | Callable[[], contextlib.AbstractContextManager[str]] | None
 
 # schemainspect attributes that hold inspected objects, each keyed by name.
 _INSPECTED = (
@@ -200,10 +207,10 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
                    cast_url=desired_url)
 
 
-def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
+def compare(actual: Side, desired: Side, cast_url: Casts = None) -> Diff:
     """The diff from `actual` (the target) to `desired`, from what was read already.
-    `cast_url`, a database that has the desired types, is asked which type changes no
-    cast leads to (without it, such a change fails in the proof instead)."""
+    `cast_url`, a database that has the desired types (see `Casts`), is asked which type
+    changes no cast leads to (without it, such a change fails in the proof instead)."""
     with timing.phase("migra"):
         migra = migration(actual, desired)
     differences = catalog.compare(desired.catalog, actual.catalog)
@@ -229,14 +236,16 @@ def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
     )
 
 
-def _uncastable(desired_url: str | None, differences: list[Difference]) -> frozenset[str]:
-    """Columns whose type changes to one no cast leads to, asked of the scratch server."""
+def _uncastable(casts: Casts, differences: list[Difference]) -> frozenset[str]:
+    """Columns whose type changes to one no cast leads to, asked of a database with the
+    desired types (the target may not have them: to_regtype of a new type is NULL)."""
     changed = [d for d in differences if d.kind == "column" and d.status == "different"
                and "type" in d.changed_fields]
-    if not changed or desired_url is None:
+    if not changed or casts is None:
         return frozenset()
     found = set()
-    with db.connection(desired_url, role="scratch") as conn, conn.cursor() as cur:
+    opened = contextlib.nullcontext(casts) if isinstance(casts, str) else casts()
+    with opened as desired_url, db.connection(desired_url, role="scratch") as conn, conn.cursor() as cur:
         for difference in changed:
             cur.execute(column_types.UNCASTABLE_SQL, (difference.actual["type"], difference.desired["type"]))
             row = cur.fetchone()

@@ -180,7 +180,7 @@ def statements(renames: list[Rename], actual: Catalog) -> list[Statement]:
     return result
 
 
-def compare_with(both, renames: list[Rename], cast_url: str | None = None) -> Renamed:
+def compare_with(both, renames: list[Rename], cast_url: diff.Casts = None) -> Renamed:
     """`diff.compare` of the two sides (`sides.Sides`), with the renames the directives
     call for done first (see module)."""
     target, desired = both.target, both.desired

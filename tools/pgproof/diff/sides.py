@@ -50,10 +50,19 @@ class Sides:
     exclusions: Exclusions
     cache: Cache | None
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
-    desired_url: str | None = None  # a database with the desired types, to read only
+    # A database with the desired types, to read only; None on the warm path, whose
+    # desired schema is a template nobody may connect to (see `casts`).
+    desired_url: str | None = None
     # A copy of the target's schema (checked equal to it) to change; with `copies`, one
     # started in advance. None: the caller makes one (`copies.copy_of`).
     target_copy: Callable[[], contextlib.AbstractContextManager[str]] | None = None
+
+    @property
+    def casts(self) -> diff.Casts:
+        """Where the diff asks which type changes no cast leads to: a database with the
+        desired types, never the target (a type only the desired schema has is unknown
+        there, and its cast gap would go unseen). Warm: a clone, made only when asked."""
+        return self.desired_url if self.desired_url is not None else self.desired_copy
 
     @property
     def notes(self) -> list[str]:
@@ -211,7 +220,7 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
             empty = desired_entry(cache, server, [], exclusions)
             target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
         yield Sides(target, entry.side, target_url, label, server, files, exclusions, cache,
-                    desired_copy, target_url, target_copy)
+                    desired_copy, None, target_copy)
 
 
 def from_urls(target_url: str, desired_url: str, server: scratch.ScratchServer,

@@ -47,7 +47,7 @@ def make(
     the same time."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
-    found = renames_module.compare_with(both, list(renames), cast_url=both.desired_url)
+    found = renames_module.compare_with(both, list(renames), cast_url=both.casts)
     result = found.diff
     _refuse_gaps(result)
     with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:

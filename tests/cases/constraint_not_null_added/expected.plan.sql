@@ -1,0 +1,18 @@
+BEGIN;
+-- statement 1 of 4 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER TABLE public.segments ADD CONSTRAINT pgproof_nn_speaker_label CHECK (speaker_label IS NOT NULL) NOT VALID;
+-- statement 2 of 4 (migra, in the transaction); hazards: CONSTRAINT_VALIDATION
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER TABLE public.segments VALIDATE CONSTRAINT pgproof_nn_speaker_label;
+-- statement 3 of 4 (migra, in the transaction); hazards: ACCESS_EXCLUSIVE_LOCK
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER TABLE public.segments ALTER COLUMN speaker_label SET NOT NULL;
+-- statement 4 of 4 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER TABLE public.segments DROP CONSTRAINT pgproof_nn_speaker_label;
+COMMIT;

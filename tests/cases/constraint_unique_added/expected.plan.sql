@@ -1,0 +1,11 @@
+-- statement 1 of 2 (migra, outside a transaction); hazards: none
+SET lock_timeout = '3000ms';
+SET statement_timeout = '0ms';
+CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS uq_segments_video_text ON public.segments (video_id, text);
+
+BEGIN;
+-- statement 2 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."segments" add constraint "uq_segments_video_text" UNIQUE using index "uq_segments_video_text";
+COMMIT;

@@ -1,0 +1,11 @@
+-- statement 1 of 2 (catalog, outside a transaction); hazards: none
+SET lock_timeout = '3000ms';
+SET statement_timeout = '0ms';
+ALTER TYPE public.status ADD VALUE 'queued' BEFORE 'pending';
+
+BEGIN;
+-- statement 2 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."sources" alter column "status" set default 'queued'::public.status;
+COMMIT;

@@ -1,0 +1,18 @@
+BEGIN;
+-- statement 1 of 3 (catalog, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+CREATE INDEX pgproof_new_status_counts_n ON public.status_counts (n) WITH (fillfactor = '50');
+COMMIT;
+
+-- statement 2 of 3 (catalog, outside a transaction); hazards: INDEX_DROP
+SET lock_timeout = '3000ms';
+SET statement_timeout = '0ms';
+DROP INDEX CONCURRENTLY IF EXISTS public.status_counts_n;
+
+BEGIN;
+-- statement 3 of 3 (catalog, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER INDEX public.pgproof_new_status_counts_n RENAME TO status_counts_n;
+COMMIT;

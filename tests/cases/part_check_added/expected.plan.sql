@@ -1,0 +1,10 @@
+BEGIN;
+-- statement 1 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."events" add constraint "events_kind_short" CHECK ((length(kind) < 20)) not valid;
+-- statement 2 of 2 (migra, in the transaction); hazards: CONSTRAINT_VALIDATION
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."events" validate constraint "events_kind_short";
+COMMIT;

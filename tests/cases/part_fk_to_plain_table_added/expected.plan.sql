@@ -1,0 +1,6 @@
+BEGIN;
+-- statement 1 of 1 (catalog, in the transaction); hazards: ACCESS_EXCLUSIVE_LOCK
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."events" add constraint "events_kind_fk" FOREIGN KEY (kind) REFERENCES public.kinds(name);
+COMMIT;

@@ -1,0 +1,4 @@
+-- statement 1 of 1 (catalog, outside a transaction); hazards: none
+SET lock_timeout = '3000ms';
+SET statement_timeout = '0ms';
+ALTER TYPE public.answer ADD VALUE 'o''clock' AFTER 'yes';
