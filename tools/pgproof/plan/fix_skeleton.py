@@ -46,6 +46,10 @@ def text(counted: Counted, plan_name: str) -> str:
     ]
     if check.kind == "unique":
         return _dedupe(head, counted, keys, resolves)
+    if not check.exact:  # the rows cannot be listed: their author writes the predicate
+        head += [f"-- The target cannot list the rows without converting them one by one; it said: {counted.error}.",
+                 "-- TODO: write the condition that selects the values that do not convert, three times below."]
+        rows = f"{ROW}.{check.columns[0]} IS NOT NULL AND TODO_the_values_that_do_not_convert"
     check_sql = f"SELECT count(*) FROM {table} AS {ROW} WHERE {rows}"
     if check.kind == "not_null_added":
         head += ["-- The column does not exist before the plan, so a fix can only delete (and archive) the",
@@ -102,7 +106,7 @@ def _dedupe(head: list[str], counted: Counted, keys: str, resolves: str) -> str:
 
 def _matches(key: tuple[str, ...]) -> str:
     if key == ("ctid",):
-        return f"{ROW}.ctid = ANY ($1::tid[])"
+        return f"{ROW}.ctid = ANY ($1::text[]::tid[])"  # ctids arrive as text
     if len(key) == 1:
         return f"{ROW}.{key[0]} = ANY ($1)"
     arrays = ", ".join(f"${n}" for n in range(1, len(key) + 1))

@@ -228,10 +228,10 @@ def _not_null(number: int, table: str, column: str, state: _Plan, constraint: st
     added = state.added.get(f"{table}.{column}")
     if added is True:
         return  # added by the plan with a default: every row has a value
-    what = f"have NULL in {column}, which statement {number} makes NOT NULL"
+    what = f"have NULL in {column}, which the plan makes NOT NULL"
     if added is False:
-        yield RowCheck(number, "not_null_added", table, f"have no value in {column}, added by the plan without a "
-                       f"default and made NOT NULL by statement {number}", (column,), violates="true")
+        yield RowCheck(number, "not_null_added", table, f"have no value in {column}, which the plan adds without a "
+                       "default and makes NOT NULL", (column,), violates="true")
         return
     yield RowCheck(number, "not_null", table, what, (column,), constraint, violates=f"{ROW}.{column} IS NULL")
 
@@ -313,7 +313,7 @@ def _type_change(number: int, table: str, column: str, definition: ColumnDef, sc
     base, mods = _split(new)
 
     def make(predicate: str, exact: bool = True, what: str | None = None, fill: str | None = None) -> RowCheck:
-        what = what or f"hold a value of {column} that does not convert to {new_text} (statement {number})"
+        what = what or f"hold a value of {column} that does not convert to {new_text}"
         return RowCheck(number, "type_change", table, what, (column,), violates=predicate, exact=exact, fill=fill)
 
     labels = state.enums.get(_type_key(definition.typeName.names))
@@ -322,14 +322,14 @@ def _type_change(number: int, table: str, column: str, definition: ColumnDef, sc
     if value is not None and labels is not None:
         shown = ", ".join(labels)
         yield make(f"({value}) IS NOT NULL AND ({value})::text <> ALL (ARRAY[{', '.join(literal(x) for x in labels)}])",
-                   what=f"hold a value of {column} that is not a label of {new_text} ({shown}) (statement {number})")
+                   what=f"hold a value of {column} that is not a label of {new_text} ({shown})")
         return
     value_base, _ = _split(normalise_type(value_type)) if value_type else (None, None)
     if value is not None and base == "vector" and value_base == "vector" and mods:
         dims = _vector_dims(definition.typeName)
         yield make(f"({value}) IS NOT NULL AND {dims}({value}) <> {int(mods[0])}", fill="NULL",
-                   what=f"hold an embedding in {column} that is not of {int(mods[0])} dimensions, which "
-                        f"statement {number} requires (clear them, and re-embed after apply)")
+                   what=f"hold an embedding in {column} of other than {int(mods[0])} dimensions "
+                        "(clear them, and re-embed after apply)")
         return
     if value is not None and value_base in NUMERIC_SOURCES and base in INT_RANGES:
         low, high = INT_RANGES[base]

@@ -84,16 +84,16 @@ def count_all(conn, checks: list[RowCheck], schema: Schema, timeout_ms: int) -> 
 
 def _count(cur, check: RowCheck, schema: Schema, timeout_ms: int) -> Counted:
     rows, failure = _run(cur, check.count_sql, timeout_ms)
+    key = schema.primary_key(check.table) or ("ctid",)
     if failure is not None:
         if failure.pgcode == QUERY_CANCELED:
-            return Counted(check, None, cut_off_ms=timeout_ms)
+            return Counted(check, None, key=key, cut_off_ms=timeout_ms)
         message = _message(failure)
         if not check.exact and (failure.pgcode or "").startswith("22"):  # data exception: a value fails
-            return Counted(check, 1, error=message)
-        return Counted(check, None, error=message)
+            return Counted(check, 1, key=key, error=message)
+        return Counted(check, None, key=key, error=message)
     if not rows:
-        return Counted(check, 0)
-    key = schema.primary_key(check.table) or ("ctid",)
+        return Counted(check, 0, key=key)
     examples, failure = _run(cur, check.examples_sql(key), timeout_ms, all_rows=True)
     shown = tuple(_show(row) for row in examples or ())
     return Counted(check, rows, examples=shown, key=key)
