@@ -123,6 +123,8 @@ def test_a_check_names_what_a_fix_resolves_it_by():
     ("SELECT count(*) FROM public.segments WHERE speaker_label IS NULL", (), {"public.segments.speaker_label"}),
     ("SELECT count(*) FROM posts p JOIN authors a ON a.id = p.author_id", (),
      {"public.posts.author_id", "public.authors.id", "public.posts.id", "public.authors.author_id"}),
+    ("SELECT count(*) FROM (SELECT id <> first_value(id) OVER (PARTITION BY video_id ORDER BY embedding IS NULL) "
+     "AS d FROM segments) AS r WHERE d", (), {"public.segments.d"}),  # sorted by embedding: not a condition on it
     ("SELECT 0", ("uq_segments_video_text", "sources.title", "public.tags.weight"),
      {"uq_segments_video_text", "public.sources.title", "public.tags.weight"}),
 ])

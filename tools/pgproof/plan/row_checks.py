@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pglast import parse_sql
 from pglast.ast import (
     AlterEnumStmt, AlterTableCmd, AlterTableStmt, ColumnDef, ColumnRef, Constraint,
-    CreateEnumStmt, CreateStmt, IndexStmt, Node, NullTest, RangeVar, String, TypeCast, TypeName,
+    CreateEnumStmt, CreateStmt, IndexStmt, JoinExpr, Node, NullTest, RangeVar, SelectStmt, String, TypeCast, TypeName,
 )
 from pglast.enums import AlterTableType, ConstrType, NullTestType, ObjectType
 
@@ -422,16 +422,21 @@ def _columns(node) -> Iterator[str]:
 
 def fix_keys(check_sql: str, resolves: tuple[str, ...]) -> tuple[str, ...]:
     """The names by which a data fix resolves checks: what its header declares (a
-    constraint or index name, or schema.table.column / table.column), and every
-    table.column its check query reads (each column with each table it names: loose, so
-    apply counts again before the first statement)."""
+    constraint or index name, or schema.table.column / table.column), and each
+    table.column its check query selects rows by (a column in a WHERE, HAVING or JOIN
+    condition, with each table the query reads: loose, so apply counts again before the
+    first statement; a column only sorted or shown, as 0001 sorts by embedding, is not)."""
     declared = tuple(_declared(name) for name in resolves)
     try:
         nodes = parse(check_sql)
     except Exception:
         return declared
-    tables = sorted({table_key(n) for n in _walk(nodes) if isinstance(n, RangeVar)})
-    columns = sorted(set(_columns(nodes)))
+    found = list(_walk(nodes))
+    tables = sorted({table_key(n) for n in found if isinstance(n, RangeVar)})
+    conditions = [n.whereClause for n in found if isinstance(n, SelectStmt)]
+    conditions += [n.havingClause for n in found if isinstance(n, SelectStmt)]
+    conditions += [n.quals for n in found if isinstance(n, JoinExpr)]
+    columns = sorted(set(_columns([c for c in conditions if c is not None])))
     return declared + tuple(f"{t}.{c}" for t in tables for c in columns)
 
 
