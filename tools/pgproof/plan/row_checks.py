@@ -345,8 +345,11 @@ def _type_change(number: int, table: str, column: str, definition: ColumnDef, sc
         return
     if base in STRING_TYPES or (value_base and value_base == base):
         return  # to a string type nothing fails (an explicit cast truncates: hazards.py counts that)
-    type_exists = schema.has_type(_type_key(definition.typeName.names)) or len(definition.typeName.names) == 1 \
-        or definition.typeName.names[0].sval == "pg_catalog"
+    # pg_input_is_valid needs the type on the target: a built-in one (pg_catalog, or named
+    # without a schema, like uuid: a user type the plan creates is then not found, and the
+    # count says so), or one the target has.
+    names = [n.sval for n in definition.typeName.names]
+    type_exists = names[0] == "pg_catalog" or len(names) == 1 or schema.has_type(_type_key(definition.typeName.names))
     if value is not None and value_base in STRING_TYPES and (schema.server_major or 0) >= 16 and type_exists:
         yield make(f"({value}) IS NOT NULL AND NOT pg_input_is_valid(({value})::text, {literal(new_text)})")
         return
