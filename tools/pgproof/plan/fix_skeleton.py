@@ -55,15 +55,15 @@ def text(counted: Counted, plan_name: str) -> str:
         head += ["-- The column does not exist before the plan, so a fix can only delete (and archive) the",
                  "-- rows. Usually the schema should change instead: give the column a DEFAULT, or add it",
                  "-- NULL-able, fill it with a fix in phase after, and make it NOT NULL in a later plan."]
-        batch = _delete(table, key)
+        batch = _delete(table, counted)
     else:
         value = check.fill or TODO
         sets = ", ".join(f"{c} = {value}" for c in check.columns)
         if check.kind == "foreign_key":
             head.append("-- Either point the rows at an existing row (or NULL), or delete them: see the end.")
-        batch = f"UPDATE {table} AS {ROW}\nSET {sets}\nWHERE {_matches(key)}\n  AND {rows};"
+        batch = f"UPDATE {table} AS {ROW}\nSET {sets}\nWHERE {_matches(counted)}\n  AND {rows};"
         if check.fill is None:
-            batch += "\n\n-- Or delete the rows, archived:\n" + "\n".join(f"-- {line}" for line in _delete(table, key).splitlines())
+            batch += "\n\n-- Or delete the rows, archived:\n" + "\n".join(f"-- {line}" for line in _delete(table, counted).splitlines())
     return "\n".join(head + [
         "--",
         "-- phase: before",
@@ -99,20 +99,23 @@ def _dedupe(head: list[str], counted: Counted, keys: str, resolves: str) -> str:
         f"SELECT {shown} FROM ({ranked}) AS ranked WHERE n > 1 ORDER BY {shown};",
         "",
         "-- batch: $1 the keys (one array per key column).",
-        _delete(check.table, counted.key or ("ctid",)),
+        _delete(check.table, counted),
         "",
     ])
 
 
-def _matches(key: tuple[str, ...]) -> str:
+def _matches(counted: Counted) -> str:
+    """The rows whose keys the batch gets, one array per key column, typed (PREPARE
+    cannot infer the type of an array that unnest takes)."""
+    key, types = counted.key or ("ctid",), counted.key_types or ("tid",)
     if key == ("ctid",):
         return f"{ROW}.ctid = ANY ($1::text[]::tid[])"  # ctids arrive as text
     if len(key) == 1:
-        return f"{ROW}.{key[0]} = ANY ($1)"
-    arrays = ", ".join(f"${n}" for n in range(1, len(key) + 1))
+        return f"{ROW}.{key[0]} = ANY ($1::{types[0]}[])"
+    arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(types, start=1))
     return f"({', '.join(f'{ROW}.{k}' for k in key)}) IN (SELECT * FROM unnest({arrays}))"
 
 
-def _delete(table: str, key: tuple[str, ...]) -> str:
-    return (f"WITH removed AS (\n    DELETE FROM {table} AS {ROW} WHERE {_matches(key)} RETURNING {ROW}.*\n)\n"
+def _delete(table: str, counted: Counted) -> str:
+    return (f"WITH removed AS (\n    DELETE FROM {table} AS {ROW} WHERE {_matches(counted)} RETURNING {ROW}.*\n)\n"
             f"{ARCHIVE}\nSELECT {literal(table)}, row_to_json(removed) FROM removed;")

@@ -38,6 +38,7 @@ class Counted:
     rows: int | None  # None: not known (cut off, or not countable on the target)
     examples: tuple[str, ...] = ()  # up to 5 keys of violating rows, as text
     key: tuple[str, ...] = ()  # the columns the examples show (primary key, or ctid)
+    key_types: tuple[str, ...] = ()  # their types, for a data fix's parameters
     cut_off_ms: int | None = None
     error: str | None = None  # the server's message (the proof of a failing row when inexact)
 
@@ -85,18 +86,19 @@ def count_all(conn, checks: list[RowCheck], schema: Schema, timeout_ms: int) -> 
 def _count(cur, check: RowCheck, schema: Schema, timeout_ms: int) -> Counted:
     rows, failure = _run(cur, check.count_sql, timeout_ms)
     key = schema.primary_key(check.table) or ("ctid",)
+    key_types = tuple((schema.column(check.table, k) or {}).get("type", "text") for k in key)
     if failure is not None:
         if failure.pgcode == QUERY_CANCELED:
-            return Counted(check, None, key=key, cut_off_ms=timeout_ms)
+            return Counted(check, None, key=key, key_types=key_types, cut_off_ms=timeout_ms)
         message = _message(failure)
         if not check.exact and (failure.pgcode or "").startswith("22"):  # data exception: a value fails
-            return Counted(check, 1, key=key, error=message)
-        return Counted(check, None, key=key, error=message)
+            return Counted(check, 1, key=key, key_types=key_types, error=message)
+        return Counted(check, None, key=key, key_types=key_types, error=message)
     if not rows:
-        return Counted(check, 0, key=key)
+        return Counted(check, 0, key=key, key_types=key_types)
     examples, failure = _run(cur, check.examples_sql(key), timeout_ms, all_rows=True)
     shown = tuple(_show(row) for row in examples or ())
-    return Counted(check, rows, examples=shown, key=key)
+    return Counted(check, rows, examples=shown, key=key, key_types=key_types)
 
 
 def _run(cur, sql: str, timeout_ms: int, all_rows: bool = False):
