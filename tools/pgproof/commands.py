@@ -190,15 +190,21 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     plan_module.check_writable(out)
     plan_module.check_rollback_free(out)
     rollback_path = plan_module.rollback_path(out)
-    from pgproof.plan import planner
+    from pgproof.core.errors import Refused
+    from pgproof.plan import fix_skeleton, planner, row_counts
 
+    pending = _pending_fixes(settings, url)
     with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO, copies=True) as both:
-        made = planner.make(
-            both, fixes=_pending_fixes(settings, url),
-            lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
-            schema_source=desired.source_fingerprint(both.files),
-            rollback_file=rollback_path.name, renames=renames.read(both.files),
-        )
+        try:
+            made = planner.make(
+                both, fixes=[step for step, _ in pending], fix_keys=dict(keys for _, keys in pending),
+                lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
+                schema_source=desired.source_fingerprint(both.files),
+                rollback_file=rollback_path.name, renames=renames.read(both.files),
+                row_check_timeout_ms=settings.row_check_timeout_ms,
+            )
+        except row_counts.Unresolved as refused:
+            raise Refused(row_counts.refusal(refused.found, fix_skeleton.write(refused.found, out))) from None
     forward = made.forward
     if not desired.statements(desired.read(settings.schema)) and forward.statements:
         forward = dataclasses.replace(forward, notes=(*forward.notes, empty_schema_note(settings)))
@@ -208,17 +214,19 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     return PlanFiles(forward, made.rollback, out, rollback_path)
 
 
-def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
-    """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
+def _pending_fixes(settings: Settings, url: str) -> list[tuple[FixStep, tuple[str, tuple[str, ...]]]]:
+    """The data fixes with rows still to fix, as plan steps (none without a fixes folder),
+    each with (its name, the names it resolves: `row_checks.fix_keys`)."""
     from pgproof.fixes import run as fixes
+    from pgproof.plan.row_checks import fix_keys
 
     if not settings.fixes.is_dir():
         return []
     with timing.phase("data-fix checks"):
         found = fixes.pending(url, fixes.discover(settings.fixes))
     return [
-        FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
-                resolves=fix.resolves)
+        (FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
+                 resolves=fix.resolves), (fix.name, fix_keys(fix.check, fix.resolves)))
         for fix, rows in found if rows
     ]
 
@@ -239,6 +247,7 @@ def apply(settings: Settings, plan_file: Path, allowed: set[str], report, progre
         _target(settings, "apply"), plan_file, allowed=allowed, exclusions=settings.exclusions,
         fixes_folder=settings.fixes, lock_wait_s=settings.apply_lock_wait_s,
         report=report, progress=progress, hints=Hints.of(settings, plan_file),
+        row_check_timeout_ms=settings.row_check_timeout_ms,
     )
 
 

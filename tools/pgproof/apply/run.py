@@ -26,7 +26,6 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
-from pglast.ast import IndexStmt
 
 from pgproof.read import catalog, majors
 from pgproof.core import db, timing
@@ -37,8 +36,8 @@ from pgproof.apply import privileges, resume
 from pgproof.ledger import interrupted
 from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, PgProofError, Refused
 from pgproof.core.exclusions import Exclusions
-from pgproof.core.sql import deparse, table_key
-from pgproof.plan.hazards import KNOWN_CODES, TargetFacts, index_keys, unique_violations
+from pgproof.plan import row_checks, row_counts
+from pgproof.plan.hazards import KNOWN_CODES
 from pgproof.core.plan_file import FORWARD, Plan, file_checksum, pair, read, way_back
 
 ADVISORY_KEY = 4_211_229_534  # crc32("pgproof apply"): one lock per database
@@ -65,6 +64,7 @@ def apply(
     report: Report,
     progress=None,
     hints: plan_fixes.Hints | None = None,
+    row_check_timeout_ms: int = 60_000,
 ) -> Outcome:
     started = time.monotonic()
     hints = hints or plan_fixes.Hints()
@@ -84,6 +84,7 @@ def apply(
         if point.note:
             report(point.note)
         run = _Run(url, conn, plan, exclusions, lock, start_at=point.start_at)
+        run.row_check_timeout_ms = row_check_timeout_ms
         run.entry = history.start(
             conn, checksum=plan.checksum, kind=plan.kind, target_fp=plan.target_fingerprint,
             desired_fp=plan.desired_fingerprint, statements=[s.render() for s in plan.statements],
@@ -168,6 +169,7 @@ class _Run:
         self.done = start_at - 1  # statements 1..done are applied and recorded
         self.entry = 0
         self.current: str = "the data fixes"
+        self.row_check_timeout_ms = 60_000
 
     def record_in_transaction(self, cur, number: int) -> None:
         cur.execute(f"SET LOCAL search_path = {db.INSPECTION_SEARCH_PATH}")
@@ -240,7 +242,7 @@ def _run(run: _Run, fixes, described: catalog.Catalog, report: Report, progress)
         run.lock.check(run.done)
         with timing.phase("data fixes"):
             _run_fixes(url, fixes["before"], progress, plan)
-    _preflight(url, plan, run.start_at, described)  # data fixes change rows, never the catalog
+    _preflight(url, plan, run.start_at, described, run.row_check_timeout_ms)  # fixes change rows, never the catalog
     try:
         with timing.phase("statements"):
             execute.run(url, plan.statements, start_at=run.start_at, report=report, on_committed=run.committed,
@@ -316,25 +318,21 @@ def _fixes_of(plan: Plan, folder: Path) -> dict[str, list]:
     return result
 
 
-def _preflight(url: str, plan: Plan, start_at: int, described: catalog.Catalog) -> None:
-    """Unique keys the statements will build must have no duplicates now (the data fixes
-    have run): fail before the first statement rather than in the middle."""
+def _preflight(url: str, plan: Plan, start_at: int, described: catalog.Catalog, timeout_ms: int) -> None:
+    """Rows that would make a statement fail (plan/row_checks.py), counted again now that
+    the data fixes have run: fail before the first statement rather than in the middle."""
     with db.connection(url) as conn:
         conn.set_session(readonly=True)
-        facts = TargetFacts(conn, described)
-        for number, statement in enumerate(plan.statements, start=1):
-            if number < start_at:
-                continue
-            node = statement.nodes[0]
-            if isinstance(node, IndexStmt) and node.unique:
-                where = deparse(node.whereClause) if node.whereClause else None
-                found = unique_violations(table_key(node.relation), index_keys(node), node.idxname, facts,
-                                          where, nulls_distinct=not node.nulls_not_distinct)
-                for hazard in found:
-                    raise ApplyError(
-                        f"statement {number} would fail: {hazard.detail}; no statement was applied "
-                        "(data fixes that ran keep their changes): add or fix a data fix, then plan again."
-                    )
+        schema = row_checks.Schema(described, db.server_version(conn).major)
+        todo = [c for c in row_checks.checks(list(plan.statements), schema) if c.statement >= start_at]
+        for found in row_counts.recount(conn, todo, schema, timeout_ms):
+            resolver = next((h.resolved_by for h in plan.statements[found.check.statement - 1].hazards
+                             if h.resolved_by), None)
+            ran = f" although data fix {resolver} ran" if resolver else ""
+            raise ApplyError(
+                f"statement {found.check.statement} would fail{ran}: {found.detail}; no statement was applied "
+                "(data fixes that ran keep their changes): add or fix a data fix, then plan again."
+            )
 
 
 class LockLost(ApplyError):

@@ -35,6 +35,7 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "exclude": (list(DEFAULT_PATTERNS), "glob patterns of schema.name that pgproof never manages"),
     "lock_timeout_ms": (3000, "lock_timeout for each step of apply"),
     "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),
+    "row_check_timeout_ms": (60_000, "how long plan and apply may count the rows that would make one statement fail"),
     "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
     "cache": (True, "keep a warm scratch cache (off by default where CI=true)"),
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
@@ -58,6 +59,7 @@ class Settings:
     exclusions: Exclusions
     lock_timeout_ms: int = 3000
     statement_timeout_ms: int = 0
+    row_check_timeout_ms: int = 60_000
     apply_lock_wait_s: int = 30
     project_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
@@ -198,6 +200,7 @@ def resolve(
                               ignored_kinds=_ignored_kinds(pick("ignore_kinds"))),
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
+        row_check_timeout_ms=_int(pick("row_check_timeout_ms", "PGPROOF_ROW_CHECK_TIMEOUT_MS"), "row_check_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
         project_file=project_file,
         sources=sources,

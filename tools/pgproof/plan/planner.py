@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
 from pgproof.diff import copies
-from pgproof.plan import hazards, online, proof
+from pgproof.plan import hazards, online, proof, row_checks, row_counts
 from pgproof.read import majors
 from pgproof.diff import renames as renames_module
 from pgproof.read.catalog import Catalog
@@ -41,10 +41,15 @@ def make(
     schema_source: str,
     rollback_file: str,
     renames: list[Rename] = (),
+    fix_keys: dict[str, tuple[str, ...]] | None = None,
+    row_check_timeout_ms: int = 60_000,
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
     copy of the target) and the rollback proof (on a copy of the desired schema) run at
-    the same time."""
+    the same time. `fix_keys`: each data fix's name -> the names it resolves
+    (`row_checks.fix_keys`; without it, what the fixes declare). Refused
+    (`row_counts.Unresolved`) when rows of the target make a statement fail and no data
+    fix of the plan resolves them."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
     found = renames_module.compare_with(both, list(renames), cast_url=both.casts)
@@ -56,8 +61,13 @@ def make(
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
         facts = TargetFacts(conn, result.actual)
         forward = hazards.classify(online.rewrite(result.statements, result.actual, **timeouts), facts)
-        _refuse_unconvertible_embeddings(forward, facts)
-    resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in f.resolves}
+        with timing.phase("row checks"):
+            schema = row_checks.Schema(result.actual, target_version.major)
+            counted = row_counts.count_all(conn, row_checks.checks(forward, schema), schema, row_check_timeout_ms)
+    forward = row_counts.with_hazards(forward, counted)
+    keys = fix_keys if fix_keys is not None else {f.name: f.resolves for f in fixes}
+    resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in keys.get(f.name, ())}
+    row_counts.refuse_unresolved(counted, lambda names: hazards.resolver(names, resolving))
     forward = hazards.resolve_with_fixes(forward, resolving)
     back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
@@ -113,20 +123,6 @@ def _refuse_gaps(result: diff.Diff) -> None:
     if gaps:
         named = "; ".join(str(getattr(g, "message", g)) for g in gaps[:5])
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
-
-
-def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFacts) -> None:
-    """A vector dimension change fails on every stored embedding: say so at review time,
-    not when apply runs."""
-    found = [hit for statement in forward for hit in hazards.stored_embeddings(statement, facts)]
-    if found:
-        column, count = found[0]
-        raise DiffError(
-            f"{column} changes its vector dimension but holds {count:,} stored embeddings, which "
-            "PostgreSQL cannot convert, so apply would fail; clear them first (a data fix in phase "
-            "before that sets them to NULL, run with pgproof fixes run --phase before --yes), plan again, "
-            "and re-embed after apply; no plan was written."
-        )
 
 
 def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict) -> list[Statement]:
