@@ -40,18 +40,6 @@ def test_without_a_connection_every_count_is_unknown():
     assert [h.detail for h in dropped.hazards] == ["drops table public.t with an unknown number of rows"]
 
 
-def test_stored_embeddings_name_the_vector_columns_that_hold_any():
-    facts = Facts(catalog(tables={"public.t": "r"}, columns={"public.t.e": "public.vector(384)",
-                                                             "public.t.f": "public.vector(3)"}),
-                  counts={"SELECT count(*) FROM public.t WHERE e IS NOT NULL": 12})
-    [changed] = statements("ALTER TABLE t ALTER COLUMN e TYPE vector(768)")
-    [emptied] = statements("ALTER TABLE t ALTER COLUMN f TYPE vector(4)")  # holds none
-    [same] = statements("ALTER TABLE t ALTER COLUMN e TYPE vector(384)")
-    assert hazards.stored_embeddings(changed, facts) == [("public.t.e", 12)]
-    assert hazards.stored_embeddings(emptied, facts) == []
-    assert hazards.stored_embeddings(same, facts) == []
-
-
 def test_a_data_fix_resolves_the_hazard_of_its_key_only():
     keyed = Hazard(HazardKind.CONSTRAINT_VALIDATION, "duplicates", key="t_a_key")
     other = Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "lock")

@@ -27,7 +27,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pglast import parse_sql
 from pglast.ast import (
     AlterEnumStmt, AlterTableCmd, AlterTableStmt, ColumnDef, ColumnRef, Constraint,
     CreateEnumStmt, CreateStmt, IndexStmt, JoinExpr, Node, NullTest, RangeVar, SelectStmt, String, TypeCast, TypeName,
@@ -35,7 +34,7 @@ from pglast.ast import (
 from pglast.enums import AlterTableType, ConstrType, NullTestType, ObjectType
 
 from pgproof.core.sql import deparse, table_key
-from pgproof.core.statement import Statement, ident, literal, qualified
+from pgproof.core.statement import Statement, ident, literal, qualified, try_parse
 
 ROW = "pgproof_row"  # the alias of the checked table in every query
 INT_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
@@ -126,11 +125,10 @@ class Schema:
 
 def parse_constraint(definition: str) -> Constraint | None:
     """A constraint as pg_get_constraintdef writes it, parsed."""
-    try:
-        node = parse_sql(f"ALTER TABLE pgproof_x ADD {definition}")[0].stmt
-    except Exception:
+    nodes = try_parse(f"ALTER TABLE pgproof_x ADD {definition}")
+    if not nodes:
         return None
-    cmd = node.cmds[0]
+    cmd = nodes[0].cmds[0]
     return cmd.def_ if isinstance(cmd.def_, Constraint) else None
 
 
@@ -152,18 +150,13 @@ def checks(statements: list[Statement], schema: Schema) -> list[RowCheck]:
     state = _Plan()
     found = []
     for number, statement in enumerate(statements, start=1):
-        for node in parse(statement.sql):
+        for node in statement.nodes:
             for check in _of(node, number, schema, state):
                 if (check.table, check.count_sql) not in seen:
                     seen.add((check.table, check.count_sql))
                     found.append(check)
             _remember(node, state)
     return found
-
-
-def parse(sql: str) -> list[Node]:
-    """The parsed statements of `sql`; one that does not parse raises (the proof ran it)."""
-    return [raw.stmt for raw in parse_sql(sql)]
 
 
 def _remember(node: Node, state: _Plan) -> None:
@@ -430,9 +423,8 @@ def fix_keys(check_sql: str, resolves: tuple[str, ...]) -> tuple[str, ...]:
     condition, with each table the query reads: loose, so apply counts again before the
     first statement; a column only sorted or shown, as 0001 sorts by embedding, is not)."""
     declared = tuple(_declared(name) for name in resolves)
-    try:
-        nodes = parse(check_sql)
-    except Exception:
+    nodes = try_parse(check_sql)  # a .py fix's check need not be one SQL text we can read
+    if nodes is None:
         return declared
     found = list(_walk(nodes))
     tables = sorted({table_key(n) for n in found if isinstance(n, RangeVar)})
