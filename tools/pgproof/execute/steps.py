@@ -1,5 +1,5 @@
-"""Run a plan's statements: transactional steps share one transaction, CONCURRENTLY steps
-run alone, a step that hit lock_timeout is retried with backoff, and a failed concurrent
+"""Run a plan's statements in their transaction groups (core/transactions.py: computed
+once when the plan is made),  a step that hit lock_timeout is retried with backoff, and a failed concurrent
 index build leaves no INVALID index behind.
 
 Used by `apply` on the target and by the plan's proof on a scratch copy, so both run the
@@ -19,7 +19,8 @@ from pglast.ast import IndexStmt
 
 from pgproof.core import db
 from pgproof.execute import server_progress
-from pgproof.core.plan_file import groups, render_step
+from pgproof.core.plan_file import render_step
+from pgproof.core.transactions import groups
 from pgproof.core.progress import Progress
 from pgproof.core.statement import Statement, qualified, split_sql
 
