@@ -31,7 +31,8 @@ from pgproof.core import db
 from pgproof.read import desired
 from pgproof.plan import planner
 from pgproof.diff import sides
-from pgproof.core import plan_file
+from pgproof.core import locks, plan_file, transactions
+from pgproof.plan import order
 from pgproof.read.catalog import Difference
 from pgproof.diff.engine import Diff, compare, read
 from pgproof.core.exclusions import Exclusions
@@ -105,10 +106,12 @@ class Outcome:
     left: list[Difference]  # what still differs once its statements ran
     again: Diff  # the diff after that: what drift would say
     rollback_notes: tuple[str, ...] = ()  # why the rollback plan is not proven, if it is not
+    split: tuple[str, ...] = ()  # objects the plan or its rollback leaves missing between two transactions
 
 
-def plan_and_apply(both: sides.Sides, folder: Path) -> tuple[str, ...]:
-    """What `pgproof plan` then `pgproof apply --allow-hazards <all>` do."""
+def plan_and_apply(both: sides.Sides, folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What `pgproof plan` then `pgproof apply --allow-hazards <all>` do: the rollback's
+    notes, and what the plans' transaction groups would leave missing or lock too long."""
     target = both.target_url
     made = planner.make(
         both,
@@ -119,7 +122,17 @@ def plan_and_apply(both: sides.Sides, folder: Path) -> tuple[str, ...]:
     plan_file.write(made.forward, path)
     apply.apply(target, path, allowed=KNOWN_CODES, exclusions=Exclusions(), fixes_folder=folder / "no_fixes",
                 lock_wait_s=30, report=lambda message: None)
-    return made.rollback.notes
+    return made.rollback.notes, tuple(transaction_faults(made.forward) + transaction_faults(made.rollback))
+
+
+def transaction_faults(plan: plan_file.Plan) -> list[str]:
+    """An object dropped in one transaction group and created again in a later one, and a
+    VALIDATE CONSTRAINT that shares its transaction (with the NOT VALID or anything else)."""
+    found = [f"{plan.kind}: {what}" for what in order.missing_between(plan.statements)]
+    for group in transactions.groups(plan.statements):
+        if len(group) > 1 and any(locks.validates_only(s.sql) for _, s in group):
+            found.append(f"{plan.kind}: VALIDATE shares transaction group {group[0][1].group}")
+    return found
 
 
 def run_case(case: Path, pg_server, folder: Path) -> Outcome:
@@ -130,15 +143,16 @@ def run_case(case: Path, pg_server, folder: Path) -> Outcome:
         both = sides.from_urls(target, scratch, pg_server, Exclusions())  # each side read once
         found = compare(both.target, both.desired, cast_url=scratch)
         notes: tuple[str, ...] = ()
+        split: tuple[str, ...] = ()
         if found.gaps:
             apply_statements(target, found.statements)
         else:
-            notes = plan_and_apply(both, folder)
+            notes, split = plan_and_apply(both, folder)
         # What drift says now; its catalog comparison is what `converges` would return (the
         # desired side, never changed, is not read again).
         again = compare(read(target), both.desired, cast_url=scratch)
         left = [] if again.actual.fingerprint() == again.desired.fingerprint() else again.differences
-        return Outcome(found=found, left=left, again=again, rollback_notes=notes)
+        return Outcome(found=found, left=left, again=again, rollback_notes=notes, split=split)
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +191,8 @@ def test_case_converges_or_names_its_gap(case: Path, pg_major, outcomes):
         assert left == [], [d.label for d in left]
         assert not again.drifted, [s.sql for s in again.statements]
         assert bool(outcome.rollback_notes) == (case.name in ROLLBACK_NOT_PROVEN), outcome.rollback_notes
+        # Every corpus plan: nothing missing between two transactions, VALIDATE alone.
+        assert outcome.split == (), outcome.split
     else:
         # What the tool could write was applied; exactly the gap's object still
         # differs, and drift still reports it by name.
