@@ -144,6 +144,9 @@ ORDERS = [
     ("a table dropped after unrelated additions, before a partition that may need its room",
      [s("DROP TABLE events_2025"), s("CREATE TABLE y (a int)"),
       s("CREATE TABLE events_2025b PARTITION OF events FOR VALUES IN (1)")], [1, 0, 2]),
+    ("a table is dropped before the collation it uses",
+     [s("DROP INDEX CONCURRENTLY IF EXISTS public.people_name"), s("DROP TABLE people"),
+      s("DROP COLLATION names_c")], [0, 1, 2]),
     ("drops keep their order among themselves",
      [s("ALTER TABLE t DROP COLUMN m"), s("DROP TYPE mood"), s("CREATE TABLE z (a int)")], [0, 1, 2]),
 ]

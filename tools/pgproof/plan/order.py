@@ -173,7 +173,7 @@ def _may_pass(dropped: tuple[str, str], statement: Statement) -> bool:
     kind, key = dropped
     words = _words(statement.sql)
     found = touched.read(statement)
-    if any(t.action == DROP for t in found) or _partitions(statement.sql):
+    if any(t.action == DROP for t in found) or _drops(statement.sql) or _partitions(statement.sql):
         return False  # drops keep their order; partition bounds may need the room
     if _last(key) in words:
         return False
@@ -226,6 +226,18 @@ def _references(sql: str) -> set[str]:
 
 def _indexed_tables(sql: str) -> set[str]:
     return {table_key(node.relation) for node in _parsed(sql) if isinstance(node, ast.IndexStmt)}
+
+
+def _drops(sql: str) -> bool:
+    """Any DROP, or an ALTER TABLE that drops something (a collation or an operator, say,
+    that touched.py does not name, may still be what the dropped object uses)."""
+    for node in _parsed(sql):
+        if isinstance(node, ast.DropStmt):
+            return True
+        if isinstance(node, ast.AlterTableStmt) and any(
+                cmd.subtype in (AT.AT_DropColumn, AT.AT_DropConstraint) for cmd in node.cmds or ()):
+            return True
+    return False
 
 
 def _partitions(sql: str) -> bool:
