@@ -44,8 +44,9 @@ from pgproof.core import db
 from pgproof.read import desired
 from pgproof.plan import hazards, online, planner
 from pgproof.diff import sides
-from pgproof.core import plan_file
+from pgproof.core import locks, plan_file, transactions
 from pgproof.core.settings import Settings
+from pgproof.plan import order
 from pgproof.read.catalog import Difference
 from pgproof.diff.engine import Diff, compare, read
 from pgproof.core.exclusions import Exclusions
@@ -138,6 +139,7 @@ class Outcome:
     golden_hazards: str = ""  # expected.hazards.txt as this run renders it
     warm: Warm | Exception | None = None  # None: warm equals cold is not checked on this major
     seconds: float = 0.0  # the whole case, its warm run included
+    split: tuple[str, ...] = ()  # objects the plan or its rollback leaves missing between two transactions
 
 
 def plan_and_apply(both: sides.Sides, folder: Path) -> plan_file.Plan:
@@ -153,6 +155,16 @@ def plan_and_apply(both: sides.Sides, folder: Path) -> plan_file.Plan:
     apply.apply(target, path, allowed=KNOWN_CODES, exclusions=Exclusions(), fixes_folder=folder / "no_fixes",
                 lock_wait_s=30, report=lambda message: None)
     return made
+
+
+def transaction_faults(plan: plan_file.Plan) -> list[str]:
+    """An object dropped in one transaction group and created again in a later one, and a
+    VALIDATE CONSTRAINT that shares its transaction (with the NOT VALID or anything else)."""
+    found = [f"{plan.kind}: {what}" for what in order.missing_between(plan.statements)]
+    for group in transactions.groups(plan.statements):
+        if len(group) > 1 and any(locks.validates_only(s.sql) for _, s in group):
+            found.append(f"{plan.kind}: VALIDATE shares transaction group {group[0][1].group}")
+    return found
 
 
 def goldens(found: Diff, made: planner.Made | None) -> tuple[str, str]:
@@ -233,7 +245,9 @@ def run_case(case: Path, pg_server, folder: Path, warm_cache: WarmCache | None) 
         golden_plan, golden_hazards = goldens(found, made)
         return Outcome(found=found, left=left, again=again, rollback_notes=made.rollback.notes if made else (),
                        forward=list(made.forward.statements) if made else [], golden_plan=golden_plan,
-                       golden_hazards=golden_hazards, warm=warm, seconds=time.monotonic() - started)
+                       golden_hazards=golden_hazards, warm=warm, seconds=time.monotonic() - started,
+                       split=tuple(transaction_faults(made.forward) + transaction_faults(made.rollback))
+                       if made else ())
 
 
 # A warm run builds the case's cache entry on the cache server: about a third of what the
@@ -302,6 +316,8 @@ def test_case_converges_or_names_its_gap(case: Path, pg_major, outcomes, request
         assert left == [], [d.label for d in left]
         assert not again.drifted, [s.sql for s in again.statements]
         assert bool(outcome.rollback_notes) == (case.name in ROLLBACK_NOT_PROVEN), outcome.rollback_notes
+        # Every corpus plan: nothing missing between two transactions, VALIDATE alone.
+        assert outcome.split == (), outcome.split
     else:
         # What the tool could write was applied; exactly the gap's object still
         # differs, and drift still reports it by name.

@@ -34,7 +34,7 @@ from pgproof.ledger import history
 from pgproof.plan import pending_fixes as plan_fixes
 from pgproof.apply import privileges, resume
 from pgproof.ledger import interrupted
-from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, PgProofError, Refused
+from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, Interrupted, PgProofError, Refused
 from pgproof.core.exclusions import Exclusions
 from pgproof.plan import row_checks, row_counts
 from pgproof.plan.hazards import KNOWN_CODES
@@ -192,6 +192,8 @@ class _Run:
         lost = _connection_lost(exc) or (isinstance(exc, psycopg2.Error) and bool(self.conn.closed))
         outcome = "interrupted" if lost or isinstance(exc, (KeyboardInterrupt, LockLost)) else "failed"
         self._finish(outcome, db.mask(str(exc)) or type(exc).__name__)
+        if isinstance(exc, KeyboardInterrupt):
+            return self.interrupted(exc)
         if not lost or isinstance(exc, ConnectionLost):
             return exc
         if isinstance(exc, execute.StepFailure):
@@ -202,6 +204,23 @@ class _Run:
             f"lost the connection to the target during {self.current} ({db.mask(detail)}); {standing(self.done)}, "
             "and what was in flight is either committed or rolled back: run the same apply again "
             "to finish (it resumes where this one stopped)."
+        )
+
+    def interrupted(self, exc: KeyboardInterrupt) -> Interrupted:
+        """Ctrl-C or SIGTERM: what was applied and what was not, in one sentence."""
+        total = len(self.plan.statements)
+        if isinstance(exc, execute.StepInterrupted):
+            done = exc.number - 1
+            left = f"statements {exc.number}-{total} were not applied" if exc.number < total \
+                else f"statement {total} was not applied"
+            return Interrupted(
+                f"interrupted during statement {exc.number}: {exc.done}; {standing(done)}, {left}; "
+                "run the same apply again to finish (it resumes where this one stopped)."
+            )
+        return Interrupted(
+            f"interrupted during {self.current}; {standing(self.done)}, and what was in flight was "
+            "committed or rolled back as a whole (a transaction never half-applies): run the same "
+            "apply again to finish (it resumes where this one stopped)."
         )
 
     def _finish(self, outcome: str, error: str) -> None:

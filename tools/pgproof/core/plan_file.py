@@ -19,8 +19,9 @@ from pathlib import Path
 from pgproof.core.errors import ConfigError, PgProofError, Refused
 from pgproof.core.hazard import Hazard, HazardKind
 from pgproof.core.statement import Statement
+from pgproof.core.transactions import groups, summaries
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each statement carries its transaction group
 DATA_PREFIX = "-- pgproof-plan-data: "
 FORWARD, ROLLBACK = "forward", "rollback"
 
@@ -93,24 +94,14 @@ def render_step(statement: Statement) -> str:
     return "\n".join(lines)
 
 
-def groups(statements: tuple[Statement, ...] | list[Statement]) -> list[list[tuple[int, Statement]]]:
-    """Steps numbered from 1, grouped: consecutive transactional statements share one
-    transaction; each non-transactional statement (CONCURRENTLY) stands alone."""
-    result: list[list[tuple[int, Statement]]] = []
-    for number, statement in enumerate(statements, start=1):
-        if statement.transactional and result and result[-1][0][1].transactional:
-            result[-1].append((number, statement))
-        else:
-            result.append([(number, statement)])
-    return result
-
-
 def render_body(plan: Plan) -> str:
     out: list[str] = []
     total = len(plan.statements)
+    plan_summaries = summaries(plan.statements)
     for fix in plan.fixes_before:
         out.append(_fix_block(fix))
-    for group in groups(plan.statements):
+    for group, summary in zip(groups(plan.statements), plan_summaries):
+        out.append(f"-- {summary.describe(len(plan_summaries))}")
         if group[0][1].transactional:
             out.append("BEGIN;")
         for number, statement in group:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
 from pgproof.diff import copies
-from pgproof.plan import hazards, online, proof, row_checks, row_counts
+from pgproof.plan import hazards, online, order, proof, row_checks, row_counts
 from pgproof.read import majors
 from pgproof.diff import renames as renames_module
 from pgproof.read.catalog import Catalog
@@ -22,6 +22,7 @@ from pgproof.diff.renames import Rename
 from pgproof.core.plan_file import FORWARD, ROLLBACK, FixStep, Plan
 from pgproof.diff.sides import Sides
 from pgproof.core.statement import Statement
+from pgproof.core import transactions
 
 log = logging.getLogger("pgproof")
 
@@ -60,7 +61,7 @@ def make(
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
         facts = TargetFacts(conn, result.actual)
-        forward = hazards.classify(online.rewrite(result.statements, result.actual, **timeouts), facts)
+        forward = hazards.classify(_online(result.statements, result.actual, timeouts), facts)
         with timing.phase("row checks"):
             schema = row_checks.Schema(result.actual, target_version.major)
             counted = row_counts.count_all(conn, row_checks.checks(forward, schema), schema, row_check_timeout_ms)
@@ -68,7 +69,7 @@ def make(
     keys = fix_keys if fix_keys is not None else {f.name: f.resolves for f in fixes}
     resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in keys.get(f.name, ())}
     row_counts.refuse_unresolved(counted, lambda names: hazards.resolver(names, resolving))
-    forward = hazards.resolve_with_fixes(forward, resolving)
+    forward = transactions.assign(hazards.resolve_with_fixes(forward, resolving))
     back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
@@ -127,7 +128,13 @@ def _refuse_gaps(result: diff.Diff) -> None:
 
 def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict) -> list[Statement]:
     """The way back, classified without row counts: the state it runs on does not exist yet."""
-    return hazards.classify(online.rewrite(statements, desired, **timeouts), TargetFacts(None, desired))
+    return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
+
+
+def _online(statements: list[Statement], before: Catalog, timeouts: dict) -> list[Statement]:
+    """The online rewrite, ordered so that the transaction boundaries keep the
+    application working (plan/order.py); the groups are assigned once hazards are known."""
+    return order.arrange(online.rewrite(statements, before, **timeouts))
 
 
 def _irreversible(forward: list[Statement], fixes: list[FixStep]) -> list[str]:
