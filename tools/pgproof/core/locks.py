@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ObjectType as OT
 
 from pgproof.core.sql import table_key
-from pgproof.core.statement import qualified
+from pgproof.core.statement import parse, qualified
 
 # Weakest to strongest, as in the documentation's conflict table.
 MODES = (
@@ -70,8 +70,8 @@ _NO_TABLE_LOCK = (
 
 def of_sql(sql: str) -> list[Lock]:
     """The table locks the statement(s) in `sql` take; a statement that does not parse is
-    an error (pglast's ParseError), never a silent "no lock"."""
-    return [lock for raw in parse_sql(sql) for lock in of_node(raw.stmt)]
+    an error (UnparsableSQL), never a silent "no lock"."""
+    return [lock for node in parse(sql) for lock in of_node(node)]
 
 
 def of_node(node: ast.Node) -> list[Lock]:
@@ -99,8 +99,8 @@ def strongest(locks: Iterable[Lock]) -> Lock | None:
 
 def validates_only(sql: str) -> bool:
     """An ALTER TABLE whose every subcommand is VALIDATE CONSTRAINT."""
-    parsed = parse_sql(sql)
-    return len(parsed) == 1 and isinstance(node := parsed[0].stmt, ast.AlterTableStmt) and bool(node.cmds) \
+    parsed = parse(sql)
+    return len(parsed) == 1 and isinstance(node := parsed[0], ast.AlterTableStmt) and bool(node.cmds) \
         and all(cmd.subtype == AT.AT_ValidateConstraint for cmd in node.cmds)
 
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ObjectType as OT
 from pglast.parser import scan
 
 from pgproof.core.sql import table_key
-from pgproof.core.statement import Statement
+from pgproof.core.statement import Statement, parse
 from pgproof.core.transactions import alone, groups
 from pgproof.diff.gaps import touched
 from pgproof.diff.gaps.touched import ADD_COLUMN, COLUMN_TYPE, CREATE, DROP, REPLACE
@@ -208,9 +208,8 @@ def _words(sql: str) -> set[str]:
     return set(_word_list(sql))
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _parsed(sql: str) -> tuple:
-    return tuple(raw.stmt for raw in parse_sql(sql))
+    return parse(sql)
 
 
 def _references(sql: str) -> set[str]:
