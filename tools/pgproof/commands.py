@@ -140,11 +140,13 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     url = _target(settings, "plan")
     plan_module.check_writable(out)
     rollback_path = out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
+    from pgproof.fixes import run as fixes
     from pgproof.plan import planner
 
+    found = fixes.discover(settings.fixes)  # a malformed fix is reported before any server starts
     with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO, copies=True) as both:
         made = planner.make(
-            both, fixes=_pending_fixes(settings, url),
+            both, fixes=_pending_fixes(url, found), fix_files=found,
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
             schema_source=desired.source_fingerprint(both.files),
             rollback_file=rollback_path.name, renames=renames.read(both.files),
@@ -158,18 +160,18 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     return PlanFiles(forward, made.rollback, out, rollback_path)
 
 
-def _pending_fixes(settings: Settings, url: str) -> list[FixStep]:
+def _pending_fixes(url: str, found: list[fixes.Fix]) -> list[FixStep]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder)."""
     from pgproof.fixes import run as fixes
 
-    if not settings.fixes.is_dir():
+    if not found:
         return []
     with timing.phase("data-fix checks"):
-        found = fixes.pending(url, fixes.discover(settings.fixes))
+        counted = fixes.pending(url, found)
     return [
         FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
                 resolves=fix.resolves)
-        for fix, rows in found if rows
+        for fix, rows in counted if rows
     ]
 
 

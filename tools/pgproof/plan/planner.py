@@ -22,6 +22,8 @@ from pgproof.diff.renames import Rename
 from pgproof.core.plan_file import FORWARD, ROLLBACK, FixStep, Plan
 from pgproof.diff.sides import Sides
 from pgproof.core.statement import Statement
+from pgproof.fixes import prepare
+from pgproof.fixes.files import Fix
 
 log = logging.getLogger("pgproof")
 
@@ -41,15 +43,20 @@ def make(
     schema_source: str,
     rollback_file: str,
     renames: list[Rename] = (),
+    fix_files: list[Fix] = (),
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
     copy of the target) and the rollback proof (on a copy of the desired schema) run at
-    the same time."""
+    the same time. Every data fix in `fix_files` is prepared against the schema it will
+    meet (`fixes/prepare.py`): phase before on the target, phase after on the proof's
+    copy once the statements ran."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
     found = renames_module.compare_with(both, list(renames), cast_url=both.desired_url)
     result = found.diff
     _refuse_gaps(result)
+    with timing.phase("data-fix prepare"):
+        deferred, unprepared = prepare.on_target(target_url, fix_files)
     with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
@@ -66,7 +73,10 @@ def make(
         copy = both.target_copy or (lambda: copies.copy_of(target_url, both.server, exclusions,
                                                           both.target.catalog, both.cache))
         with copy() as copy_url:
+            unprepared.extend(prepare.on_copy(copy_url, deferred, prepare.BEFORE_COPY))
             proof.prove(copy_url, forward, both.desired, exclusions)
+            with timing.phase("data-fix prepare"):
+                unprepared.extend(prepare.on_copy(copy_url, prepare.pieces_of(fix_files, "after"), prepare.AFTER))
 
     def prove_rollback() -> list[str]:
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
@@ -96,7 +106,7 @@ def make(
     forward_plan = Plan(
         kind=FORWARD, statements=tuple(forward), fixes=tuple(fixes), rollback_file=rollback_file,
         target_fingerprint=result.actual.fingerprint(), desired_fingerprint=result.desired.fingerprint(),
-        notes=mismatch + tuple(result.notes), **common,
+        notes=mismatch + tuple(result.notes) + tuple(unprepared), **common,
     )
     rollback_plan = Plan(
         kind=ROLLBACK, statements=tuple(rollback),
