@@ -89,3 +89,81 @@ def test_the_shipped_fixes_prepare_on_a_target_without_pgproofs_archive(pgproof,
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 0, result.err
     assert run_sql(legacy_db, "SELECT to_regclass('pgproof.archived_rows')") == [(None,)]
+
+
+# --- deliverable 3: the rehearsal with the target's rows ---------------------------------
+
+ARCHIVES_NONE_OF_WHAT_IT_DELETES = """\
+-- phase: before
+-- check: SELECT count(*) FROM public.api_cache WHERE etag IS NOT NULL
+WITH removed AS (DELETE FROM public.api_cache WHERE etag IS NOT NULL RETURNING *)
+INSERT INTO pgproof.archived_rows (table_name, row)
+SELECT 'public.api_cache', row_to_json(removed) FROM removed WHERE removed.data IS NULL;
+"""
+
+
+def test_violating_copies_the_rows_a_fix_counts_and_its_archive_accounts_for_the_deleted(pgproof, legacy_db, tmp_path):
+    """The shipped fixes: 0001 deletes 6 duplicates (archived), 0002 labels 8 rows; both
+    ran on the copy with the segments they count, and the unique index was built there."""
+    before = run_sql(legacy_db, "SELECT count(*) FROM segments")
+    result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 0, result.err
+    text = (tmp_path / "plan.sql").read_text()
+    header = text.split("\n\n")[0]
+    assert "-- rehearsal: violating: the data fixes and statements ran on the scratch copy with 13 rows" in header
+    line = next(line for line in header.splitlines() if line.startswith("--   public.segments: "))
+    assert "13 rows" in line
+    columns = line.split("; columns ")[1].split(", ")
+    # the keys, what the fixes name, NOT NULL without default; never what nobody needs
+    assert {"id", "video_id", "text", "speaker_label", "embedding"} <= set(columns)
+    assert "metadata" not in columns and "avg_logprob" not in columns
+    assert run_sql(legacy_db, "SELECT count(*) FROM segments") == before  # nothing ran on the target
+    assert run_sql(legacy_db, "SELECT to_regclass('pgproof.archived_rows')") == [(None,)]
+
+
+def test_a_fix_that_loses_rows_it_does_not_archive_fails_the_proof(pgproof, legacy_db, tmp_path, monkeypatch):
+    project(tmp_path, monkeypatch, {"0003_cache.sql": ARCHIVES_NONE_OF_WHAT_IT_DELETES})
+    result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 3, result.err
+    assert "data fix 0003_cache removed 1 of public.api_cache (1 removed, 0 archived)" in result.err
+    assert "no plan was written" in result.err and not (tmp_path / "plan.sql").exists()
+    assert run_sql(legacy_db, "SELECT count(*) FROM api_cache") == [(1,)]
+
+
+def test_a_fix_that_says_archive_none_may_remove_rows(pgproof, legacy_db, tmp_path, monkeypatch):
+    fix = ARCHIVES_NONE_OF_WHAT_IT_DELETES.replace("-- phase: before\n", "-- phase: before\n-- archive: none\n")
+    project(tmp_path, monkeypatch, {"0003_cache.sql": fix})
+    result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 0, result.err
+    assert "--   public.api_cache: 1 rows" in (tmp_path / "plan.sql").read_text()
+
+
+def test_none_copies_no_row_and_the_header_says_the_rehearsal_was_skipped(pgproof, legacy_db, tmp_path, monkeypatch):
+    project(tmp_path, monkeypatch, {"0003_cache.sql": ARCHIVES_NONE_OF_WHAT_IT_DELETES}, extra='rehearsal = "none"\n')
+    result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 0, result.err  # nothing rehearsed: the loss is not seen
+    text = (tmp_path / "plan.sql").read_text()
+    assert "-- rehearsal: skipped (rehearsal = none): the proof ran on the target's schema only" in text
+    flagged = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"), "--rehearsal", "violating")
+    assert flagged.code == 3, flagged.err  # the flag wins over the setting
+
+
+def test_sample_rehearses_the_statements_on_rows_and_names_the_failing_one(pgproof, legacy_db, tmp_path):
+    """A NOT NULL column without a default passes on an empty copy; on the copy with a
+    sample of the table's rows it fails, as apply would."""
+    schema = SCHEMA.read_text().replace("    speaker_label       varchar(50),",
+                                        "    speaker_label       varchar(50),\n    word_count integer NOT NULL,", 1)
+    (tmp_path / "schema.sql").write_text(schema)
+    args = ["plan", "--db", legacy_db, "--schema", str(tmp_path / "schema.sql"), "--out", str(tmp_path / "plan.sql")]
+    result = pgproof(*args, "--rehearsal", "sample")
+    assert result.code == 1, result.err
+    assert "on a scratch copy of the target holding" in result.err
+    assert 'column "word_count" of relation "segments" contains null values' in result.err
+    assert pgproof(*args, "--rehearsal", "none").code == 0
+
+
+def test_a_bad_rehearsal_setting_is_one_sentence(pgproof, legacy_db, tmp_path, monkeypatch):
+    project(tmp_path, monkeypatch, {}, extra='rehearsal = "all"\n')
+    result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 1
+    assert "must be one of violating, sample, none, not 'all'" in result.err

@@ -150,6 +150,7 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
             lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
             schema_source=desired.source_fingerprint(both.files),
             rollback_file=rollback_path.name, renames=renames.read(both.files),
+            rehearsal=settings.rehearsal,
         )
     forward = made.forward
     if not desired.statements(desired.read(settings.schema)) and forward.statements:

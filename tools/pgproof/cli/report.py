@@ -41,6 +41,7 @@ def as_dict(plan: Plan, path: str | None = None) -> dict[str, Any]:
         "rollback_file": plan.rollback_file,
         "irreversible": list(plan.irreversible),
         "notes": list(plan.notes),
+        "rehearsal": list(plan.rehearsal),
     }
 
 
@@ -84,6 +85,8 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
         out.append("")
     if plan.irreversible:
         out += ["**Cannot be brought back:**\n"] + [f"- {_md(line)}" for line in plan.irreversible] + [""]
+    if plan.rehearsal:
+        out += [f"**Rehearsal**: {_md(plan.rehearsal[0])}\n"] + [f"- {_md(line)}" for line in plan.rehearsal[1:]] + [""]
     out += [f"> {_md(note)}\n" for note in plan.notes]
     out += [
         f"<details><summary>SQL ({len(plan.statements)} statements{', ' + path if path else ''})</summary>\n",

@@ -34,7 +34,10 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
+    "rehearsal": ("violating", "which of the target's rows plan rehearses with on the scratch copy: "
+                               "violating, sample or none"),
 }
+REHEARSALS = ("violating", "sample", "none")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     cache: bool = False  # use the warm scratch cache in cache_dir
     cache_dir: Path | None = None
+    rehearsal: str = "violating"  # plan/rehearsal.py
 
 
 def find_project(start: Path) -> Path | None:
@@ -134,6 +138,7 @@ def resolve(
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
+        rehearsal=_rehearsal(pick("rehearsal"), sources.get("rehearsal", "default")),
         project_file=project_file,
         sources=sources,
     )
@@ -158,6 +163,13 @@ def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
     if value:
         return _path(base, value, False, base)
     return default_folder(dict(environ))
+
+
+def _rehearsal(value: Any, source: str) -> str:
+    if value not in REHEARSALS:
+        where = "--rehearsal" if source == "flag" else f"rehearsal in {source}"
+        raise ConfigError(f"{where} must be one of {', '.join(REHEARSALS)}, not {value!r}.")
+    return value
 
 
 def _origin(source: str) -> str:
