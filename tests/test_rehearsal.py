@@ -4,9 +4,14 @@ target's rows that matter (`plan/rehearsal.py`)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import REPO, run_sql
+from pgproof.core import db
+from test_cache import _server_url, cache_dir  # noqa: F401 (a fixture)
+from test_cache import run as cache_run  # noqa: F401 (a fixture)
 
 SCHEMA = REPO / "schema" / "schema.sql"
 DEDUP = (REPO / "data_fixes" / "0001_remove_duplicate_segments.sql").read_text()
@@ -80,6 +85,13 @@ def test_an_after_fix_may_name_a_column_the_plan_creates(pgproof, legacy_db, tmp
     project(tmp_path, monkeypatch, {"0001_dedup.sql": DEDUP, "0002_label.sql": LABEL, "0003_after.sql": fix})
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 0, result.err
+
+
+def test_a_new_database_has_nothing_for_the_fixes_to_do(pgproof, empty_db, tmp_path):
+    """The shipped fixes name public.segments, which an empty target has not got yet."""
+    result = pgproof("plan", "--db", empty_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 0, result.err
+    assert "-- data fixes" not in (tmp_path / "plan.sql").read_text()
 
 
 def test_the_shipped_fixes_prepare_on_a_target_without_pgproofs_archive(pgproof, legacy_db, tmp_path):
@@ -167,3 +179,25 @@ def test_a_bad_rehearsal_setting_is_one_sentence(pgproof, legacy_db, tmp_path, m
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 1
     assert "must be one of violating, sample, none, not 'all'" in result.err
+
+
+def test_with_the_warm_cache_rows_go_into_the_run_clone_never_into_a_template(pg_major, cache_run, legacy_db,
+                                                                               cache_dir, tmp_path):
+    if pg_major != 18:
+        pytest.skip("the cache's embedded server is PostgreSQL 18")
+    for name in ("fill", "warm"):
+        result = cache_run("plan", "--db", legacy_db, "--out", str(tmp_path / f"{name}.sql"))
+        assert result.code == 0, result.err
+        assert "public.segments: 13 rows" in (tmp_path / f"{name}.sql").read_text()
+    server = _server_url(cache_dir)
+    templates = [json.loads(p.read_text())["database"] for p in (cache_dir / "entries").glob("*.json")]
+    assert templates
+    for template in templates:  # a template takes no connection: look into a clone of it
+        run_sql(server, f'CREATE DATABASE pgd_look TEMPLATE "{template}"')
+        try:
+            url = db.with_database(server, "pgd_look")
+            if run_sql(url, "SELECT to_regclass('public.segments')") != [(None,)]:
+                assert run_sql(url, "SELECT count(*) FROM public.segments") == [(0,)], template
+            assert run_sql(url, "SELECT to_regclass('pgproof.archived_rows')") == [(None,)], template
+        finally:
+            run_sql(server, "DROP DATABASE pgd_look")

@@ -11,6 +11,11 @@ What cannot be prepared is said, never skipped silently: a utility statement (CA
 ...) as a fix's one statement is listed as not checked. The SQL a Python fix runs from
 its functions is not declared, so only its CHECK and WORKLIST are prepared.
 
+A fix whose check (its first piece) names a table that is not there has nothing to fix
+on this schema (a new database, before the statements create its tables): it is left
+out, as its check counts 0 there (`fixes/run.py`); a missing column, or a missing table
+in any later piece, is an error.
+
 The one relation a fix may name that the target may not have yet is pgproof's own
 archive (`pgproof.archived_rows`, created by the first command that writes). A piece
 that fails only for that reason is returned as deferred, to be prepared on the proof's
@@ -42,6 +47,7 @@ AFTER = "the proof's copy of the target after the plan's statements (phase after
 BEFORE_COPY = "the proof's copy of the target, which has pgproof's archive (phase before)"
 
 Piece = tuple[Fix, str, str, int]  # fix, part, sql, line
+_UNDEFINED_TABLE = "42P01"
 
 
 def on_target(url: str, fixes: Iterable[Fix]) -> tuple[list[Piece], list[str]]:
@@ -88,7 +94,10 @@ def pieces_of(fixes: Iterable[Fix], phase: str) -> list[Piece]:
 def _prepare(cur, pieces: list[Piece], where: str, url: str, defer: bool) -> tuple[list[Piece], list[str]]:
     deferred: list[Piece] = []
     notes: list[str] = []
+    absent: set[str] = set()  # fixes whose tables are not there: nothing to fix
     for fix, part, sql, line in pieces:
+        if fix.name in absent:
+            continue
         if not _preparable(sql):
             notes.append(f"data fix {fix.name}: its {part} ({fix.path.name}:{line}) is not a query or a "
                          "change of rows, which PostgreSQL cannot prepare, so it was not checked at plan time")
@@ -101,6 +110,9 @@ def _prepare(cur, pieces: list[Piece], where: str, url: str, defer: bool) -> tup
         except psycopg2.Error as exc:
             if defer and _names_missing_archive(exc):
                 deferred.append((fix, part, sql, line))
+                continue
+            if exc.pgcode == _UNDEFINED_TABLE and not _names_missing_archive(exc) and fix.parts()[0][0] == part:
+                absent.add(fix.name)
                 continue
             raise FixError(
                 f"{fix.path}:{_line_of(exc, sql, line, len(prefix))}: the {part} of data fix {fix.name} does not "
@@ -119,7 +131,7 @@ def _preparable(sql: str) -> bool:
 
 
 def _names_missing_archive(exc: psycopg2.Error) -> bool:
-    return exc.pgcode == "42P01" and archive.ARCHIVE in (exc.diag.message_primary or "")
+    return exc.pgcode == _UNDEFINED_TABLE and archive.ARCHIVE in (exc.diag.message_primary or "")
 
 
 def _line_of(exc: psycopg2.Error, sql: str, first_line: int, prefix: int) -> int:
