@@ -201,3 +201,48 @@ def test_with_the_warm_cache_rows_go_into_the_run_clone_never_into_a_template(pg
             assert run_sql(url, "SELECT to_regclass('pgproof.archived_rows')") == [(None,)], template
         finally:
             run_sql(server, "DROP DATABASE pgd_look")
+
+
+BOOKS = """\
+CREATE TABLE public.authors (id integer PRIMARY KEY, name text NOT NULL, bio text);
+CREATE TABLE public.books (
+    id integer PRIMARY KEY,
+    author_id integer NOT NULL REFERENCES public.authors (id),
+    title text,
+    notes text,
+    flagged boolean NOT NULL DEFAULT false
+);
+"""
+FLAGGED_TITLES = """\
+-- phase: before
+-- check: SELECT count(*) FROM public.books AS b WHERE b.flagged AND b.title <> upper(b.title)
+UPDATE public.books SET title = upper(title) WHERE flagged AND title <> upper(title);
+"""
+
+
+def test_the_rows_a_copied_row_references_are_copied_too(pgproof, empty_db, tmp_path, monkeypatch):
+    run_sql(empty_db, BOOKS + """
+        INSERT INTO public.authors VALUES (1, 'a', 'x'), (2, 'b', 'y'), (3, 'c', 'z');
+        INSERT INTO public.books (id, author_id, title, notes, flagged) VALUES
+            (1, 1, 'one', 'n', true), (2, 2, 'two', 'n', false), (3, 3, 'three', 'n', true),
+            (4, 3, 'four', 'n', false), (5, 1, 'FIVE', 'n', true)""")
+    project(tmp_path, monkeypatch, {"0001_titles.sql": FLAGGED_TITLES}, schema=BOOKS)
+    result = pgproof("plan", "--db", empty_db, "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 0, result.err
+    text = (tmp_path / "plan.sql").read_text()
+    assert "--   public.books: 2 rows; columns id, author_id, title, flagged" in text  # not notes
+    assert "--   public.authors: 2 rows; columns id, name" in text  # authors 1 and 3, not bio
+
+
+def test_rows_a_statement_drops_with_a_data_loss_hazard_are_accounted_for(pgproof, legacy_db, tmp_path):
+    schema = SCHEMA.read_text()
+    start = schema.index("CREATE TABLE api_cache")
+    schema = schema[:start] + schema[schema.index(");", start) + 2:]
+    (tmp_path / "schema.sql").write_text(schema)
+    result = pgproof("plan", "--db", legacy_db, "--schema", str(tmp_path / "schema.sql"),
+                     "--out", str(tmp_path / "plan.sql"), "--rehearsal", "sample")
+    assert result.code == 0, result.err
+    text = (tmp_path / "plan.sql").read_text()
+    assert "DATA_LOSS: drops table public.api_cache" in text
+    assert "-- rehearsal: sample: " in text and "--   public.api_cache: 1 rows" in text
+    assert "--   public.segments: 14 rows" in text

@@ -71,8 +71,10 @@ class Rehearsed:
         if self.mode == NONE:
             return ("skipped (rehearsal = none): the proof ran on the target's schema only; no row left the target",)
         if not self.tables:
-            return (f"{self.mode}: no data fix counts rows and no table needed a sample, so the proof ran "
-                    "on the schema only; no row left the target",)
+            why = ("no data fix of the plan counts rows of a table the target has" if self.mode == VIOLATING else
+                   "neither the data fixes nor the tables the plan touches have rows on the target")
+            return (f"{self.mode}: {why}, so the proof ran on the schema only; no row left the target",
+                    *self.notes)
         lines = [f"{self.mode}: the data fixes and statements ran on the scratch copy with {self.rows:,} rows "
                  f"of {len(self.tables)} table(s) of the target, removed with it:"]
         for table in self.tables:
@@ -208,6 +210,8 @@ def copy_rows(target_url: str, copy_url: str, wanted: list[Wanted], *, sample_ta
     reference) from the target into the copy; the columns are the `words` a table has and
     the ones its constraints need. Returns what was copied and notes on what was not."""
     notes: list[str] = []
+    if not wanted and not (sample_rows and sample_tables):
+        return [], notes
     with db.connection(target_url) as source, db.connection(copy_url, role="scratch") as copy:
         source.set_session(readonly=True, isolation_level="REPEATABLE READ", autocommit=False)
         try:
