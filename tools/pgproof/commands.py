@@ -191,17 +191,20 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     plan_module.check_rollback_free(out)
     rollback_path = plan_module.rollback_path(out)
     from pgproof.core.errors import Refused
+    from pgproof.fixes import run as fixes
     from pgproof.plan import fix_skeleton, planner, row_counts
 
-    pending = _pending_fixes(settings, url)
+    found = fixes.discover(settings.fixes)  # a malformed fix is reported before any server starts
+    pending = _pending_fixes(url, found)
     with sides.open_sides(settings, strict=settings.scratch == scratch.AUTO, copies=True) as both:
         try:
             made = planner.make(
                 both, fixes=[step for step, _ in pending], fix_keys=dict(keys for _, keys in pending),
-                lock_timeout_ms=settings.lock_timeout_ms, statement_timeout_ms=settings.statement_timeout_ms,
+                fix_files=found, lock_timeout_ms=settings.lock_timeout_ms,
+                statement_timeout_ms=settings.statement_timeout_ms,
                 schema_source=desired.source_fingerprint(both.files),
                 rollback_file=rollback_path.name, renames=renames.read(both.files),
-                row_check_timeout_ms=settings.row_check_timeout_ms,
+                row_check_timeout_ms=settings.row_check_timeout_ms, rehearsal=settings.rehearsal,
             )
         except row_counts.Unresolved as refused:
             raise Refused(row_counts.refusal(refused.found, fix_skeleton.write(refused.found, out))) from None
@@ -214,20 +217,20 @@ def plan(settings: Settings, out: Path) -> PlanFiles:
     return PlanFiles(forward, made.rollback, out, rollback_path)
 
 
-def _pending_fixes(settings: Settings, url: str) -> list[tuple[FixStep, tuple[str, tuple[str, ...]]]]:
+def _pending_fixes(url: str, found: list[fixes.Fix]) -> list[tuple[FixStep, tuple[str, tuple[str, ...]]]]:
     """The data fixes with rows still to fix, as plan steps (none without a fixes folder),
     each with (its name, the names it resolves: `row_checks.fix_keys`)."""
     from pgproof.fixes import run as fixes
     from pgproof.plan.row_checks import fix_keys
 
-    if not settings.fixes.is_dir():
+    if not found:
         return []
     with timing.phase("data-fix checks"):
-        found = fixes.pending(url, fixes.discover(settings.fixes))
+        counted = fixes.pending(url, found)
     return [
         (FixStep(name=fix.name, phase=fix.phase, rows=rows, checksum=plan_module.file_checksum(fix.path),
                  resolves=fix.resolves), (fix.name, fix_keys(fix.check, fix.resolves)))
-        for fix, rows in found if rows
+        for fix, rows in counted if rows
     ]
 
 

@@ -251,14 +251,20 @@ def _drift_each(obj: Context, chosen: list[Settings | PgProofError], fmt: str) -
                    "(refused when that file is the rollback of another plan).")
 @click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
               help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
+@click.option("--rehearsal", type=click.Choice(["violating", "sample", "none"]), default=None,
+              help="Which of the target's rows the proof copies to rehearse the data fixes and statements "
+                   "with: the rows the fixes' checks count (violating, the default), also a sample of "
+                   "1,000 rows of each touched table (sample), or none (schema only).")
 @click.pass_obj
 def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, out: Path,
-         fmt: str) -> int:
+         fmt: str, rehearsal: str | None) -> int:
     """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
 
     The plan is proven before it is written: the target's schema is copied into a
     scratch database, the statements run there, and the result must equal the desired
-    schema. A rollback plan is written beside it.
+    schema. With the target's rows that matter (see --rehearsal) the data fixes run
+    there too, and every row removed must be archived or named by a DATA_LOSS hazard.
+    A rollback plan is written beside it.
 
     \b
     Examples:
@@ -266,7 +272,8 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
     """
-    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None,
+                         rehearsal=rehearsal)
     files = commands.plan(settings, out)
     made = files.plan
     obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))

@@ -48,6 +48,7 @@ def as_dict(plan: Plan, path: str | None = None) -> dict[str, Any]:
         "rollback_file": plan.rollback_file,
         "irreversible": list(plan.irreversible),
         "notes": list(plan.notes),
+        "rehearsal": list(plan.rehearsal),
     }
 
 
@@ -91,6 +92,8 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
         out.append("")
     if plan.irreversible:
         out += ["**Cannot be brought back:**\n"] + [f"- {_md(line)}" for line in plan.irreversible] + [""]
+    if plan.rehearsal:
+        out += [f"**Rehearsal**: {_md(plan.rehearsal[0])}\n"] + [f"- {_md(line)}" for line in plan.rehearsal[1:]] + [""]
     out += [f"> {_md(note)}\n" for note in plan.notes]
     if plan.statements:
         out += ["**Transactions** (the strongest lock each takes):\n",

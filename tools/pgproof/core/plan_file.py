@@ -52,6 +52,7 @@ class Plan:
     rollback_file: str | None = None
     irreversible: tuple[str, ...] = ()  # what a rollback cannot bring back
     notes: tuple[str, ...] = ()
+    rehearsal: tuple[str, ...] = ()  # what the proof rehearsed with the target's rows (header lines)
     format: int = FORMAT_VERSION
 
     @property
@@ -160,6 +161,9 @@ def render(plan: Plan) -> str:
     if plan.irreversible:
         head.append("-- what this cannot bring back:")
         head += [f"--   {line}" for line in plan.irreversible]
+    if plan.rehearsal:
+        head.append(f"-- rehearsal: {plan.rehearsal[0]}")
+        head += [f"--   {line}" for line in plan.rehearsal[1:]]
     head += [f"-- note: {note}" for note in plan.notes]
     if plan.empty:
         head.append("-- nothing to do: the target already matches the desired schema")
@@ -175,6 +179,10 @@ def to_data(plan: Plan) -> dict:
         {**asdict(s), "hazards": [_hazard_data(h) for h in s.hazards]}
         for s in plan.statements
     ]
+    if not data["rehearsal"]:
+        del data["rehearsal"]  # plans made before the field existed read back the same
+    else:
+        data["rehearsal"] = list(data["rehearsal"])
     for fix in data["fixes"]:
         if not fix["resolves"]:
             del fix["resolves"]  # plans made before the field existed read back the same
@@ -202,7 +210,8 @@ def from_data(data: dict) -> Plan:
     fixes = tuple(FixStep(**{**f, "resolves": tuple(f.get("resolves", ()))}) for f in data.pop("fixes"))
     return Plan(
         **{**data, "statements": statements, "fixes": fixes,
-           "irreversible": tuple(data["irreversible"]), "notes": tuple(data["notes"])}
+           "irreversible": tuple(data["irreversible"]), "notes": tuple(data["notes"]),
+           "rehearsal": tuple(data.get("rehearsal", ()))}
     )
 
 

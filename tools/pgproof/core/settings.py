@@ -42,12 +42,15 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
     "environments": ({}, "named targets: [tool.pgproof.environments.NAME] with db (an environment variable's name), "
-                         "scratch, exclude, managed_roles, manage_owners, timeouts"),
+                         "scratch, exclude, managed_roles, manage_owners, timeouts, rehearsal"),
     "ignore_kinds": ([], "kinds pgproof does not compare that drift may leave out, like [\"publication\"]"),
+    "rehearsal": ("violating", "which of the target's rows plan rehearses with on the scratch copy: "
+                               "violating, sample or none"),
 }
+REHEARSALS = ("violating", "sample", "none")
 # What a named environment may set ([tool.pgproof.environments.NAME]); `db` names a variable.
 ENVIRONMENT_KEYS = ("db", "scratch", "exclude", "managed_roles", "manage_owners", "lock_timeout_ms",
-                    "statement_timeout_ms", "apply_lock_wait_s", "cache")
+                    "statement_timeout_ms", "apply_lock_wait_s", "cache", "rehearsal")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     cache: bool = False  # use the warm scratch cache in cache_dir
     cache_dir: Path | None = None
+    rehearsal: str = "violating"  # plan/rehearsal.py
     environment: str | None = None  # the --env NAME these settings are for
 
     @property
@@ -202,6 +206,7 @@ def resolve(
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         row_check_timeout_ms=_int(pick("row_check_timeout_ms", "PGPROOF_ROW_CHECK_TIMEOUT_MS"), "row_check_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
+        rehearsal=_rehearsal(pick("rehearsal"), sources.get("rehearsal", "default")),
         project_file=project_file,
         sources=sources,
         environment=environment,
@@ -241,6 +246,13 @@ def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
     if value:
         return _path(base, value, False, base)
     return default_folder(dict(environ))
+
+
+def _rehearsal(value: Any, source: str) -> str:
+    if value not in REHEARSALS:
+        where = "--rehearsal" if source == "flag" else f"rehearsal in {source}"
+        raise ConfigError(f"{where} must be one of {', '.join(REHEARSALS)}, not {value!r}.")
+    return value
 
 
 def _origin(source: str) -> str:

@@ -12,6 +12,7 @@ from pgproof.core import db, timing
 from pgproof.diff import engine as diff
 from pgproof.diff import copies
 from pgproof.plan import hazards, online, order, proof, row_checks, row_counts
+from pgproof.plan import rehearsal as rows
 from pgproof.read import majors
 from pgproof.diff import renames as renames_module
 from pgproof.read.catalog import Catalog
@@ -23,6 +24,8 @@ from pgproof.core.plan_file import FORWARD, ROLLBACK, FixStep, Plan
 from pgproof.diff.sides import Sides
 from pgproof.core.statement import Statement
 from pgproof.core import transactions
+from pgproof.fixes import prepare
+from pgproof.fixes.files import Fix
 
 log = logging.getLogger("pgproof")
 
@@ -44,18 +47,26 @@ def make(
     renames: list[Rename] = (),
     fix_keys: dict[str, tuple[str, ...]] | None = None,
     row_check_timeout_ms: int = 60_000,
+    fix_files: list[Fix] = (),
+    rehearsal: str = rows.VIOLATING,
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
     copy of the target) and the rollback proof (on a copy of the desired schema) run at
     the same time. `fix_keys`: each data fix's name -> the names it resolves
     (`row_checks.fix_keys`; without it, what the fixes declare). Refused
     (`row_counts.Unresolved`) when rows of the target make a statement fail and no data
-    fix of the plan resolves them."""
+    fix of the plan resolves them. Every data fix in `fix_files` is prepared against the
+    schema it will meet (`fixes/prepare.py`): phase before on the target, phase after on
+    the proof's copy once the statements ran. `rehearsal` says which of the target's rows
+    the proof copies and rehearses the plan's fixes and statements with
+    (`plan/rehearsal.py`)."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
     found = renames_module.compare_with(both, list(renames), cast_url=both.casts)
     result = found.diff
     _refuse_gaps(result)
+    with timing.phase("data-fix prepare"):
+        deferred, unprepared = prepare.on_target(target_url, fix_files)
     with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
@@ -73,11 +84,23 @@ def make(
     back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
-    def prove_forward() -> None:
+    in_plan = {step.name for step in fixes}
+    plan_fixes = [fix for fix in fix_files if fix.name in in_plan]
+
+    def prove_forward() -> rows.Rehearsed:
         copy = both.target_copy or (lambda: copies.copy_of(target_url, both.server, exclusions,
                                                           both.target.catalog, both.cache))
         with copy() as copy_url:
-            proof.prove(copy_url, forward, both.desired, exclusions)
+            unprepared.extend(prepare.on_copy(copy_url, deferred, prepare.BEFORE_COPY))
+            rehearsed = _copy_rows(target_url, copy_url, rehearsal, plan_fixes, forward)
+
+            def prepare_after() -> None:
+                with timing.phase("data-fix prepare"):
+                    unprepared.extend(prepare.on_copy(copy_url, prepare.pieces_of(fix_files, "after"), prepare.AFTER))
+
+            proof.prove(copy_url, forward, both.desired, exclusions, rows=[t.table for t in rehearsed.tables],
+                        fixes=plan_fixes, after_statements=prepare_after)
+            return rehearsed
 
     def prove_rollback() -> list[str]:
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
@@ -91,7 +114,7 @@ def make(
 
     with timing.phase("proof"), ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-proof") as pool:
         rollback_proof = pool.submit(prove_rollback)
-        prove_forward()
+        rehearsed = prove_forward()
         rollback_left = rollback_proof.result()
     if rollback_left:
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
@@ -107,7 +130,8 @@ def make(
     forward_plan = Plan(
         kind=FORWARD, statements=tuple(forward), fixes=tuple(fixes), rollback_file=rollback_file,
         target_fingerprint=result.actual.fingerprint(), desired_fingerprint=result.desired.fingerprint(),
-        notes=mismatch + tuple(result.notes) + tuple(result.coverage_notes), **common,
+        notes=mismatch + tuple(result.notes) + tuple(result.coverage_notes) + tuple(unprepared),
+        rehearsal=rehearsed.header(), **common,
     )
     rollback_plan = Plan(
         kind=ROLLBACK, statements=tuple(rollback),
@@ -117,6 +141,21 @@ def make(
         **common,
     )
     return Made(forward_plan, rollback_plan)
+
+
+def _copy_rows(target_url: str, copy_url: str, mode: str, fixes: list[Fix],
+               statements: list[Statement]) -> rows.Rehearsed:
+    """The target's rows the rehearsal needs, copied into the proof's copy. The row-aware
+    checks of the statements may add their own (table, condition) pairs to `wanted`."""
+    if mode == rows.NONE:
+        return rows.Rehearsed(rows.NONE)
+    tables, words = rows.names_in([sql for fix in fixes for _, sql, _ in fix.parts()] + [s.sql for s in statements])
+    wanted = rows.rows_counted_by(fixes)
+    sampled = tables | rows.touched_tables(statements) if mode == rows.SAMPLE else set()
+    with timing.phase("rehearsal (copy rows)"):
+        copied, notes = rows.copy_rows(target_url, copy_url, wanted, sample_tables=sampled, words=words,
+                                       sample_rows=rows.SAMPLE_ROWS if mode == rows.SAMPLE else None)
+    return rows.Rehearsed(mode, tuple(copied), tuple(notes))
 
 
 def _refuse_gaps(result: diff.Diff) -> None:
