@@ -66,13 +66,13 @@ def make(
         copy = both.target_copy or (lambda: copies.copy_of(target_url, both.server, exclusions,
                                                           both.target.catalog, both.cache))
         with copy() as copy_url:
-            proof.prove(copy_url, forward, both.desired, exclusions)
+            proof.prove(copy_url, forward, both.desired, exclusions, both.server)
 
     def prove_rollback() -> list[str]:
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
         with both.desired_copy() as copy_url:
             try:
-                copies.run_on_copy(copy_url, rollback)
+                copies.run_on_copy(copy_url, rollback, both.server)
                 left += proof.remaining(copy_url, both.target, exclusions)
             except DiffError as failure:  # a broken way back must not block a correct way forward
                 left.append(str(failure))

@@ -12,6 +12,7 @@ from pgproof.diff.copies import run_on_copy
 from pgproof.diff.engine import Side, migration, read
 from pgproof.read import catalog
 from pgproof.read.catalog import Difference
+from pgproof.scratch import ScratchServer
 
 
 def remaining(copy_url: str, goal: Side, exclusions: Exclusions) -> list[str]:
@@ -27,9 +28,10 @@ def describe(difference: Difference) -> str:
     return f"{difference.status} {difference.label}"
 
 
-def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions: Exclusions) -> None:
+def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions: Exclusions,
+          server: ScratchServer) -> None:
     """Run `statements` on the copy and require it to equal the desired schema."""
-    run_on_copy(copy_url, statements)
+    run_on_copy(copy_url, statements, server)
     left = remaining(copy_url, desired, exclusions)
     if left:
         raise DiffError(

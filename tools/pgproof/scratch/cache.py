@@ -42,7 +42,9 @@ import psutil
 from pgproof.core import db, interrupts, timing
 from pgproof.core.errors import ScratchError
 from pgproof.scratch.embedded import MEMORY_DIR, memory_dir, postmaster_pid
+from pgproof.scratch import sandbox
 from pgproof.scratch.installation import Installation
+from pgproof.scratch.sandbox import LOADER
 from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer, drop_database
 
 log = logging.getLogger("pgproof")
@@ -125,6 +127,7 @@ class PersistentCluster:
             socket_dir = Path(tempfile.gettempdir()) / f"pgproof-cache-{digest}"
         self.socket_dir = socket_dir
         self.user = _server_user(installation) if installation else None
+        self.password: str | None = None  # trust, for now
         # The run databases (clones) live in memory where the machine has it: a clone of
         # a 3,000-table schema is 27,000 files, and FILE_COPY took 6 to 18 s on disk
         # against 0.7 s in /dev/shm. The templates stay in the cache folder, on disk.
@@ -296,8 +299,10 @@ class Cache:
                 )
             _drop_dead_runs(cluster.url)
             self._drop_dead_builds(cluster.url)
+            sandbox.ensure_loader(cluster.url, cluster.password)
             yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation,
-                                run_space=cluster.ensure_run_space())
+                                run_space=cluster.ensure_run_space(),
+                                loader=sandbox.loader_url(cluster.url, cluster.password))
 
     def _drop_dead_builds(self, url: str) -> None:
         """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
@@ -361,7 +366,7 @@ class Cache:
             final, building = CACHE_PREFIX + key, BUILD_PREFIX + key
             for name in (building, final):  # leftovers of a killed build: never trusted
                 _drop(server.url, name)
-            _run_sql(server.url, f'CREATE DATABASE "{building}"')
+            _run_sql(server.url, f'CREATE DATABASE "{building}"' + (f' OWNER "{LOADER}"' if server.loader else ""))
             try:
                 side = build(db.with_database(server.url, building))
             except BaseException:
@@ -369,6 +374,9 @@ class Cache:
                     _drop(server.url, building)
                 raise
             _run_sql(server.url, f'ALTER DATABASE "{building}" RENAME TO "{final}"')
+            # The loader owns what it loaded, but not the template: as its owner it could
+            # let connections in and change what later runs are proven against.
+            _run_sql(server.url, f'ALTER DATABASE "{final}" OWNER TO CURRENT_USER')
             _run_sql(server.url, f'ALTER DATABASE "{final}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
             manifest: dict[str, Any] = {"database": final, "created": time.time()}
             if keep_side:

@@ -24,6 +24,7 @@ import psutil
 from pgproof.core import db, interrupts, timing
 from pgproof.core.errors import ScratchError
 from pgproof.scratch import installation as installations
+from pgproof.scratch import sandbox
 from pgproof.scratch.installation import WHEEL, Installation
 from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer
 
@@ -263,7 +264,9 @@ def cluster_server(installation: Installation, kind: str, settings: dict[str, st
         with timing.phase("scratch start"):
             cluster.start()
             version = db.probe(cluster.url, role=f"{kind} scratch")
-        yield ScratchServer(url=cluster.url, version=version, kind=kind, installation=installation)
+            sandbox.ensure_loader(cluster.url, None)  # trust, in a socket folder only we can enter
+        yield ScratchServer(url=cluster.url, version=version, kind=kind, installation=installation,
+                            loader=sandbox.loader_url(cluster.url, None))
     finally:
         with timing.phase("scratch stop"):
             cluster.destroy()
