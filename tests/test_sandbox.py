@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -161,3 +162,164 @@ def test_inspect_of_a_target_whose_objects_run_something_runs_nothing(run, warm,
     result = run("drift", "--db", empty_db, "--schema", str(tmp_path / "schema.sql"), warm=warm)
     assert result.code == 0, result.err
     assert not canary.exists()
+
+
+# --- only the owner gets in ------------------------------------------------------------------
+
+def _server_uid() -> int:
+    import pwd
+
+    return pwd.getpwnam("embedded_postgres").pw_uid if os.geteuid() == 0 else os.geteuid()
+
+
+def _mode(path: Path) -> int:
+    return os.lstat(path).st_mode & 0o777
+
+
+@pytest.fixture
+def warm_server(monkeypatch, empty_db, tmp_path):
+    """A cache (in a home folder of mode 0700) with its server running after one diff in an
+    environment holding secrets; yields the server's folder."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    folder = home / ".cache" / "pgproof"
+    monkeypatch.setenv("PGPROOF_CACHE_DIR", str(folder))
+    monkeypatch.setenv("PGPASSWORD", "pg-password-of-the-run")
+    monkeypatch.setenv("PGAPPNAME", "pg-app-name-of-the-run")
+    monkeypatch.chdir(REPO)
+    secret_url = empty_db.replace("postgresql://postgres@", "postgresql://postgres:db-url-password@")
+    monkeypatch.setenv("DATABASE_URL", secret_url)
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setenv("PGPROOF_CACHE", "on")
+    monkeypatch.setenv("PGPROOF_SCRATCH", "embedded")
+    code = cli.run(["diff"], out=out, err=err)
+    assert code in (0, 2), err.getvalue()
+    assert _mode(home) == 0o700  # never opened to others, even as root
+    (server,) = folder.glob("pg*-*")
+    yield server
+    cache.clear(folder)
+
+
+def test_cache_folders_are_the_owners_alone_and_the_server_asks_a_password(warm_server):
+    folder = warm_server.parent
+    for path in (folder, folder / "entries", warm_server):
+        assert _mode(path) == 0o700 and os.lstat(path).st_uid == os.geteuid(), path
+    assert _mode(warm_server / "password") == 0o600
+    cluster = cache.PersistentCluster(warm_server, None)
+    for path in {cluster.socket_dir, cluster.data.parent} | ({cluster.run_space} if cluster.run_space else set()):
+        assert _mode(path) == 0o700 and os.lstat(path).st_uid == _server_uid(), path
+    assert (os.lstat(cluster.socket_dir / ".s.PGSQL.5432").st_mode & 0o077) == 0
+    with pytest.raises(Exception, match="password"):  # no trust: the socket alone is not enough
+        run_sql(f"postgresql://postgres@/postgres?host={cluster.socket_dir}", "SELECT 1")
+    assert run_sql(cluster.url, "SELECT 1") == [(1,)]
+
+
+def test_the_server_environment_holds_none_of_the_runs_secrets(warm_server):
+    cluster = cache.PersistentCluster(warm_server, None)
+    pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    names = {item.split(b"=", 1)[0].decode() for item in environ if item}
+    assert not names & {"DATABASE_URL", "PGPASSWORD", "PGAPPNAME"}, names  # (pg_ctl sets PGDATA itself)
+    assert b"db-url-password" not in b"".join(environ) and b"pg-password-of-the-run" not in b"".join(environ)
+
+
+def test_a_throwaway_server_starts_with_a_clean_environment(monkeypatch):
+    from pgproof import scratch
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:db-url-password@example/db")
+    monkeypatch.setenv("PGPASSWORD", "pg-password-of-the-run")
+    with scratch.embedded_server() as server:
+        (pid,) = run_sql(server.url, "SELECT pg_backend_pid()")[0]
+        parent = int(Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()[1])
+        environ = Path(f"/proc/{parent}/environ").read_bytes()
+    assert b"DATABASE_URL" not in environ and b"PGPASSWORD" not in environ
+
+
+@pytest.mark.parametrize("problem", ["open to others", "a symbolic link"])
+def test_a_cache_folder_others_could_reach_is_refused(run, monkeypatch, tmp_path, problem):
+    folder = tmp_path / "cache"
+    if problem == "open to others":
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+    else:
+        (tmp_path / "elsewhere").mkdir(mode=0o700)
+        folder.symlink_to(tmp_path / "elsewhere")
+    monkeypatch.setenv("PGPROOF_CACHE_DIR", str(folder))
+    monkeypatch.setenv("PGPROOF_SCRATCH", "embedded")
+    result = run("diff", warm=True)
+    assert result.code == 1 and problem in result.err and "--no-cache" in result.err, result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not list((tmp_path / "elsewhere").iterdir()) if problem != "open to others" else True
+
+
+def _other_user() -> str:
+    """A second OS user, made for the test (skip where that cannot be done)."""
+    if os.geteuid() != 0 or not shutil.which("useradd"):
+        pytest.skip("making a second OS user needs root and useradd")
+    name = "pgproof_other"
+    done = subprocess.run(["id", name], capture_output=True)
+    if done.returncode != 0:
+        made = subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", name], capture_output=True)
+        if made.returncode != 0:
+            pytest.skip(f"useradd failed: {made.stderr.decode().strip()}")
+    return name
+
+
+def _as(user: str, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, user=user, group=user, extra_groups=[], capture_output=True, text=True,
+                          timeout=60, cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+
+
+def test_another_user_cannot_reach_the_cache_server_nor_its_files(warm_server):
+    other = _other_user()
+    psql = next((str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))), shutil.which("psql"))
+    if psql is None:
+        pytest.skip("no psql to connect with")
+    cluster = cache.PersistentCluster(warm_server, None)
+    tried = _as(other, psql, "-h", str(cluster.socket_dir), "-U", "postgres", "-w", "-c", "SELECT 1")
+    assert tried.returncode != 0 and "1 row" not in tried.stdout
+    assert _as(other, "cat", str(warm_server / "password")).returncode != 0
+    assert _as(other, "ls", str(cluster.data)).returncode != 0
+    if cluster.run_space:
+        assert _as(other, "ls", str(cluster.run_space)).returncode != 0
+    assert _as(other, "touch", str(warm_server.parent / "entries" / "planted.json")).returncode != 0
+
+
+# --- Ctrl-C and SIGTERM during a long schema statement -----------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_during_a_long_schema_statement_ends_the_run(signum, tmp_path):
+    import psutil
+
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(3600);\n")
+    # a folder the server's user may pass through (pytest's are 0700; as root it runs as another user)
+    scratch_tmp = Path(tempfile.mkdtemp(prefix="pgproof-interrupt-"))
+    scratch_tmp.chmod(0o711)
+    env = {**os.environ, "TMPDIR": str(scratch_tmp), "PGPROOF_CACHE": "off", "PGPROOF_SCRATCH": "embedded"}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "pgproof", "diff", "--schema", str(schema)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 600
+    def sleeping() -> bool:
+        for process in psutil.process_iter(["cmdline"]):
+            command = " ".join(process.info["cmdline"] or [])
+            if "pgproof_loader" in command and "SELECT" in command:
+                return True
+        return False
+
+    while not sleeping():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the schema never started loading"
+        time.sleep(0.2)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - sent < 20, "the run took too long to end"
+    assert "interrupted" in err and len(err.strip().splitlines()) == 1
+    assert not list(scratch_tmp.iterdir())  # the throwaway cluster's folder is gone
+    scratch_tmp.rmdir()
+    assert not [p for p in psutil.process_iter(["cmdline"]) if str(scratch_tmp) in " ".join(p.info["cmdline"] or [])]
