@@ -51,23 +51,23 @@ def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
             hint = (f"the target role needs SELECT on every table and sequence ({READ_ONLY_SECTION})"
                     if "permission denied" in failed else "no plan was written; check that the target is reachable")
             raise DiffError(f"pg_dump of {tools.label} failed reading the target's schema: {failed}; {hint}.")
-        loader_list: list[str] = []
+        use_list: list[str] = []
         if server.loader:  # the extensions by the superuser, the rest as the loader
-            failed, loader_list = _extensions_first(tools, dump, copy_url, server)
-            if not failed:
-                with open(os.path.join(folder, "loader.list"), "w", encoding="utf-8") as handle:
-                    handle.write("\n".join(loader_list) + "\n")
-                loader_list = [f"--use-list={handle.name}"]
+            failed, rest = _extensions_first(tools, dump, copy_url)
+            listed = os.path.join(folder, "loader.list")
+            with open(listed, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(rest) + "\n")
+            use_list = [f"--use-list={listed}"]
         if failed:
-            pass
+            pass  # said below
         elif tools.major == server.version.major == target_major:
             # Not --single-transaction: PostgreSQL creates thousands of objects in one
             # transaction in more than linear time (3,000 tables: 2x slower), and the copy
             # is a scratch database, dropped when the restore fails.
             failed = _run(tools, "pg_restore", server.as_loader(copy_url), "--no-owner", "--no-privileges",
-                          "--exit-on-error", *loader_list, dump)
+                          "--exit-on-error", *use_list, dump)
         else:
-            failed = _restore_as_script(tools, dump, server.as_loader(copy_url), loader_list)
+            failed = _restore_as_script(tools, dump, server.as_loader(copy_url), use_list)
     if failed:
         raise DiffError(
             f"pg_restore of {tools.label} failed loading the target's schema into the scratch server "
@@ -76,8 +76,7 @@ def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
         )
 
 
-def _extensions_first(tools: Installation, dump: str, copy_url: str, server: ScratchServer
-                      ) -> tuple[str | None, list[str]]:
+def _extensions_first(tools: Installation, dump: str, copy_url: str) -> tuple[str | None, list[str]]:
     """Create the dump's extensions (and their comments) as the superuser of the copy,
     with each schema they name made first and given to the loader; return the failure (or
     None) and the table of contents of everything else, which the loader restores. The
