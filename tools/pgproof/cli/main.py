@@ -24,7 +24,7 @@ from rich.console import Console
 
 from pgproof import __version__, commands
 from pgproof.diff import gaps
-from pgproof.core import timing
+from pgproof.core import interrupts, timing
 from pgproof.core import db as db_module
 from pgproof.diff.drift import RENDERERS
 from pgproof.read import uncompared
@@ -727,7 +727,8 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     db_module.remember_environment(os.environ)
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
-        code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
+        with interrupts.cancellable_queries():
+            code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
         return int(code) if code is not None else ExitCode.OK
     except PgProofError as exc:
         return _failed(context, str(exc), exc.exit_code)

@@ -180,7 +180,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
                 settings.db_url, server, exclusions, lambda: copies_for.result().catalog))
         with server.database() as desired_url:
             with timing.phase("schema load"):
-                desired.load(desired_url, files)
+                desired.load(desired_url, files, server)
             desired_side = diff.read(desired_url, exclusions, role="scratch")
 
             @contextlib.contextmanager
@@ -245,7 +245,7 @@ def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desir
 
     def build(url: str) -> diff.Side:
         with timing.phase("schema load"):
-            desired.load(url, files)
+            desired.load(url, files, server)
         return diff.read(url, exclusions, role="scratch")
 
     return cache.entry(server, key, build, keep_side=True)

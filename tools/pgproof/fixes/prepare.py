@@ -29,8 +29,8 @@ from collections.abc import Iterable
 
 import psycopg2
 from pglast import ast as pg_ast
-from pglast import parse_sql
 
+from pgproof.core.statement import try_parse
 from pgproof.core import db
 from pgproof.core.errors import FixError
 from pgproof.fixes.files import Fix
@@ -123,9 +123,8 @@ def _prepare(cur, pieces: list[Piece], where: str, url: str, defer: bool) -> tup
 
 
 def _preparable(sql: str) -> bool:
-    try:
-        nodes = [raw.stmt for raw in parse_sql(sql)]
-    except Exception:
+    nodes = try_parse(sql)
+    if nodes is None:
         return True  # PREPARE reports the syntax error with its position
     return len(nodes) == 1 and isinstance(nodes[0], _PREPARABLE)
 

@@ -98,7 +98,7 @@ def make(
                 with timing.phase("data-fix prepare"):
                     unprepared.extend(prepare.on_copy(copy_url, prepare.pieces_of(fix_files, "after"), prepare.AFTER))
 
-            proof.prove(copy_url, forward, both.desired, exclusions, rows=[t.table for t in rehearsed.tables],
+            proof.prove(copy_url, forward, both.desired, exclusions, both.server, rows=[t.table for t in rehearsed.tables],
                         fixes=plan_fixes, after_statements=prepare_after)
             return rehearsed
 
@@ -106,7 +106,7 @@ def make(
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
         with both.desired_copy() as copy_url:
             try:
-                copies.run_on_copy(copy_url, rollback)
+                copies.run_on_copy(copy_url, rollback, both.server)
                 left += proof.remaining(copy_url, both.target, exclusions)
             except DiffError as failure:  # a broken way back must not block a correct way forward
                 left.append(str(failure))

@@ -20,7 +20,7 @@ from pgproof.core.errors import DiffError, FixError, Refused
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.hazard import HazardKind
 from pgproof.core.statement import Statement
-from pgproof.diff.copies import engine_gap, run_on_copy
+from pgproof.diff.copies import engine_gap, run_as_apply, run_on_copy
 from pgproof.diff.engine import Side, migration, read
 from pgproof.diff.gaps import touched
 from pgproof.execute import steps as execute
@@ -28,6 +28,7 @@ from pgproof.fixes.files import Fix
 from pgproof.ledger import archive
 from pgproof.read import catalog
 from pgproof.read.catalog import Difference
+from pgproof.scratch import ScratchServer
 
 
 def remaining(copy_url: str, goal: Side, exclusions: Exclusions) -> list[str]:
@@ -43,7 +44,8 @@ def describe(difference: Difference) -> str:
     return f"{difference.status} {difference.label}"
 
 
-def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions: Exclusions, *,
+def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions: Exclusions,
+          server: ScratchServer, *,
           rows: Sequence[str] = (), fixes: Sequence[Fix] = (),
           after_statements: Callable[[], None] | None = None) -> None:
     """Run `statements` on the copy and require it to equal the desired schema. `rows`:
@@ -51,12 +53,12 @@ def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions:
     plan's `fixes` run around the statements then. `after_statements` runs right after
     the statements (the phase-after fixes are prepared there)."""
     if not rows:
-        run_on_copy(copy_url, statements)
+        run_on_copy(copy_url, statements, server)
         if after_statements:
             after_statements()
     else:
         with timing.phase("rehearsal"):
-            _rehearse(copy_url, statements, list(rows), list(fixes), after_statements)
+            _rehearse(copy_url, statements, list(rows), list(fixes), after_statements, server)
     left = remaining(copy_url, desired, exclusions)
     if left:
         raise DiffError(
@@ -67,13 +69,13 @@ def prove(copy_url: str, statements: list[Statement], desired: Side, exclusions:
 
 
 def _rehearse(copy_url: str, statements: list[Statement], tables: list[str], fixes: list[Fix],
-              after_statements: Callable[[], None] | None) -> None:
+              after_statements: Callable[[], None] | None, server: ScratchServer) -> None:
     with db.connection(copy_url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
         oids = _oids(cur, tables)
         for fix in (f for f in fixes if f.phase == "before"):
             _run_fix(copy_url, cur, oids, fix)
         before = _counts(cur, oids)
-        _run_statements(copy_url, statements, sum(before.values()))
+        _run_statements(copy_url, statements, sum(before.values()), server)
         _account_statements(before, _counts(cur, oids), statements)
         if after_statements:
             after_statements()
@@ -129,9 +131,9 @@ def _run_fix(copy_url: str, cur, oids: dict[int, str], fix: Fix) -> None:
         )
 
 
-def _run_statements(copy_url: str, statements: list[Statement], rows: int) -> None:
+def _run_statements(copy_url: str, statements: list[Statement], rows: int, server: ScratchServer) -> None:
     try:
-        execute.run(copy_url, statements, retry_delays=())
+        run_as_apply(copy_url, statements, server)
     except execute.StepFailure as failure:
         statement = statements[failure.number - 1] if 0 < failure.number <= len(statements) else None
         if not rows:

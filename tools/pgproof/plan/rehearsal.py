@@ -29,12 +29,11 @@ from dataclasses import dataclass
 
 import psycopg2
 from pglast import ast as pg_ast
-from pglast import parse_sql
 from pglast.enums import SetOperation
 from pglast.stream import RawStream
 
 from pgproof.core import db
-from pgproof.core.statement import Statement, ident, qualified
+from pgproof.core.statement import Statement, ident, parse, qualified, try_parse
 from pgproof.diff.gaps import touched
 from pgproof.fixes.files import Fix
 
@@ -92,11 +91,7 @@ def rows_counted_by(fixes: Iterable[Fix]) -> list[Wanted]:
     all brought, and a check's whole group with them (the keeper of a duplicate group)."""
     found: list[Wanted] = []
     for fix in fixes:
-        try:
-            nodes = [raw.stmt for raw in parse_sql(fix.check)]
-        except Exception:
-            continue  # prepared at plan time already: it parses
-        for node in nodes:
+        for node in parse(fix.check):  # prepared at plan time already: it parses
             for relation, sources, where in _row_sources(node):
                 ref = relation.alias.aliasname if relation.alias else relation.relname
                 inner = f"SELECT {ident(ref)}.tableoid, {ident(ref)}.ctid FROM {', '.join(_sql(s) for s in sources)}"
@@ -147,11 +142,7 @@ def names_in(sqls: Iterable[str]) -> tuple[set[str], set[str]]:
     tables: set[str] = set()
     words: set[str] = set()
     for sql in sqls:
-        try:
-            nodes = [raw.stmt for raw in parse_sql(sql)]
-        except Exception:
-            continue
-        for found in _walk(nodes):
+        for found in _walk(list(try_parse(sql) or ())):  # a .py fix's text need not be SQL
             if isinstance(found, pg_ast.RangeVar):
                 tables.add(_name(found))
             elif isinstance(found, str):
