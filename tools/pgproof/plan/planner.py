@@ -92,7 +92,7 @@ def make(
                                                           both.target.catalog, both.cache))
         with copy() as copy_url:
             unprepared.extend(prepare.on_copy(copy_url, deferred, prepare.BEFORE_COPY))
-            rehearsed = _copy_rows(target_url, copy_url, rehearsal, plan_fixes, forward)
+            rehearsed = _copy_rows(target_url, copy_url, rehearsal, plan_fixes, forward, _violating(counted))
 
             def prepare_after() -> None:
                 with timing.phase("data-fix prepare"):
@@ -144,18 +144,28 @@ def make(
 
 
 def _copy_rows(target_url: str, copy_url: str, mode: str, fixes: list[Fix],
-               statements: list[Statement]) -> rows.Rehearsed:
-    """The target's rows the rehearsal needs, copied into the proof's copy. The row-aware
-    checks of the statements may add their own (table, condition) pairs to `wanted`."""
+               statements: list[Statement], violating: list[rows.Wanted]) -> rows.Rehearsed:
+    """The target's rows the rehearsal needs, copied into the proof's copy: the rows the
+    fixes' checks count and the rows the row checks found violating (`violating`)."""
     if mode == rows.NONE:
         return rows.Rehearsed(rows.NONE)
     tables, words = rows.names_in([sql for fix in fixes for _, sql, _ in fix.parts()] + [s.sql for s in statements])
-    wanted = rows.rows_counted_by(fixes)
+    wanted = rows.rows_counted_by(fixes) + violating
     sampled = tables | rows.touched_tables(statements) if mode == rows.SAMPLE else set()
     with timing.phase("rehearsal (copy rows)"):
         copied, notes = rows.copy_rows(target_url, copy_url, wanted, sample_tables=sampled, words=words,
                                        sample_rows=rows.SAMPLE_ROWS if mode == rows.SAMPLE else None)
     return rows.Rehearsed(mode, tuple(copied), tuple(notes))
+
+
+def _violating(counted: list[row_counts.Counted]) -> list[rows.Wanted]:
+    """The rows each row check counted (a data fix of the plan resolves them, or the plan
+    was refused), so the rehearsal proves the fix does: by ctid, which the check's
+    predicate over its alias selects. A conversion only tried (not exact) is left out: its
+    predicate may raise on the very rows it is about."""
+    return [(c.check.table, f"ctid IN (SELECT {row_checks.ROW}.ctid FROM {c.check.table} AS {row_checks.ROW} "
+                            f"WHERE {c.check.rows_predicate()})")
+            for c in counted if c.rows and c.check.exact]
 
 
 def _refuse_gaps(result: diff.Diff) -> None:
