@@ -7,9 +7,9 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import os
 import threading
 import time
-import os
 
 import psycopg2
 import pytest
@@ -98,8 +98,10 @@ def building(url: str) -> int | None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_a_signal_during_a_concurrent_index_build_cancels_it_on_the_server(signum, pg_server, pgproof,
+def test_a_signal_during_a_concurrent_index_build_cancels_it_on_the_server(signum, pg_major, pg_server, pgproof,
                                                                             empty_db, tmp_path):
+    if signum == signal.SIGTERM and pg_major != 18:
+        pytest.skip("SIGTERM takes Ctrl-C's path (cli/main.py): checked on PostgreSQL 18 only, to save CI time")
     run_sql(empty_db, SLOW)
     run_sql(empty_db, "INSERT INTO posts SELECT g, 'post ' || g FROM generate_series(1, 2000) g")
     desired = SLOW + "ALTER TABLE public.posts ADD COLUMN words integer;\n" \

@@ -254,9 +254,9 @@ def traffic(rows: int) -> None:
                     [psql, db.libpq_url(plain_db), "-q", "-f", str(script)], check=True, capture_output=True))
             with server.database(template=template_name) as ours_db:
                 plan = Path(tmp) / "plan.sql"
-                made = subprocess.run([*env_cmd, "plan", "--db", ours_db, "--schema", str(schema),
-                                       "--scratch", server.url, "--out", str(plan)],
-                                      cwd=REPO, capture_output=True, text=True, check=True)
+                subprocess.run([*env_cmd, "plan", "--db", ours_db, "--schema", str(schema),
+                                "--scratch", server.url, "--out", str(plan)],
+                               cwd=REPO, capture_output=True, text=True, check=True)
                 from pgproof.core import plan_file
                 codes = ",".join(plan_file.read(plan).hazard_codes) or "none"
                 print("pgproof's plan, its transactions:\n" + "\n".join(
@@ -264,7 +264,6 @@ def traffic(rows: int) -> None:
                 outcomes["pgproof plan + apply"] = under_traffic(ours_db, lambda: subprocess.run(
                     [*env_cmd, "apply", str(plan), "--db", ours_db, "--yes", "--allow-hazards", codes],
                     cwd=REPO, check=True, capture_output=True, text=True))
-                del made
     print(f"{'':<28}{'change (s)':>11}  " + "  ".join(f"{name + ' failed/stall ms':>30}" for name in TRAFFIC))
     for way, (seconds, clients) in outcomes.items():
         cells = "  ".join(f"{f'{c[1]}/{c[0]} failed, {c[2] * 1000:,.0f}':>30}" for c in clients.values())
