@@ -220,6 +220,10 @@ def test_rules_and_event_triggers_are_compared_planned_and_applied(pgproof, empt
         assert applied.code == 0, applied.out + applied.err
         after = pgproof("drift", "--db", empty_db)
         assert after.code == 0 and "No drift" in after.out, after.out + after.err
+        written = tmp_path / "inspected.sql"  # inspect writes them too, as pgproof compares them
+        assert pgproof("inspect", "--db", empty_db, "--out", str(written)).code == 0
+        assert "CREATE EVENT TRIGGER pgp_ddl" in written.read_text()
+        assert pgproof("drift", "--db", empty_db, "--schema", str(written)).code == 0
     finally:
         run_sql(empty_db, "DROP EVENT TRIGGER IF EXISTS pgp_ddl; DROP EVENT TRIGGER IF EXISTS pgp_old_ddl")
 
