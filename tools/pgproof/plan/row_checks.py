@@ -23,6 +23,7 @@ groups). The kinds, and how each predicate is sound:
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -124,12 +125,11 @@ class Schema:
 
 
 def parse_constraint(definition: str) -> Constraint | None:
-    """A constraint as pg_get_constraintdef writes it, parsed."""
+    """A constraint as pg_get_constraintdef writes it, parsed (a copy: the parse cache's
+    trees are shared)."""
     nodes = try_parse(f"ALTER TABLE pgproof_x ADD {definition}")
-    if not nodes:
-        return None
-    cmd = nodes[0].cmds[0]
-    return cmd.def_ if isinstance(cmd.def_, Constraint) else None
+    cmd = nodes[0].cmds[0] if nodes else None
+    return copy.deepcopy(cmd.def_) if cmd is not None and isinstance(cmd.def_, Constraint) else None
 
 
 @dataclass
