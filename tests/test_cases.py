@@ -220,7 +220,7 @@ def run_case(case: Path, pg_server, folder: Path, warm_cache: WarmCache | None) 
     started = time.monotonic()
     with pg_server.database() as target, pg_server.database() as scratch_db:
         desired.load(target, desired.read(case / "before.sql"))
-        desired.load(scratch_db, desired.read(case / "after.sql"))
+        desired.load(scratch_db, desired.read(case / "after.sql"), pg_server)  # as pgproof loads it: the loader owns it
         both = sides.from_urls(target, scratch_db, pg_server, Exclusions())  # each side read once
         found = compare(both.target, both.desired, cast_url=scratch_db)
         warm: Warm | Exception | None = None
