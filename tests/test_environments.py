@@ -44,7 +44,8 @@ def test_the_db_flag_still_beats_the_environment(project):
 
 @pytest.mark.parametrize("environments, environ, words", [
     ("", {}, "there is no environment 'staging'"),
-    ('[tool.pgproof.environments.staging]\ndb = "STAGING_URL"\n', {}, "reads its database URL from $STAGING_URL, which is not set"),
+    ('[tool.pgproof.environments.staging]\ndb = "STAGING_URL"\n', {},
+     "reads its database URL from $STAGING_URL, which is not set"),
     ('[tool.pgproof.environments.staging]\ndb = "postgresql://app:pw@host/app"\n', {}, "never a URL"),
     ('[tool.pgproof.environments.staging]\nschema = "x.sql"\n', {}, "unknown setting 'schema'"),
     ('[tool.pgproof.environments]\nstaging = "x"\n', {}, "one table per environment"),

@@ -287,7 +287,7 @@ def test_fault_then_plain_rerun_converges(kind, step, legacy_plan, pg_server, tm
         rerun = assert_converged(target, legacy_plan, rows_before, pg_server)
         said = [line for line in err.splitlines() if line.startswith("Error: ")]
         print(f"\nTRIAL {kind}-{step}: exit {proc.returncode}; {said[0][:160] if said else '(killed)'}; "
-              f"rerun: {' / '.join(l for l in rerun.splitlines() if not l.startswith(('statement', '0')))[:300]}")
+              f"rerun: {' / '.join(line for line in rerun.splitlines() if not line.startswith(('statement', '0')))[:300]}")
 
 
 @pytest.mark.faults

@@ -182,7 +182,7 @@ def test_run_cancelled_mid_batch_then_rerun_ends_like_an_uninterrupted_run(pg_se
         assert "canceling statement" in str(outcome["error"])
         done = run_sql(legacy_db, f"SELECT status, rows_archived FROM {archive.RUNS}")
         assert done[0][0] == "failed" and 0 < done[0][1] < len(doomed)  # half way, kept
-        assert run_sql(legacy_db, "SELECT count(*) FROM segments WHERE id = %d" % victim)[0][0] == 1
+        assert run_sql(legacy_db, f"SELECT count(*) FROM segments WHERE id = {victim:d}")[0][0] == 1
 
         run_sql(legacy_db, "DROP TRIGGER park ON segments; DROP FUNCTION park()")
         fixes.run(legacy_db, FIXES, jobs=2)

@@ -26,13 +26,15 @@ CASES = [
         lambda s: s.replace("vector(1536)", "vector(768)"),
         # with stored embeddings the plan is refused (test_real_world_plans.py); cleared, it says what it costs
         "UPDATE segments SET embedding = NULL",
-        [("VECTOR_DIMENSION_CHANGE", "public.segments.embedding changes from public.vector(1536) to public.vector(768): 0 stored embeddings"),
+        [("VECTOR_DIMENSION_CHANGE",
+          "public.segments.embedding changes from public.vector(1536) to public.vector(768): 0 stored embeddings"),
          ("TABLE_REWRITE", "rewrites public.segments and rebuilds its indexes"),
          ("ACCESS_EXCLUSIVE_LOCK", "rewrites public.segments under the lock to change embedding's dimension")],
     ),
     (
         "ivfflat on too few rows",
-        lambda s: s + "\nCREATE INDEX segments_embedding_cos ON segments USING ivfflat (embedding vector_cosine_ops) WITH (lists = 10);\n",
+        lambda s: s + "\nCREATE INDEX segments_embedding_cos ON segments"
+        " USING ivfflat (embedding vector_cosine_ops) WITH (lists = 10);\n",
         "",
         [("IVFFLAT_SMALL_TABLE", "segments_embedding_cos on public.segments: 8 rows, fewer than lists x 39 = 390"),
          ("INDEX_BUILD", "builds index segments_embedding_cos on public.segments (8 rows)")],

@@ -1,7 +1,7 @@
 """Every example in `pgproof ... --help` runs as written, in the order the help lists the
 commands, with the environment it names: DATABASE_URL and STAGING_URL (a legacy
-database; also the environments production and staging), GITHUB_STEP_SUMMARY (a file). And `--timings` works on every command, before
-or after its name, with phases that add up to the wall time."""
+database; also the environments production and staging), GITHUB_STEP_SUMMARY (a file). And
+`--timings` works on every command, before or after its name, with phases that add up to the wall time."""
 
 from __future__ import annotations
 

@@ -143,7 +143,8 @@ def test_scratch_url_role_without_createdb_is_one_sentence(pgproof, scratch_role
     url = scratch_role("pgd_scratch_nocreatedb", "NOCREATEDB")
     result = pgproof("diff", "--scratch", url)
     assert result.code == 1
-    assert "role pgd_scratch_nocreatedb may not create databases; run ALTER ROLE pgd_scratch_nocreatedb CREATEDB there" in result.err
+    assert ("role pgd_scratch_nocreatedb may not create databases; run ALTER ROLE pgd_scratch_nocreatedb CREATEDB there"
+            in result.err)
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
 
 

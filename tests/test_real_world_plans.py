@@ -146,7 +146,8 @@ def test_changed_hnsw_index_keeps_serving_queries_while_rebuilt(pgproof, empty_d
             + "CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_l2_ops) WITH (m = 16);")
     schema = tmp_path / "schema.sql"
     schema.write_text("CREATE EXTENSION IF NOT EXISTS vector;\nCREATE TABLE chunks (id int PRIMARY KEY, embedding vector(32));\n"
-                      "CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 200);\n")
+                      "CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_l2_ops)"
+                      " WITH (m = 8, ef_construction = 200);\n")
     plan = tmp_path / "plan.sql"
     made = pgproof("plan", "--db", empty_db, "--schema", str(schema), "--out", str(plan))
     assert made.code in (0, 2), made.err

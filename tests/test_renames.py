@@ -63,7 +63,8 @@ def test_a_directive_naming_neither_name_is_one_error_at_file_line(pgproof, empt
     schema.write_text(DESIRED.replace("from speaker_label", "from speeker"))
     drift = pgproof("drift", "--db", empty_db, "--schema", str(schema))
     assert drift.code == 1
-    assert "schema.sql:2: rename column public.notes.speaker from speeker: the target has this column under neither name" in drift.err
+    assert ("schema.sql:2: rename column public.notes.speaker from speeker: the target has this column under neither name"
+            in drift.err)
     assert "Traceback" not in drift.err and len(drift.err.strip().splitlines()) == 1
 
 

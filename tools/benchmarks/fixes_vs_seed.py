@@ -168,7 +168,8 @@ def run_ours(url: str, jobs: int) -> dict:
     started = time.perf_counter()
     runs = commands.fixes_run(config, jobs=jobs)
     outside = time.perf_counter() - started - sum(r.seconds for r in runs)
-    notes = [f"preflight and todo queries: {outside:.2f} s"] + [f"{r.fix}: {r.rows_changed:,} changed, {r.rows_archived:,} archived, {r.seconds:.2f} s, "
+    notes = [f"preflight and todo queries: {outside:.2f} s"] + [
+             f"{r.fix}: {r.rows_changed:,} changed, {r.rows_archived:,} archived, {r.seconds:.2f} s, "
              f"{r.batches} batches, longest {r.longest_batch_s:.2f} s" for r in runs]
     return {"lock": max(r.longest_batch_s for r in runs), "archive": True, "notes": notes}
 

@@ -309,8 +309,9 @@ def _heading(item: Item) -> tuple:
         return (FOREIGN_KEYS, "foreign keys")
     if item.section == REST:
         return (REST, f"{item.schema}: {item.kind.replace('_', ' ')}")
-    return (SCHEMAS if item.section == PREAMBLE else item.section, {PREAMBLE: "schemas and extensions", SCHEMAS: "schemas and extensions",
-                           TYPES: "types", SEQUENCES: "sequences"}[item.section])
+    return (SCHEMAS if item.section == PREAMBLE else item.section,
+            {PREAMBLE: "schemas and extensions", SCHEMAS: "schemas and extensions",
+             TYPES: "types", SEQUENCES: "sequences"}[item.section])
 
 
 def split(items: list[Item], header: str) -> dict[str, str]:

@@ -30,7 +30,8 @@ def require_write(url: str, statements: tuple[Statement, ...] | list[Statement])
             if read_only == "on":
                 problems.append(f"role {user} starts read-only transactions (default_transaction_read_only)")
             if not (create_db or own_schema):
-                problems.append(f"role {user} cannot create the {SCHEMA} schema for the apply history (needs CREATE on the database)")
+                problems.append(f"role {user} cannot create the {SCHEMA} schema for the apply history"
+                                " (needs CREATE on the database)")
             for table in sorted(tables):
                 cur.execute(
                     "SELECT pg_get_userbyid(relowner), pg_has_role(current_user, relowner, 'USAGE') "

@@ -163,7 +163,7 @@ class _Run:
     """One apply in progress: what is committed and recorded so far, and how it ends when
     something stops it (one sentence saying where the target stands)."""
 
-    def __init__(self, url: str, conn, plan: Plan, exclusions: Exclusions, lock: "_Lock", start_at: int) -> None:
+    def __init__(self, url: str, conn, plan: Plan, exclusions: Exclusions, lock: _Lock, start_at: int) -> None:
         self.url, self.conn, self.plan, self.exclusions, self.lock = url, conn, plan, exclusions, lock
         self.start_at = start_at
         self.done = start_at - 1  # statements 1..done are applied and recorded

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import IO, Any
 
 import click
@@ -663,7 +664,8 @@ def fixes_status(obj: Context, db: str | None) -> int:
 @click.option("--only", metavar="NAME", help="Only this data fix (its name, like 0001_remove_duplicates, or its number).")
 @click.option("--dry-run", "dry_run", is_flag=True, help="Count the rows each fix would change; change nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
-@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Connections working on batches side by side.")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Connections working on batches side by side.")
 @click.pass_obj
 def fixes_run(obj: Context, db: str | None, phase: str | None, only: str | None, dry_run: bool, yes: bool,
               jobs: int) -> int:
@@ -705,7 +707,7 @@ def fixes_run(obj: Context, db: str | None, phase: str | None, only: str | None,
     return ExitCode.OK
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """Plain aligned columns: easy to read, easy to cut or awk."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
     return "".join(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import psycopg2
@@ -90,7 +91,7 @@ def remember(url_or_dsn: str | None) -> None:
                 _SECRETS.add(form)
 
 
-def remember_environment(environ) -> None:
+def remember_environment(environ: Mapping[str, str]) -> None:
     """PGPASSWORD (and a DATABASE_URL's password) of the environment are secrets too."""
     if len(environ.get("PGPASSWORD") or "") >= _MIN_SECRET:
         _SECRETS.add(environ["PGPASSWORD"])
@@ -320,11 +321,11 @@ def connect(
 ) -> psycopg2.extensions.connection:
     """Open a psycopg2 connection; failures become one sentence naming `role` and the
     masked URL. `role` says which database it is ("target", "scratch server")."""
-    kwargs: dict = {"application_name": session_tag(), "connect_timeout": _CONNECT_TIMEOUT_S}
+    kwargs: dict[str, Any] = {"application_name": session_tag(), "connect_timeout": _CONNECT_TIMEOUT_S}
     if search_path is not None:
         kwargs["options"] = f"-c search_path={search_path}"
     try:
-        conn = psycopg2.connect(libpq_url(url), **kwargs)
+        conn: psycopg2.extensions.connection = psycopg2.connect(libpq_url(url), **kwargs)
     except psycopg2.Error as exc:
         reason = _first_line(str(exc))
         raise ConnectionFailed(
@@ -336,7 +337,7 @@ def connect(
 
 
 @contextlib.contextmanager
-def connection(url: str, **kwargs) -> Iterator[psycopg2.extensions.connection]:
+def connection(url: str, **kwargs: Any) -> Iterator[psycopg2.extensions.connection]:
     """`connect` as a context manager that always closes."""
     conn = connect(url, **kwargs)
     try:
@@ -345,10 +346,12 @@ def connection(url: str, **kwargs) -> Iterator[psycopg2.extensions.connection]:
         conn.close()
 
 
-def server_version(conn) -> ServerVersion:
+def server_version(conn: psycopg2.extensions.connection) -> ServerVersion:
     with conn.cursor() as cur:
         cur.execute("SHOW server_version_num")
-        return ServerVersion(int(cur.fetchone()[0]))
+        row = cur.fetchone()
+        assert row is not None  # SHOW returns one row
+        return ServerVersion(int(row[0]))
 
 
 def probe(url: str, *, role: str = "target") -> ServerVersion:

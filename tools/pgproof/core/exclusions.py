@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -80,7 +81,7 @@ class Exclusions:
 
 
 @functools.lru_cache(maxsize=32)
-def _matcher(patterns: tuple[str, ...]):
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
     """One compiled regex for all patterns (fnmatchcase's syntax): a catalog of 1,000
     tables asks this tens of thousands of times."""
     if not patterns:

@@ -27,7 +27,7 @@ class Progress(Protocol):
         (default: the title with the final count and the time taken)."""
 
 
-def _ignore(*args, **kwargs) -> None:
+def _ignore(*args: object, **kwargs: object) -> None:
     return None
 
 

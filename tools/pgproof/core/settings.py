@@ -145,7 +145,8 @@ def environment_section(project: dict[str, Any], name: str, project_file: Path |
             f"there is no environment {name!r} in {where} (known: {known}); add "
             f'[tool.pgproof.environments.{name}] with db = "{name.upper()}_DATABASE_URL", or use --db.'
         )
-    return environments[name]
+    section: dict[str, Any] = environments[name]
+    return section
 
 
 def resolve(
@@ -173,6 +174,7 @@ def resolve(
             return flags[name]
         if name in named:
             if name == "db":
+                assert environment is not None  # `named` is empty without an environment
                 sources[name] = f"${named[name]} of environment {environment}"
                 return _variable(named[name], environment, environ, dotenv)
             sources[name] = f"[tool.pgproof.environments.{environment}] {name}"
@@ -314,7 +316,7 @@ def _int(value: Any, name: str) -> int:
     return number
 
 
-def default_folder(environ: dict[str, str] | None = None) -> Path:
+def default_folder(environ: Mapping[str, str] | None = None) -> Path:
     """$XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof."""
     environ = os.environ if environ is None else environ
     base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

@@ -8,8 +8,10 @@ from pglast.stream import RawStream
 from pgproof.core.statement import qualified
 
 
-def table_key(relation: RangeVar) -> str:
+def table_key(relation: RangeVar | None) -> str:
     """The catalog key of a table named in a statement (unqualified means public)."""
+    # pglast types every field Optional; the grammar always names the relation.
+    assert relation is not None and relation.relname is not None
     return qualified(relation.schemaname or "public", relation.relname)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pglast import parse_sql, split
-from pglast.ast import Node
+from pglast.ast import Node, RawStmt
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 from pglast.parser import ParseError
 
@@ -40,7 +40,7 @@ class Statement:
     statement_timeout_ms: int | None = None
     group: int = 0  # its transaction group (core/transactions.py), from 1; 0 = not yet assigned
 
-    def with_(self, **changes) -> Statement:
+    def with_(self, **changes: Any) -> Statement:
         return replace(self, **changes)
 
     def render(self) -> str:
@@ -67,7 +67,7 @@ def parse(sql: str) -> tuple[Node, ...]:
     """The parse trees of the statements in `sql`, parsed once per text; UnparsableSQL
     names the text that does not parse."""
     try:
-        return tuple(raw.stmt for raw in parse_sql(sql))
+        return tuple(_stmt(raw) for raw in parse_sql(sql))
     except ParseError as exc:
         raise UnparsableSQL(
             f"pglast cannot parse {_quoted(sql)} ({exc}), so pgproof cannot check it; "
@@ -81,6 +81,11 @@ def try_parse(text: str) -> tuple[Node, ...] | None:
         return parse(text)
     except UnparsableSQL:
         return None
+
+
+def _stmt(raw: RawStmt) -> Node:
+    assert raw.stmt is not None  # pglast types it Optional; a RawStmt always holds one
+    return raw.stmt
 
 
 def _quoted(sql: str) -> str:

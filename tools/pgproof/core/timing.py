@@ -14,11 +14,12 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 _phases: dict[str, float] = {}
 _parallel: dict[str, float] = {}
 _lock = threading.Lock()
-_stack: list[list] = []  # [name, time of the last start or resume] of the main thread
+_stack: list[list[Any]] = []  # [name, time of the last start or resume] of the main thread
 
 
 @contextlib.contextmanager

@@ -43,7 +43,7 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
     fingerprint (and the servers' versions), so a target that did not change since the
     last plan is not dumped and restored again: the copy is a clone of that template.
     """
-    read_actual = actual if callable(actual) else (lambda: actual)
+    read_actual = actual if callable(actual) else _constant(actual)
     if cache is None:
         with server.database() as copy_url:
             _restore(target_url, copy_url, server, exclusions, read_actual)
@@ -77,6 +77,10 @@ def _restore(target_url: str, copy_url: str, server: scratch.ScratchServer, excl
             f"({', '.join(d.label for d in differences[:5])}), so the plan cannot be proven; "
             + _fix_for(server, target_url)
         )
+
+
+def _constant(catalog: Catalog) -> Callable[[], Catalog]:
+    return lambda: catalog
 
 
 def _copy_invalid_indexes(copy_url: str, actual: Catalog) -> None:

@@ -158,10 +158,10 @@ def import_engine() -> None:
         return open(Path(sys.modules[package].__file__).parent / subpath, "rb")
 
     stand_in = types.ModuleType("pkg_resources")
-    stand_in.resource_stream = resource_stream
+    stand_in.resource_stream = resource_stream  # type: ignore[attr-defined]  # a module made here
     real_stack, real_pkg_resources = inspect_module.stack, sys.modules.get("pkg_resources")
     with _IMPORT_LOCK:
-        inspect_module.stack = frames
+        inspect_module.stack = frames  # type: ignore[assignment]  # tuples where FrameInfo, enough for schemainspect
         sys.modules["pkg_resources"] = stand_in
         try:
             with warnings.catch_warnings():

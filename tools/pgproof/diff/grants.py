@@ -45,7 +45,7 @@ def statements(desired: Catalog, actual: Catalog, differences: list[Difference],
                made: list[Statement]) -> list[Statement]:
     """ALTER ... OWNER, then GRANT / REVOKE, for every managed difference."""
     owners = [_owner(d) for d in differences if d.kind == OWNER and d.desired is not None]
-    grants: list[Statement] = []
+    grants: list[str] = []
     handled = set()
     # Column privileges after the table's: a table-level REVOKE also takes the columns'.
     for difference in sorted((d for d in differences if d.kind == PRIVILEGE), key=lambda d: d.key.startswith("COLUMN ")):
@@ -62,7 +62,7 @@ def statements(desired: Catalog, actual: Catalog, differences: list[Difference],
 
 def _held(definition: dict | None) -> dict[str, bool]:
     """privilege -> whether it may be granted on."""
-    held = {}
+    held: dict[str, bool] = {}
     for entry in (definition or {}).get("privileges", []):
         name, _, option = entry.partition(" WITH GRANT OPTION")
         held[name] = bool(_) or held.get(name, False)

@@ -31,7 +31,7 @@ from pgproof.diff import engine as diff
 from pgproof.diff import copies
 from pgproof.read.catalog import Catalog
 from pgproof.read.desired import SchemaFile
-from pgproof.diff.engine import Diff
+from pgproof.diff.engine import Diff, Side
 from pgproof.core.errors import SchemaError
 from pgproof.core.kinds import FACTS, Kind, where
 from pgproof.core.statement import CATALOG, Statement, ident, qualified
@@ -94,7 +94,7 @@ def _parse(text: str, location: str) -> Rename:
         )
     parts = _names(match.group(2))
     old = _names(match.group(3))
-    wanted = _PARTS[kind]
+    wanted = _PARTS[kind]  # type: ignore[index]  # a StrEnum key, found by its str value
     if len(parts) == wanted - 1:
         parts = ["public", *parts]
     if len(parts) != wanted or len(old) != 1 or not all(parts):
@@ -199,7 +199,7 @@ def compare_with(both, renames: list[Rename], cast_url: diff.Casts = None) -> Re
     return Renamed(result, todo, renamed)
 
 
-def way_back(found: Renamed, desired: "diff.Side", target: "diff.Side", cast_url: str | None = None) -> Diff:
+def way_back(found: Renamed, desired: diff.Side, target: diff.Side, cast_url: str | None = None) -> Diff:
     """The rollback's diff: from the desired schema back to the target, the renames
     undone last (the rest is computed against the target as renamed)."""
     if not found.applied:
@@ -213,4 +213,4 @@ def way_back(found: Renamed, desired: "diff.Side", target: "diff.Side", cast_url
 class Renamed:
     diff: Diff
     applied: list[Rename]  # the directives the diff renames
-    renamed_target: "diff.Side | None"  # what the target reads as after them
+    renamed_target: Side | None  # what the target reads as after them

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pgproof.core import db, timing
 from pgproof.read import desired
+from pgproof.read.desired import SchemaFile
 from pgproof.diff import engine as diff, grants
 from pgproof.diff import copies
 from pgproof import scratch
@@ -46,7 +47,7 @@ class Sides:
     target_url: str  # the target, or the empty stand-in on the scratch server
     target_label: str  # masked URL or EMPTY_TARGET
     server: scratch.ScratchServer
-    files: list[desired.SchemaFile]  # the schema files, as they were read
+    files: list[SchemaFile]  # the schema files, as they were read
     exclusions: Exclusions
     cache: Cache | None
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change

@@ -144,7 +144,7 @@ class _Worker(threading.Thread):
     def __init__(self, url: str, fix: Fix, run_id: int, feeder: _Feeder) -> None:
         super().__init__(daemon=True)
         self.url, self.fix, self.run_id, self.feeder = url, fix, run_id, feeder
-        self.conn = None
+        self.conn: psycopg2.extensions.connection | None = None
 
     def cancel(self) -> None:
         conn = self.conn

@@ -160,7 +160,8 @@ def _read_py(path: Path) -> Fix:
                     raise FixError(f"{path}:{node.lineno}: {name} must be a literal; write it out.") from None
         elif isinstance(node, ast.FunctionDef):
             functions.add(node.name)
-    header = {k.lower(): (v if isinstance(v, str) else ", ".join(v), line) for k, (v, line) in values.items()}
+    header = {k.lower(): (v if isinstance(v, str) else ", ".join(v), line)  # type: ignore[arg-type]  # a list of names
+              for k, (v, line) in values.items()}
     phase = _phase(path, header)
     resolves = _resolves(header)
     check, at = None, []
@@ -191,7 +192,8 @@ def _archives_nothing(path: Path, header: dict[str, tuple[str, int]]) -> bool:
     value, line = header["archive"]
     words = value.lower().replace(",", " ").replace(":", " ").split()
     if not words or words[0] != "none":
-        raise FixError(f"{path}:{line}: archive may only say 'none' (the fix deletes rows without archiving them, on purpose), not {value!r}.")
+        raise FixError(f"{path}:{line}: archive may only say 'none'"
+                       f" (the fix deletes rows without archiving them, on purpose), not {value!r}.")
     return True
 
 

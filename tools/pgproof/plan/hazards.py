@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg2
 from pglast.ast import (
-    AlterEnumStmt, AlterExtensionStmt, AlterTableCmd, AlterTableStmt, Constraint, CreateStmt,
+    AlterEnumStmt, AlterExtensionStmt, AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, CreateStmt,
     DropStmt, IndexStmt, Node, TypeName,
 )
 from pglast.enums import AlterTableType, ConstrType, ObjectType
@@ -54,7 +54,7 @@ class TargetFacts:
     With no connection (a rollback, whose target state does not exist yet) every count
     is unknown."""
 
-    def __init__(self, conn, catalog: Catalog, probe_timeout_ms: int = 60_000) -> None:
+    def __init__(self, conn: psycopg2.extensions.connection | None, catalog: Catalog, probe_timeout_ms: int = 60_000) -> None:
         self.conn = conn
         self.catalog = catalog
         self.probe_timeout_ms = probe_timeout_ms
@@ -84,7 +84,9 @@ class TargetFacts:
             try:
                 cur.execute(f"SET LOCAL statement_timeout = {int(self.probe_timeout_ms)}")
                 cur.execute(sql)
-                value = cur.fetchone()[0]
+                row = cur.fetchone()
+                assert row is not None  # count(*) returns one row
+                value = row[0]
                 cur.execute("RELEASE SAVEPOINT probe")
                 return int(value)
             except psycopg2.Error:
@@ -154,7 +156,7 @@ def alter_table(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Hazar
 def _alter_command(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator[Hazard]:
     kind = cmd.subtype
     if kind == AlterTableType.AT_DropColumn:
-        lost = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(cmd.name)} IS NOT NULL")
+        lost = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(_column(cmd))} IS NOT NULL")
         yield Hazard(HazardKind.DATA_LOSS, f"drops column {table}.{cmd.name} holding {_fmt(lost)} non-NULL values")
     elif kind == AlterTableType.AT_AlterColumnType:
         yield from _type_change(table, cmd, facts)
@@ -163,24 +165,32 @@ def _alter_command(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterat
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, Constraint):
         yield from _add_constraint(table, cmd.def_, facts)
     elif kind == AlterTableType.AT_ValidateConstraint:
-        yield Hazard(HazardKind.CONSTRAINT_VALIDATION, f"validates constraint {cmd.name} on {table} ({_fmt(facts.rows(table))} rows)")
+        yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
+                     f"validates constraint {cmd.name} on {table} ({_fmt(facts.rows(table))} rows)")
     elif kind == AlterTableType.AT_AddColumn and _volatile_default(cmd):
         yield Hazard(HazardKind.TABLE_REWRITE, f"adds a column with a volatile default to {table}")
+
+
+def _column(cmd: AlterTableCmd) -> str:
+    """The column a column subcommand names (pglast types it Optional; the grammar sets it)."""
+    assert cmd.name is not None
+    return cmd.name
 
 
 def _volatile_default(cmd: AlterTableCmd) -> bool:
     column = cmd.def_
     for constraint in getattr(column, "constraints", None) or ():
         if isinstance(constraint, Constraint) and constraint.contype == ConstrType.CONSTR_DEFAULT:
+            assert constraint.raw_expr is not None  # a DEFAULT always has its expression
             text = deparse(constraint.raw_expr).lower()
             return any(f in text for f in ("random(", "clock_timestamp(", "gen_random_uuid(", "nextval("))
     return False
 
 
 def _type_change(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator[Hazard]:
-    column = ident(cmd.name)
-    old = facts.column_type(table, cmd.name)
-    new = deparse(cmd.def_.typeName) if isinstance(cmd.def_.typeName, TypeName) else None
+    column = ident(_column(cmd))
+    old = facts.column_type(table, _column(cmd))
+    new = deparse(cmd.def_.typeName) if isinstance(cmd.def_, ColumnDef) and isinstance(cmd.def_.typeName, TypeName) else None
     if old is None or new is None:
         return
     new_norm = _normalise_type(new)

@@ -82,6 +82,7 @@ def _partitioned(table_key_: str | None, target: Catalog) -> bool:
 def index_concurrently(statement: Statement, node: Node, target: Catalog) -> list[Statement] | None:
     if not isinstance(node, IndexStmt) or node.concurrent:
         return None
+    assert node.relation is not None  # CREATE INDEX always names its table
     if not node.relation.inh or _partitioned(table_key(node.relation), target):
         return None  # ON ONLY, or a partitioned table: stays as written
     node.concurrent = True
@@ -92,7 +93,7 @@ def index_concurrently(statement: Statement, node: Node, target: Catalog) -> lis
 def drop_index_concurrently(statement: Statement, node: Node, target: Catalog) -> list[Statement] | None:
     if not isinstance(node, DropStmt) or node.removeType != ObjectType.OBJECT_INDEX or node.concurrent:
         return None
-    if len(node.objects or ()) != 1:
+    if node.objects is None or len(node.objects) != 1:
         return None  # CONCURRENTLY drops one index at a time
     names = [part.sval for part in node.objects[0]]
     index = target.get("index", qualified(*(names if len(names) > 1 else ["public", *names])))
@@ -104,7 +105,7 @@ def drop_index_concurrently(statement: Statement, node: Node, target: Catalog) -
 
 
 def _add_constraint(node: Node) -> tuple[AlterTableStmt, Constraint] | None:
-    if not isinstance(node, AlterTableStmt) or len(node.cmds or ()) != 1:
+    if not isinstance(node, AlterTableStmt) or node.cmds is None or len(node.cmds) != 1:
         return None
     cmd = node.cmds[0]
     if isinstance(cmd, AlterTableCmd) and cmd.subtype == AlterTableType.AT_AddConstraint:
@@ -158,11 +159,12 @@ def not_valid_then_validate(statement: Statement, node: Node, target: Catalog) -
 
 
 def set_not_null_via_check(statement: Statement, node: Node, target: Catalog) -> list[Statement] | None:
-    if not isinstance(node, AlterTableStmt) or len(node.cmds or ()) != 1:
+    if not isinstance(node, AlterTableStmt) or node.cmds is None or len(node.cmds) != 1:
         return None
     cmd = node.cmds[0]
     if not isinstance(cmd, AlterTableCmd) or cmd.subtype != AlterTableType.AT_SetNotNull:
         return None
+    assert cmd.name is not None  # SET NOT NULL always names its column
     table = table_key(node.relation)
     check = ident(f"pgproof_nn_{cmd.name}"[:63])
     return [

@@ -4,9 +4,11 @@ scratch copy of the target. Nothing here writes to the target."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
@@ -44,10 +46,10 @@ def make(
     statement_timeout_ms: int,
     schema_source: str,
     rollback_file: str,
-    renames: list[Rename] = (),
+    renames: Sequence[Rename] = (),
     fix_keys: dict[str, tuple[str, ...]] | None = None,
     row_check_timeout_ms: int = 60_000,
-    fix_files: list[Fix] = (),
+    fix_files: Sequence[Fix] = (),
     rehearsal: str = rows.VIOLATING,
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
@@ -119,8 +121,8 @@ def make(
     if rollback_left:
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
                     "; ".join(rollback_left[:3]))
-    common = {
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+    common: dict[str, Any] = {
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "target": db.mask(target_url),
         "schema_source": schema_source,
         "target_version": str(target_version),
@@ -175,7 +177,7 @@ def _refuse_gaps(result: diff.Diff) -> None:
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
 
 
-def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict) -> list[Statement]:
+def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int]) -> list[Statement]:
     """The way back, classified without row counts: the state it runs on does not exist yet."""
     return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
 

@@ -114,7 +114,7 @@ def source_fingerprint(files: list[SchemaFile]) -> str:
 
 def statements(files: list[SchemaFile]) -> list[SourceStatement]:
     """Every statement of `files`, in order; a syntax error raises SchemaError at file:line:col."""
-    result = []
+    result: list[SourceStatement] = []
     for file in files:
         try:
             slices = split(file.text, only_slices=True)

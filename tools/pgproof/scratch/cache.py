@@ -316,7 +316,7 @@ class PersistentCluster:
     def _run(self, program: str, *args: str) -> None:
         with tempfile.TemporaryFile("w+") as output:  # files, not pipes: the server inherits them
             # as another user, its own group too: root's group may be shut out where others are not
-            as_user = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
+            as_user: dict[str, Any] = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
             done = subprocess.run([str(self.bin_dir / program), *args], stdout=output, **as_user,
                                   stderr=subprocess.STDOUT, cwd=self.data.parent, check=False, timeout=120,
                                   env=private.server_environment())

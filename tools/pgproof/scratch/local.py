@@ -38,7 +38,8 @@ def local_installation(spec: str, target_major: int | None) -> Installation:
             wanted = f"PostgreSQL {target_major}" if target_major else "PostgreSQL"
             raise ScratchError(
                 f"--scratch local found no {wanted} on this machine (found: {have}); "
-                "install it with pgvector (see docs/majors.md, 'Which major comes from where') or use --scratch local:/path/to/bin."
+                "install it with pgvector (see docs/majors.md, 'Which major comes from where')"
+                " or use --scratch local:/path/to/bin."
             )
     if not found.has_pgvector():
         raise ScratchError(missing_pgvector(found))

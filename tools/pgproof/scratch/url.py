@@ -38,7 +38,8 @@ def url_server(url: str) -> Iterator[ScratchServer]:
             role, superuser, createdb, trusted, available = cur.fetchone()
     problem = role_problem(role, superuser, createdb, trusted, available)
     if problem:
-        raise ScratchError(f"the scratch server {db.mask(url)} cannot be used: {problem} (see docs/scratch.md, 'A scratch URL role').")
+        raise ScratchError(f"the scratch server {db.mask(url)} cannot be used: {problem}"
+                           " (see docs/scratch.md, 'A scratch URL role').")
     yield ScratchServer(url=url, version=version, kind="url")
 
 

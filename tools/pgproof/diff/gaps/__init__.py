@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from pgproof.read.catalog import COMMENT, Catalog, Difference
 from pgproof.core.statement import Statement
-from pgproof.diff.gaps import collations, column_types, columns, comments, dependents, functions, indexes, order, partitions, relations, rules, touched, types, validity
+from pgproof.diff.gaps import (collations, column_types, columns, comments, dependents, functions, indexes, order,
+                               partitions, relations, rules, touched, types, validity)
 from pgproof.diff.gaps.script import Gap, GapCode, Script
 
 __all__ = ["Closure", "Gap", "GapCode", "as_dict", "close", "refusal"]

@@ -43,4 +43,5 @@ def in_new_tables(script: Script) -> None:
 def _collate(collation: str) -> ast.CollateClause:
     """The CollateClause of `collation`, a key such as pg_catalog."C", read by pglast."""
     select = parse(f"SELECT NULL COLLATE {collation}")[0]
+    assert isinstance(select, ast.SelectStmt)
     return ast.CollateClause(collname=select.targetList[0].val.collname)

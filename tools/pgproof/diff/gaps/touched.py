@@ -9,7 +9,8 @@ uses it to find catalog differences that no statement changes at all.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass
 
 from pglast import ast
@@ -191,11 +192,12 @@ def _table_as(node: ast.CreateTableAsStmt) -> list[Touch]:
 
 def _extension_schema(node: ast.AlterObjectSchemaStmt) -> list[Touch]:
     if node.objectType == OT.OBJECT_EXTENSION:
+        assert isinstance(node.object, ast.String)  # an extension is named by one String
         return [Touch(Kind.EXTENSION, qualified(node.object.sval), ALTER)]
     return []
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[Any], list[Touch]]] = {
     ast.DropStmt: _drop,
     ast.AlterTableStmt: _alter_table,
     ast.RenameStmt: _rename,

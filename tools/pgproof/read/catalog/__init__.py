@@ -147,7 +147,7 @@ class Difference:
 # The queries read comments with a subquery on pg_description, not obj_description():
 # that SQL function runs once per row through the SQL-function executor, which was half
 # of the index query's time at 15,000 indexes.
-def _query(kind: str) -> str:
+def _query(kind: Kind) -> str:
     return resources.files(__package__).joinpath(QUERIES[kind]).read_text(encoding="utf-8")
 
 
@@ -217,7 +217,7 @@ def compare(desired: Catalog, actual: Catalog) -> list[Difference]:
     """Every object that differs, sorted by kind order then key."""
     order = {kind: i for i, kind in enumerate((*KINDS, COMMENT, *privileges.KINDS))}
     result = []
-    for ref in sorted(set(desired.objects) | set(actual.objects), key=lambda r: (order[r[0]], r[1])):
+    for ref in sorted(set(desired.objects) | set(actual.objects), key=lambda r: (order[r[0]], r[1])):  # type: ignore[index]  # StrEnum keys, found by str
         want, have = desired.objects.get(ref), actual.objects.get(ref)
         if want is not None and have is not None and want.definition == have.definition:
             continue

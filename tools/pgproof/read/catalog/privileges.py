@@ -16,7 +16,7 @@ PRIVILEGE, OWNER = Kind.PRIVILEGE, Kind.OWNER
 KINDS = (PRIVILEGE, OWNER)
 
 
-def rows(cur, exclusions: Exclusions) -> list[tuple[str, dict]]:
+def rows(cur, exclusions: Exclusions) -> list[tuple[Kind, dict]]:
     """(kind, row) for every managed privilege and owner, excluded objects left out."""
     found = []
     queries = ([(PRIVILEGE, "privileges.sql")] if exclusions.managed_roles else []) + (
