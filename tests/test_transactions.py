@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pgproof.core.errors import UnparsableSQL
 from pgproof.core import locks, transactions
 from pgproof.core.statement import Statement
 from pgproof.plan import order
@@ -56,7 +57,7 @@ def test_a_lock_on_a_new_object_ranks_below_any_other():
 
 
 def test_a_statement_that_does_not_parse_is_an_error():
-    with pytest.raises(Exception):
+    with pytest.raises(UnparsableSQL):
         locks.of_sql("ALTER TABEL t")
 
 

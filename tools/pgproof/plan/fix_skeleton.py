@@ -63,7 +63,8 @@ def text(counted: Counted, plan_name: str) -> str:
             head.append("-- Either point the rows at an existing row (or NULL), or delete them: see the end.")
         batch = f"UPDATE {table} AS {ROW}\nSET {sets}\nWHERE {_matches(counted)}\n  AND {rows};"
         if check.fill is None:
-            batch += "\n\n-- Or delete the rows, archived:\n" + "\n".join(f"-- {line}" for line in _delete(table, counted).splitlines())
+            batch += "\n\n-- Or delete the rows, archived:\n" + "\n".join(
+                f"-- {line}" for line in _delete(table, counted).splitlines())
     return "\n".join(head + [
         "--",
         "-- phase: before",
