@@ -41,7 +41,7 @@ def test_without_a_connection_every_count_is_unknown():
 
 
 def test_a_data_fix_resolves_the_hazard_of_its_key_only():
-    keyed = Hazard(HazardKind.CONSTRAINT_VALIDATION, "duplicates", key="t_a_key")
+    keyed = Hazard(HazardKind.CONSTRAINT_VALIDATION, "duplicates", keys=("t_a_key",))
     other = Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "lock")
     [statement] = hazards.resolve_with_fixes([Statement("x", hazards=(keyed, other))], {"t_a_key": "dedupe"})
     assert [(h.kind, h.resolved_by) for h in statement.hazards] == [

@@ -1,3 +1,4 @@
+-- transaction 1 of 2 (statements 1-4): ACCESS EXCLUSIVE lock on public.a_t
 BEGIN;
 -- statement 1 of 5 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
@@ -21,6 +22,10 @@ AS $function$SELECT x > 0$function$;
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 alter table "public"."a_t" add constraint "a_t_x_check" CHECK (public.z_positive(x)) not valid;
+COMMIT;
+
+-- transaction 2 of 2 (statement 5): SHARE UPDATE EXCLUSIVE lock on public.a_t
+BEGIN;
 -- statement 5 of 5 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 2 (statements 1-2): no table lock
 BEGIN;
 -- statement 1 of 3 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
@@ -13,6 +14,7 @@ CREATE OR REPLACE FUNCTION public.z_norm(x text)
 RETURN lower(x);
 COMMIT;
 
+-- transaction 2 of 2 (statement 3, outside a transaction block): SHARE UPDATE EXCLUSIVE lock on public.t
 -- statement 3 of 3 (migra, outside a transaction); hazards: none
 SET lock_timeout = '3000ms';
 SET statement_timeout = '0ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-3): no table lock
 BEGIN;
 -- statement 1 of 3 (catalog, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 2 (statements 1-9): ACCESS EXCLUSIVE lock on public.items, public.items_region_id
 BEGIN;
 -- statement 1 of 10 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
@@ -38,6 +39,10 @@ ALTER INDEX public.items_region_id ATTACH PARTITION public.items_us_region_id_id
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 alter table "public"."items" add constraint "items_id_positive" CHECK ((id > 0)) not valid;
+COMMIT;
+
+-- transaction 2 of 2 (statement 10): SHARE UPDATE EXCLUSIVE lock on public.items
+BEGIN;
 -- statement 10 of 10 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';

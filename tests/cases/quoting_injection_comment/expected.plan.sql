@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-2): SHARE UPDATE EXCLUSIVE lock on public.t
 BEGIN;
 -- statement 1 of 2 (comments, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-8): ACCESS EXCLUSIVE lock on public.events, public.events_kind, public.events_2025
 BEGIN;
 -- statement 1 of 8 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

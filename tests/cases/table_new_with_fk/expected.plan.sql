@@ -1,3 +1,4 @@
+-- transaction 1 of 3 (statements 1-7): ACCESS EXCLUSIVE lock on public.segments
 BEGIN;
 -- statement 1 of 10 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
@@ -31,10 +32,18 @@ alter table "public"."segments" add constraint "segments_pkey" PRIMARY KEY using
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 alter table "public"."segments" add constraint "segments_video_id_fkey" FOREIGN KEY (video_id) REFERENCES public.sources(source_id) ON DELETE CASCADE not valid;
+COMMIT;
+
+-- transaction 2 of 3 (statement 8): SHARE UPDATE EXCLUSIVE lock on public.segments
+BEGIN;
 -- statement 8 of 10 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 alter table "public"."segments" validate constraint "segments_video_id_fkey";
+COMMIT;
+
+-- transaction 3 of 3 (statements 9-10): SHARE ROW EXCLUSIVE lock on public.segments_id_seq
+BEGIN;
 -- statement 9 of 10 (catalog, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
