@@ -42,7 +42,7 @@ from pgproof import scratch
 from pgproof.apply import run as apply
 from pgproof.core import db
 from pgproof.read import desired
-from pgproof.plan import hazards, online, planner
+from pgproof.plan import hazards, planner
 from pgproof.diff import sides
 from pgproof.core import locks, plan_file, transactions
 from pgproof.core.settings import Settings
@@ -181,7 +181,8 @@ def goldens(found: Diff, made: planner.Made | None) -> tuple[str, str]:
 
 def warm_run(case: Path, target: str, cache_folder: Path) -> Warm:
     """The diff and the online, classified statements of the warm path (`open_sides`
-    with the cache), as `planner.make` makes them, without the proof."""
+    with the cache), as `planner.make` makes them (`planner.forward_statements`, the
+    transaction groups), without the proof."""
     settings = Settings(db_url=target, schema=case / "after.sql", fixes=case / "no_fixes", scratch=scratch.AUTO,
                         exclusions=Exclusions(), cache=True, cache_dir=cache_folder)
     with sides.open_sides(settings) as both:
@@ -191,8 +192,9 @@ def warm_run(case: Path, target: str, cache_folder: Path) -> Warm:
         if not found.gaps:
             with db.connection(target) as conn:
                 conn.set_session(readonly=True)
-                statements = hazards.classify(online.rewrite(statements, found.actual, **TIMEOUTS),
-                                              hazards.TargetFacts(conn, found.actual))
+                major = db.server_version(conn).major
+                statements, _ = planner.forward_statements(conn, found, major, TIMEOUTS, 60_000)
+            statements = transactions.assign(hazards.resolve_with_fixes(statements, {}))
         return Warm(statements, [(g.code, g.kind, g.key) for g in found.gaps], found.desired.fingerprint())
 
 

@@ -53,8 +53,11 @@ CASES = [
      [(1, "check", "WHERE (score >= 0) IS FALSE")]),
     ("VALIDATE of a check the target has NOT VALID", ["ALTER TABLE posts VALIDATE CONSTRAINT posts_score_check"], 18,
      [(1, "check", "WHERE (score >= 0) IS FALSE")]),
+    ("NOT VALID that the plan never validates: its rows are never checked",
+     ["ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES authors NOT VALID"], 18, []),
     ("FOREIGN KEY: orphans, by the referenced primary key",
-     ["ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES authors NOT VALID"], 18,
+     ["ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES authors NOT VALID",
+      "ALTER TABLE posts VALIDATE CONSTRAINT fk"], 18,
      [(1, "foreign_key", "pgproof_row.author_id IS NOT NULL AND NOT EXISTS (SELECT FROM public.authors AS "
                          "pgproof_ref WHERE pgproof_ref.id = pgproof_row.author_id)")]),
     ("FOREIGN KEY to a table the plan creates: every non-NULL key",

@@ -73,12 +73,7 @@ def make(
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
-        facts = TargetFacts(conn, result.actual)
-        forward = hazards.classify(_online(result.statements, result.actual, timeouts), facts)
-        with timing.phase("row checks"):
-            schema = row_checks.Schema(result.actual, target_version.major)
-            counted = row_counts.count_all(conn, row_checks.checks(forward, schema), schema, row_check_timeout_ms)
-    forward = row_counts.with_hazards(forward, counted)
+        forward, counted = forward_statements(conn, result, target_version.major, timeouts, row_check_timeout_ms)
     keys = fix_keys if fix_keys is not None else {f.name: f.resolves for f in fixes}
     resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in keys.get(f.name, ())}
     row_counts.refuse_unresolved(counted, lambda names: hazards.resolver(names, resolving))
@@ -180,6 +175,19 @@ def _refuse_gaps(result: diff.Diff) -> None:
 def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int]) -> list[Statement]:
     """The way back, classified without row counts: the state it runs on does not exist yet."""
     return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
+
+
+def forward_statements(conn, result: diff.Diff, target_major: int, timeouts: dict[str, int],
+                       row_check_timeout_ms: int) -> tuple[list[Statement], list[row_counts.Counted]]:
+    """The diff's statements as a plan runs them (online, ordered, with their hazards and
+    the rows that would make them fail, counted on `conn`, read-only), before data fixes
+    resolve any and before the transaction groups are assigned. The warm-equals-cold test
+    of the corpus calls it too."""
+    forward = hazards.classify(_online(result.statements, result.actual, timeouts), TargetFacts(conn, result.actual))
+    with timing.phase("row checks"):
+        schema = row_checks.Schema(result.actual, target_major)
+        counted = row_counts.count_all(conn, row_checks.checks(forward, schema), schema, row_check_timeout_ms)
+    return row_counts.with_hazards(forward, counted), counted
 
 
 def _online(statements: list[Statement], before: Catalog, timeouts: dict) -> list[Statement]:

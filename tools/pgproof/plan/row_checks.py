@@ -141,13 +141,14 @@ class _Plan:
     constraints: set[str] = field(default_factory=set)  # table.constraint added by the plan
     enums: dict[str, list[str]] = field(default_factory=dict)  # type key -> labels
     unique_indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index name -> keys
+    validated: set[str] = field(default_factory=set)  # table.constraint a VALIDATE of the plan checks
 
 
 def checks(statements: list[Statement], schema: Schema) -> list[RowCheck]:
     """Every row check of the plan, once each (the online form of SET NOT NULL asks the
     same question three times: the first statement keeps it)."""
     seen: set[tuple[str, str]] = set()
-    state = _Plan()
+    state = _Plan(validated=_validated(statements))
     found = []
     for number, statement in enumerate(statements, start=1):
         for node in statement.nodes:
@@ -202,8 +203,11 @@ def _command(number: int, table: str, cmd: AlterTableCmd, schema: Schema, state:
     elif kind == AlterTableType.AT_SetNotNull:
         yield from _not_null(number, table, ident(cmd.name), state)
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, Constraint):
-        if cmd.def_.conname:
-            state.constraints.add(f"{table}.{ident(cmd.def_.conname)}")
+        name = f"{table}.{ident(cmd.def_.conname)}" if cmd.def_.conname else None
+        if name:
+            state.constraints.add(name)
+        if cmd.def_.skip_validation and name not in state.validated:
+            return  # NOT VALID, and no VALIDATE in the plan: the rows it holds are never checked
         yield from _constraint(number, table, cmd.def_, schema, state)
     elif kind == AlterTableType.AT_ValidateConstraint:
         if f"{table}.{ident(cmd.name)}" in state.constraints:
@@ -215,6 +219,13 @@ def _command(number: int, table: str, cmd: AlterTableCmd, schema: Schema, state:
             yield from _constraint(number, table, constraint, schema, state)
     elif kind == AlterTableType.AT_AlterColumnType and isinstance(cmd.def_, ColumnDef):
         yield from _type_change(number, table, ident(cmd.name), cmd.def_, schema, state)
+
+
+def _validated(statements: list[Statement]) -> set[str]:
+    """table.constraint of every VALIDATE CONSTRAINT in the plan."""
+    return {f"{table_key(node.relation)}.{ident(cmd.name)}"
+            for statement in statements for node in statement.nodes if isinstance(node, AlterTableStmt)
+            for cmd in node.cmds or () if getattr(cmd, "subtype", None) == AlterTableType.AT_ValidateConstraint}
 
 
 def _not_null(number: int, table: str, column: str, state: _Plan, constraint: str | None = None) -> Iterator[RowCheck]:
