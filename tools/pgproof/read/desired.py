@@ -236,9 +236,10 @@ def _server_error(statement: SourceStatement, exc: psycopg2.Error) -> str:
     position = int(diag.statement_position) if diag.statement_position else None
     message = diag.message_primary or str(exc).strip().splitlines()[0]
     text = f"{statement.location(position)}: {message}"
-    if diag.message_hint:
+    note = sandbox.privilege_note(diag.sqlstate)
+    if diag.message_hint and not note:  # a refusal's hint (psql's \copy) is not the way
         text += f" (hint: {diag.message_hint})"
-    return text + sandbox.privilege_note(diag.sqlstate)
+    return text + note
 
 
 def empty_schema_note(schema: Path) -> str:

@@ -543,8 +543,9 @@ def status(folder: Path) -> Status:
     servers = []
     if folder.is_dir():
         for path in sorted(folder.glob("pg*-*")):
-            if (path / "data").is_dir():
-                servers.append((path.name, PersistentCluster(path, None)._postmaster_alive()))
+            cluster = PersistentCluster(path, None)
+            if cluster.data.is_dir():
+                servers.append((path.name, cluster._postmaster_alive()))
     entries = len(list((folder / "entries").glob("*.json"))) if folder.is_dir() else 0
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
     return Status(folder, servers, entries, size)

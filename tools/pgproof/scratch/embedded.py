@@ -206,8 +206,10 @@ class EmbeddedCluster:
         # pipe open forever.
         with tempfile.TemporaryFile("w+") as output:
             done = subprocess.run(
-                command, stdout=output, stderr=subprocess.STDOUT, user=self.user,
-                cwd=self.root, check=False, timeout=120, env=private.server_environment(),
+                command, stdout=output, stderr=subprocess.STDOUT, cwd=self.root, check=False, timeout=120,
+                env=private.server_environment(),
+                # as another user, its own group too: root's group may be shut out where others are not
+                **({"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}),
             )
             if done.returncode != 0:
                 output.seek(0)
