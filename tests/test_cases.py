@@ -213,12 +213,12 @@ def run_case(case: Path, pg_server, folder: Path, warm_cache: WarmCache | None) 
         found = compare(both.target, both.desired, cast_url=scratch_db)
         warm: Warm | Exception | None = None
         if warm_cache is not None:
-            started = time.monotonic()
+            warm_started = time.monotonic()
             try:
                 template = warm_cache.prime(case)
                 warm = warm_run(case, target, warm_cache.folder)
                 warm_cache.forget(template)
-                warm.seconds = time.monotonic() - started
+                warm.seconds = time.monotonic() - warm_started
             except Exception as exc:  # reported by the warm test, not by the case's
                 warm = exc
         made = None
