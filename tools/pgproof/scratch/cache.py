@@ -67,7 +67,7 @@ def usable(folder: Path) -> bool:
     """True when the cache folder exists or can be made, and is writable."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".probe-{os.getpid()}"
+        probe = folder / f".probe-{os.getpid()}-{secrets.token_hex(4)}"  # two threads of one run: two probes
         probe.write_text("")
         probe.unlink()
         return True
