@@ -28,8 +28,11 @@ a few threads, each with its own fresh databases.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,16 +208,29 @@ class WarmCache:
     folder: Path
     cache: cache.Cache
     server: scratch.ScratchServer
+    # Cases with the same after.sql share one entry: how many use it now, by schema.
+    users: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def prime(self, case: Path) -> str:
-        """Load after.sql into the cache now, so the warm run is a hit (the side it reads
-        comes out of the cache file, as on every warm run but the first); its database."""
-        return sides.desired_entry(self.cache, self.server, desired.read(case / "after.sql"), Exclusions()).database
-
-    def forget(self, database: str) -> None:
-        """Drop a case's template once its warm run is done: 185 of them took 1.7 GB."""
-        run_sql(self.server.url, f'ALTER DATABASE "{database}" WITH IS_TEMPLATE false')
-        run_sql(self.server.url, f'DROP DATABASE "{database}"')
+    @contextlib.contextmanager
+    def primed(self, case: Path) -> Iterator[None]:
+        """after.sql loaded into the cache first, so the warm run is a hit (the side it
+        reads comes out of the cache file, as on every warm run but the first); its
+        template dropped after, when no other case uses it: 185 of them took 1.7 GB."""
+        files = desired.read(case / "after.sql")
+        schema = desired.source_fingerprint(files)
+        with self.lock:
+            self.users[schema] = self.users.get(schema, 0) + 1
+        database = None
+        try:
+            database = sides.desired_entry(self.cache, self.server, files, Exclusions()).database
+            yield
+        finally:
+            with self.lock:  # dropped before another case with this schema can look it up
+                self.users[schema] -= 1
+                if not self.users[schema] and database is not None:
+                    run_sql(self.server.url, f'ALTER DATABASE "{database}" WITH IS_TEMPLATE false')
+                    run_sql(self.server.url, f'DROP DATABASE "{database}"')
 
 
 def run_case(case: Path, pg_server, folder: Path, warm_cache: WarmCache | None) -> Outcome:
@@ -227,12 +243,11 @@ def run_case(case: Path, pg_server, folder: Path, warm_cache: WarmCache | None) 
         found = compare(both.target, both.desired, cast_url=scratch_db)
         warm: Warm | Exception | None = None
         if warm_cache is not None:
-            started = time.monotonic()
+            warm_started = time.monotonic()
             try:
-                template = warm_cache.prime(case)
-                warm = warm_run(case, target, warm_cache.folder)
-                warm_cache.forget(template)
-                warm.seconds = time.monotonic() - started
+                with warm_cache.primed(case):
+                    warm = warm_run(case, target, warm_cache.folder)
+                warm.seconds = time.monotonic() - warm_started
             except Exception as exc:  # reported by the warm test, not by the case's
                 warm = exc
         made = None

@@ -72,7 +72,7 @@ def usable(folder: Path) -> bool:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         folder.mkdir(mode=0o700, exist_ok=True)  # checked, not assumed, by Cache.server
-        probe = folder / f".probe-{os.getpid()}"
+        probe = folder / f".probe-{os.getpid()}-{secrets.token_hex(4)}"  # two threads of one run: two probes
         probe.write_text("")
         probe.unlink()
         return True

@@ -18,6 +18,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -204,12 +205,12 @@ class EmbeddedCluster:
         command = [str(self.installation.tool(program)), *args]
         # Output goes to files, not pipes: pg_ctl's server inherits them and would keep a
         # pipe open forever.
+        # as another user, its own group too: root's group may be shut out where others are not
+        as_user: dict[str, Any] = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
         with tempfile.TemporaryFile("w+") as output:
             done = subprocess.run(
                 command, stdout=output, stderr=subprocess.STDOUT, cwd=self.root, check=False, timeout=120,
-                env=private.server_environment(),
-                # as another user, its own group too: root's group may be shut out where others are not
-                **({"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}),
+                env=private.server_environment(), **as_user,
             )
             if done.returncode != 0:
                 output.seek(0)
