@@ -46,7 +46,7 @@ from pgproof.apply import run as apply
 from pgproof.core import db
 from pgproof.read import desired
 from pgproof.plan import hazards, planner
-from pgproof.diff import sides
+from pgproof.diff import grants, sides
 from pgproof.core import locks, plan_file, transactions
 from pgproof.core.settings import Settings
 from pgproof.plan import order
@@ -218,6 +218,7 @@ class WarmCache:
         reads comes out of the cache file, as on every warm run but the first); its
         template dropped after, when no other case uses it: 185 of them took 1.7 GB."""
         files = desired.read(case / "after.sql")
+        grants.create_scratch_roles(self.server.url, grants.roles_named(files, Exclusions()))  # as open_sides does
         schema = desired.source_fingerprint(files)
         with self.lock:
             self.users[schema] = self.users.get(schema, 0) + 1

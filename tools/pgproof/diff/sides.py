@@ -144,8 +144,10 @@ def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False
     target_version = db.probe(settings.db_url) if settings.db_url else None
     target_major = target_version.major if target_version else None
     exclusions = settings.exclusions
-    roles = grants.roles_named(files, exclusions) if exclusions.manages_access else []
-    if settings.db_url:
+    # Every role the schema names, made on the scratch first (NOLOGIN): the loader may not
+    # create roles, so a schema's own CREATE ROLE (or DO block) finds it there.
+    roles = grants.roles_named(files, exclusions)
+    if settings.db_url and exclusions.manages_access:
         grants.require_roles(settings.db_url, roles)  # pgproof never creates a role there
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-read") as pool:
         pool.submit(diff.import_engine)  # while servers start and connections open

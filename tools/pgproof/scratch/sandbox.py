@@ -36,16 +36,28 @@ def ensure_loader(server_url: str, password: str | None) -> None:
     secret = "PASSWORD %s" if password else "PASSWORD NULL"
     params = (password,) if password else None
     with db.connection(server_url, role="scratch server", autocommit=True) as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (LOADER,))
-        if cur.fetchone() is None:
-            try:
-                cur.execute(f"CREATE ROLE {ident(LOADER)} {_ATTRIBUTES} {secret}", params)
-            except psycopg2.errors.DuplicateObject:
-                pass  # another run made it meanwhile
-            except psycopg2.errors.UniqueViolation:
-                pass  # the same race, seen by the catalog's unique index
-        cur.execute(f"ALTER ROLE {ident(LOADER)} {_ATTRIBUTES} {secret}", params)
-        cur.execute(f"ALTER ROLE {ident(LOADER)} RESET ALL")
+        # Two runs resetting the role at once fail with "tuple concurrently updated": one at a time.
+        cur.execute("SELECT pg_advisory_lock(%s)", (_LOADER_LOCK,))
+        try:
+            _create_and_reset(cur, secret, params)
+        finally:
+            cur.execute("SELECT pg_advisory_unlock(%s)", (_LOADER_LOCK,))
+
+
+_LOADER_LOCK = 2_903_119_447  # crc32("pgproof loader")
+
+
+def _create_and_reset(cur, secret: str, params: tuple[str, ...] | None) -> None:
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (LOADER,))
+    if cur.fetchone() is None:
+        try:
+            cur.execute(f"CREATE ROLE {ident(LOADER)} {_ATTRIBUTES} {secret}", params)
+        except psycopg2.errors.DuplicateObject:
+            pass  # another run made it meanwhile
+        except psycopg2.errors.UniqueViolation:
+            pass  # the same race, seen by the catalog's unique index
+    cur.execute(f"ALTER ROLE {ident(LOADER)} {_ATTRIBUTES} {secret}", params)
+    cur.execute(f"ALTER ROLE {ident(LOADER)} RESET ALL")
 
 
 def loader_url(server_url: str, password: str | None) -> str:

@@ -16,6 +16,7 @@ pinned versions are in pyproject.toml.
 from __future__ import annotations
 
 import re
+import threading
 
 _APPLIED = False
 # The privilege tests of information_schema that schemainspect's queries copy.
@@ -26,18 +27,20 @@ _PRIVILEGE_TEST = re.compile(
     r"|has_any_column_privilege\(\w+\.oid, '[A-Z, ]+'::text\)"
 )
 _QUERIES = ("FUNCTIONS_QUERY", "CONSTRAINTS_QUERY")
+_LOCK = threading.Lock()
 
 
 def apply() -> None:
     global _APPLIED
-    if _APPLIED:
-        return
-    from schemainspect.pg import obj
+    with _LOCK:  # the proof's reads run on threads: the queries are patched once, by one
+        if _APPLIED:
+            return
+        from schemainspect.pg import obj
 
-    for name in _QUERIES:
-        query = getattr(obj, name)
-        patched, count = _PRIVILEGE_TEST.subn("true", query)
-        if not count:  # another schemainspect than the pinned one: say so, never read less
-            raise RuntimeError(f"schemainspect's {name} has no privilege test to lift; check the pin")
-        setattr(obj, name, patched)
-    _APPLIED = True
+        for name in _QUERIES:
+            query = getattr(obj, name)
+            patched, count = _PRIVILEGE_TEST.subn("true", query)
+            if not count:  # another schemainspect than the pinned one: say so, never read less
+                raise RuntimeError(f"schemainspect's {name} has no privilege test to lift; check the pin")
+            setattr(obj, name, patched)
+        _APPLIED = True
