@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-4): ACCESS EXCLUSIVE lock on public.totals, public.prices
 BEGIN;
 -- statement 1 of 4 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-6): ACCESS EXCLUSIVE lock on public.counted_titles, public.counted, public.sources
 BEGIN;
 -- statement 1 of 6 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-8): ACCESS EXCLUSIVE lock on public.expensive_counts, public.expensive_ids, public.prices
 BEGIN;
 -- statement 1 of 8 (catalog, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

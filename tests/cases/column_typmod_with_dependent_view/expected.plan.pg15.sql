@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-5): ACCESS EXCLUSIVE lock on public.expensive, public.prices
 BEGIN;
 -- statement 1 of 5 (catalog, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-6): ACCESS EXCLUSIVE lock on public.recent, public.events
 BEGIN;
 -- statement 1 of 6 (catalog, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

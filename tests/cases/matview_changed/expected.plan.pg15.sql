@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-3): ACCESS EXCLUSIVE lock on public.status_counts
 BEGIN;
 -- statement 1 of 3 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';

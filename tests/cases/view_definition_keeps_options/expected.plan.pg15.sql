@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-2): ACCESS EXCLUSIVE lock on public.titles
 BEGIN;
 -- statement 1 of 2 (migra, in the transaction); hazards: none
 SET LOCAL lock_timeout = '3000ms';
