@@ -81,6 +81,20 @@ def _wait(conn) -> None:
 
 
 @contextlib.contextmanager
+def without_cancellable_queries() -> Iterator[None]:
+    """psycopg2's COPY cannot run under a wait callback: this block's queries run without
+    one (a Ctrl-C then lands when the COPY returns)."""
+    import psycopg2.extensions
+
+    previous = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
+    try:
+        yield
+    finally:
+        psycopg2.extensions.set_wait_callback(previous)
+
+
+@contextlib.contextmanager
 def cancellable_queries() -> Iterator[None]:
     """Queries of this block can be interrupted (see `_wait`)."""
     import psycopg2.extensions

@@ -32,7 +32,7 @@ from pglast import ast as pg_ast
 from pglast.enums import SetOperation
 from pglast.stream import RawStream
 
-from pgproof.core import db
+from pgproof.core import interrupts, db
 from pgproof.core.statement import Statement, ident, parse, qualified, try_parse
 from pgproof.diff.gaps import touched
 from pgproof.fixes.files import Fix
@@ -317,7 +317,7 @@ def _copy_one(cur, copy, table: _Table, words: set[str]) -> CopiedTable:
     columns = [name for name, needed in table.columns if needed or name in words]
     names = ", ".join(ident(c) for c in columns)
     where = " OR ".join(f"({p})" for p in table.pieces)
-    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as buffer:
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as buffer, interrupts.without_cancellable_queries():
         cur.copy_expert(f"COPY (SELECT {names} FROM {table.key} WHERE {where}) TO STDOUT", buffer)
         buffer.seek(0)
         with copy.cursor() as out:
