@@ -1,3 +1,4 @@
+-- transaction 1 of 1 (statements 1-2): ACCESS EXCLUSIVE lock on public.segments
 BEGIN;
 -- statement 1 of 2 (catalog, in the transaction); hazards: DATA_LOSS
 SET LOCAL lock_timeout = '3000ms';
