@@ -82,6 +82,21 @@ def server_for(major: int, hba: tuple[str, ...] = ()):
     return scratch.cluster_server(choice.installation, choice.kind, hba=hba)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-goldens", action="store_true", default=False,
+        help="rewrite the golden files of the corpus (tests/cases/*/expected.plan.sql and "
+             "expected.hazards.txt, per-major overrides where a major differs) from this run "
+             "instead of comparing with them; see tests/cases/README.md",
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("update_goldens") and config.getoption("numprocesses", default=None):
+        # Each major's override is decided against the base file: the majors run in turn.
+        raise pytest.UsageError("--update-goldens runs the majors one after another: add -n 0")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Under xdist, each worker sets up module fixtures itself: the corpus of one major

@@ -36,7 +36,7 @@ class Case:
 
 
 def plan_with_data(data: str) -> str:
-    return f"-- pgproof plan, format 1\n\nSELECT 1;\n{DATA}{data}\n"
+    return f"-- pgproof plan, format 2\n\nSELECT 1;\n{DATA}{data}\n"
 
 
 CASES = [
@@ -106,13 +106,13 @@ CASES = [
     Case("plan-data-is-a-string", ("show", "{tmp}/p.sql"), "damaged data line", 3,
          files={"p.sql": plan_with_data('"plan"')}),
     Case("plan-data-missing-keys", ("apply", "{tmp}/p.sql", "--db", "{target}", "--yes"), "damaged data line", 3,
-         files={"p.sql": plan_with_data('{"format": 1}')}),
+         files={"p.sql": plan_with_data('{"format": 2}')}),
     Case("plan-data-wrong-types", ("show", "{tmp}/p.sql"), "damaged data line", 3,
-         files={"p.sql": plan_with_data('{"format": 1, "statements": 5, "fixes": null}')}),
+         files={"p.sql": plan_with_data('{"format": 2, "statements": 5, "fixes": null}')}),
     Case("plan-data-bad-statement", ("show", "{tmp}/p.sql"), "damaged data line", 3,
-         files={"p.sql": plan_with_data('{"format": 1, "statements": [7], "fixes": []}')}),
+         files={"p.sql": plan_with_data('{"format": 2, "statements": [7], "fixes": []}')}),
     Case("plan-data-not-json", ("show", "{tmp}/p.sql"), "damaged data line", 3, files={"p.sql": plan_with_data("{nope")}),
-    Case("plan-data-format-2", ("show", "{tmp}/p.sql"), "format 2", 3, files={"p.sql": plan_with_data('{"format": 2}')}),
+    Case("plan-data-format-1", ("show", "{tmp}/p.sql"), "format 1", 3, files={"p.sql": plan_with_data('{"format": 1}')}),
     Case("plan-no-data-line", ("show", "{tmp}/p.sql"), "not a pgproof plan", 3, files={"p.sql": "SELECT 1;\n"}),
     Case("plan-missing", ("apply", "{tmp}/none.sql", "--db", "{target}", "--yes"), "cannot read the plan"),
     Case("plan-out-missing-folder", ("plan", "--db", "{target}", "--out", "{tmp}/no/such/p.sql"), "does not exist"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -113,6 +114,9 @@ def _another_pgvector(tmp_path: Path) -> Path:
     """A copy of the embedded PostgreSQL whose pgvector offers one more version."""
     original = scratch.bin_dir().parent
     copy = tmp_path / "site" / original.parent.name / original.name
+    if os.geteuid() == 0:  # the server's user must reach it; pgproof never opens folders itself
+        for folder in [tmp_path, *tmp_path.parents]:
+            folder.chmod(folder.stat().st_mode | 0o001)
     shutil.copytree(original, copy, symlinks=True)
     libraries = original.parent.parent / f"{original.parent.name}.libs"  # the wheel's rpath: $ORIGIN/../../../
     if libraries.is_dir():
@@ -259,13 +263,15 @@ def test_clones_go_to_memory_and_a_lost_memory_folder_is_made_again(cache_dir):
             assert space == cache.RUN_SPACE
             assert run_sql(url, "SELECT count(*) FROM kept") == [(0,)]
     (server_folder,) = cache_dir.glob("pg18-*")
-    memory = cache.run_space_folder(server_folder)
-    assert memory.is_dir()
+    memory = cache.PersistentCluster(server_folder, None).run_space
+    assert memory.is_dir() and (memory.stat().st_mode & 0o777) == 0o700
     shutil.rmtree(memory)  # as a restart of the machine empties /dev/shm
     again = Cache(cache_dir)
     with again.server(installation) as server:
+        entry = again.entry(server, key, lambda url: run_sql(url, "CREATE TABLE kept (id int)"), keep_side=False)
         with again.clone(server, entry) as url:
             assert run_sql(url, "SELECT count(*) FROM kept") == [(0,)]
-    assert memory.is_dir()
+    remade = cache.PersistentCluster(server_folder, None).run_space
+    assert remade.is_dir()
     cache.clear(cache_dir)
-    assert not memory.exists()  # `cache clear` removes it with the servers
+    assert not remade.exists()  # `cache clear` removes it with the servers

@@ -47,7 +47,7 @@ def test_read_only_commands_leave_the_former_schema_alone(pgproof, legacy_db):
 def test_first_writing_command_moves_the_former_schema(pgproof, legacy_db):
     _seed_former(legacy_db)
     before = run_sql(legacy_db, f"SELECT id, row::text FROM {FORMER}.archived_rows a JOIN {FORMER}.fix_runs r ON r.id = a.run_id")
-    result = pgproof("fixes", "run", "--db", legacy_db)
+    result = pgproof("fixes", "run", "--db", legacy_db, "--yes")
     assert result.code == 0, result.err
     assert _schemas(legacy_db) == {"pgproof"}
     # Moved, not copied: same ids, same archived bytes, the old run still points at its rows.

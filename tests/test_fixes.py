@@ -199,7 +199,7 @@ def test_ctrl_c_mid_batch_rolls_it_back_and_records_the_interruption(legacy_db):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pgproof", "fixes", "run", "--db", legacy_db], cwd=REPO, env=env,
+        [sys.executable, "-m", "pgproof", "fixes", "run", "--db", legacy_db, "--yes"], cwd=REPO, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     _wait_for_sleeper(legacy_db)
@@ -244,7 +244,7 @@ def test_preflight_reports_too_large_keys_before_any_change(pgproof, legacy_db):
         INSERT INTO segments (id, video_id, start_sec, end_sec, text)
         VALUES (40, 'vid_long', 9, 10, repeat('carnivore ', 400));""")
     before = all_rows(legacy_db)
-    result = pgproof("fixes", "run", "--db", legacy_db)
+    result = pgproof("fixes", "run", "--db", legacy_db, "--yes")
     assert result.code == 1, result.err
     lines = [line for line in result.err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: preflight"), result.err
@@ -287,7 +287,7 @@ def test_legacy_fixes_then_diff_applies_and_drift_is_clean(pgproof, legacy_db):
     assert status.out.split("\n")[1].split()[:3] == ["0001_remove_duplicate_segments", "before", "6"]
     assert status.out.split("\n")[2].split()[:3] == ["0002_null_speaker_label_to_chaffee", "before", "8"]
 
-    ran = pgproof("fixes", "run", "--db", legacy_db)
+    ran = pgproof("fixes", "run", "--db", legacy_db, "--yes")
     assert ran.code == 0, ran.err
     # Progress counts rows, what status counted (not the three videos 0001 works through).
     assert "data fix 0001_remove_duplicate_segments: 6 rows in " in ran.err
@@ -298,7 +298,7 @@ def test_legacy_fixes_then_diff_applies_and_drift_is_clean(pgproof, legacy_db):
     run_sql(legacy_db, diff.out)
     drift = pgproof("drift", "--db", legacy_db)
     assert drift.code == 0, drift.out + drift.err
-    again = pgproof("fixes", "run", "--db", legacy_db)
+    again = pgproof("fixes", "run", "--db", legacy_db, "--yes")
     assert again.code == 0 and "Nothing to do" in again.err
 
 
@@ -393,7 +393,7 @@ def test_fixes_on_a_database_without_their_tables_have_nothing_to_do(pgproof, em
     status = pgproof("fixes", "status", "--db", empty_db)
     assert status.code == 0, status.err
     assert [line.split()[2] for line in status.out.splitlines()[1:]] == ["0", "0"]
-    ran = pgproof("fixes", "run", "--db", empty_db)
+    ran = pgproof("fixes", "run", "--db", empty_db, "--yes")
     assert ran.code == 0 and "Nothing to do" in ran.err, ran.err
 
 
@@ -413,7 +413,7 @@ def test_fixes_run_refuses_duplicates_no_fix_resolves(pgproof, legacy_db, tmp_pa
         (REPO / "data_fixes" / "0002_null_speaker_label_to_chaffee.sql").read_text())
     monkeypatch.chdir(tmp_path)
     before = all_rows(legacy_db)
-    result = pgproof("fixes", "run", "--db", legacy_db)
+    result = pgproof("fixes", "run", "--db", legacy_db, "--yes")
     assert result.code == 1 and result.out == ""
     lines = [line for line in result.err.splitlines() if line.strip()]
     assert len(lines) == 1, result.err

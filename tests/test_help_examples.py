@@ -18,6 +18,8 @@ from pgproof.cli import main as cli
 
 # `demo` has its own tests (it runs for several seconds on its own server).
 OWN_TESTS = {"pgproof demo"}
+# `init` makes the folder it runs in a project: its examples run in a new, empty folder.
+IN_A_NEW_FOLDER = ("pgproof init",)
 # Exit 2 is what these report as "changes found" / "drift"; everything else must exit 0.
 CHANGES_MEAN_2 = ("pgproof diff", "pgproof drift")
 
@@ -62,10 +64,13 @@ def test_every_help_example_runs_as_written(project, legacy_db, pg_server):
     env.update(DATABASE_URL=legacy_db, STAGING_URL=legacy_db, PGPROOF_SCRATCH=pg_server.url,
                GITHUB_STEP_SUMMARY=str(project / "summary.md"), PATH=f"{bin_dir}:{env['PATH']}")
     ran = []
+    new_folder = project / "new_project"
+    new_folder.mkdir()
     for example in help_examples():
         if example in OWN_TESTS:
             continue
-        done = subprocess.run(["bash", "-c", example], cwd=project, env=env, capture_output=True, text=True,
+        cwd = new_folder if example.startswith(IN_A_NEW_FOLDER) else project
+        done = subprocess.run(["bash", "-c", example], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=300)
         allowed = (0, 2) if example.startswith(CHANGES_MEAN_2) and "|" not in example else (0,)
         assert done.returncode in allowed, f"{example}\n{done.stderr}"
@@ -84,7 +89,7 @@ def test_timings_on_every_command_add_up(pgproof, legacy_db, tmp_path):
         ["diff", "--db", legacy_db], ["drift", "--db", legacy_db], ["fixes", "status", "--db", legacy_db],
         ["plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql")],
         ["apply", str(tmp_path / "plan.sql"), "--db", legacy_db, "--yes", "--allow-hazards", "INDEX_BUILD"],
-        ["show", str(tmp_path / "plan.sql")], ["history", "--db", legacy_db], ["fixes", "run", "--db", legacy_db],
+        ["show", str(tmp_path / "plan.sql")], ["history", "--db", legacy_db], ["fixes", "run", "--db", legacy_db, "--yes"],
     ]
     for number, command in enumerate(commands):  # --timings before the name, then after, in turn
         result = pgproof("--timings", *command) if number % 2 else pgproof(*command, "--timings")

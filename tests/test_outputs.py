@@ -64,12 +64,18 @@ def test_plan_json_and_markdown(pgproof, clean_legacy, tmp_path):
     jsonschema.validate(data, schema("plan.schema.json"))
     assert data["hazard_codes"] == ["INDEX_BUILD"]
     assert [s["transactional"] for s in data["statements"]] == [False, True]
+    assert [s["transaction"] for s in data["statements"]] == [1, 2]
+    assert [(t["first_statement"], t["transactional"], t["lock"], t["lock_on"]) for t in data["transactions"]] == [
+        (1, False, "SHARE UPDATE EXCLUSIVE", ["public.segments"]), (2, True, "ACCESS EXCLUSIVE", ["public.segments"])]
+    assert ("-- transaction 1 of 2 (statement 1, outside a transaction block): "
+            "SHARE UPDATE EXCLUSIVE lock on public.segments") in plan.read_text()
 
     shown = pgproof("show", str(plan), "--format", "json")
     assert json.loads(shown.out) == data
     markdown = pgproof("show", str(plan)).out
     assert "| 1 | `INDEX_BUILD` | builds index uq_segments_video_text on public.segments (8 rows) |" in markdown
     assert "<details><summary>SQL (2 statements" in markdown
+    assert "| 2 | 2 | `ACCESS EXCLUSIVE` | `public.segments` |" in markdown
     jsonschema.validate(json.loads(pgproof("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out),
                         schema("plan.schema.json"))
 

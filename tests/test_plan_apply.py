@@ -147,16 +147,18 @@ def test_second_apply_waits_for_the_first(pgproof, clean_legacy, tmp_path):
 def test_failure_in_the_middle_leaves_a_clean_point_and_the_rerun_finishes(pgproof, clean_legacy, tmp_path):
     change = SCHEMA + (
         "\nCREATE INDEX idx_segments_end ON segments (end_sec);\n"
-        "ALTER TABLE segments ADD CONSTRAINT segments_positive_start CHECK (start_sec >= 0);\n"
+        "ALTER TABLE segments ADD CONSTRAINT segments_positive_start CHECK (start_sec >= 0 AND 1 / (end_sec - start_sec) > 0);\n"
         "CREATE INDEX idx_sources_title ON sources (title);\n"
     )
     plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     allow = "INDEX_BUILD,CONSTRAINT_VALIDATION"
-    # A row that violates the check arrives after review: data, so the plan is not stale.
-    run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES ('vid_x', -1, 1, 'negative')")
+    # A row that breaks the check arrives after review: data, so the plan is not stale. Apply
+    # counts the check's rows again before the first statement, but this row makes the
+    # count itself fail (division by zero), so only the statement meets it.
+    run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES ('vid_x', 5, 5, 'negative')")
     failed = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
     assert failed.code == 1
-    assert "segments_positive_start" in failed.err
+    assert "division by zero" in failed.err
     assert "a clean point" in failed.err and "run the same apply again" in failed.err
     assert invalid_indexes(clean_legacy) == []
     assert pgproof("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 2
@@ -196,21 +198,18 @@ def test_unique_expression_index_is_checked_with_its_expressions(pgproof, clean_
     assert invalid_indexes(clean_legacy) == []
 
 
-def test_unique_preflight_stops_before_any_statement(pgproof, clean_legacy, tmp_path):
-    """Duplicates that no data fix resolves: the plan says so, and apply refuses before
-    the first statement, with the count."""
+def test_duplicates_no_fix_resolves_refuse_the_plan(pgproof, clean_legacy, tmp_path):
+    """Duplicates that no data fix resolves: the plan is refused with the count, the rows
+    and a data fix skeleton (apply's own count: test_unique_expression_index_...)."""
     run_sql(clean_legacy, "UPDATE segments SET speaker_label = 'Chaffee' WHERE speaker_label IS NULL;"
                           "UPDATE api_cache SET etag = 'same'; INSERT INTO api_cache (cache_key, etag) VALUES ('k2', 'same')")
-    change = SCHEMA + "\nCREATE UNIQUE INDEX uq_api_cache_etag ON api_cache (etag);\n"
-    plan = make_plan(pgproof, clean_legacy, tmp_path, change)
-    assert "CONSTRAINT_VALIDATION: public.api_cache has 1 groups of rows with equal (etag)" in plan.read_text()
-    before = fingerprint(clean_legacy)
-    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes",
-                       "--allow-hazards", "INDEX_BUILD,CONSTRAINT_VALIDATION")
-    assert result.code == 1
-    assert "statement 1 would fail: public.api_cache has 1 groups of rows with equal (etag)" in result.err
-    assert fingerprint(clean_legacy) == before
-    assert invalid_indexes(clean_legacy) == []
+    schema = tmp_path / "schema.sql"
+    schema.write_text(SCHEMA + "\nCREATE UNIQUE INDEX uq_api_cache_etag ON api_cache (etag);\n")
+    result = pgproof("plan", "--db", clean_legacy, "--schema", str(schema), "--out", str(tmp_path / "plan.sql"))
+    assert result.code == 3, result.err
+    assert "statement 1: public.api_cache has 1 groups of rows with equal (etag)" in result.err
+    assert "resolves: uq_api_cache_etag" in (tmp_path / "plan.fix-skeleton-public.api_cache.sql").read_text()
+    assert not (tmp_path / "plan.sql").exists()
 
 
 def test_legacy_plan_apply_drift_keeps_or_archives_every_row(pgproof, legacy_db, tmp_path):

@@ -48,7 +48,7 @@ def test_the_documented_read_only_role_after_an_apply(pgproof, legacy_db, tmp_pa
     history = pgproof("history", "--db", reader)
     assert history.code == 0 and "succeeded" in history.out
 
-    run = pgproof("fixes", "run", "--db", reader)
+    run = pgproof("fixes", "run", "--db", reader, "--yes")
     assert run.code == 1 and "cannot run data fixes as this role" in one_error(run)
     refused = pgproof("apply", str(tmp_path / "plan.sql"), "--db", reader, "--yes", "--allow-hazards", ALLOW)
     assert refused.code == 1 and "cannot apply with this role" in one_error(refused)

@@ -104,15 +104,17 @@ def test_diff_keeps_the_collation_of_a_new_tables_column(pgproof, empty_db, tmp_
     assert 'COLLATE pg_catalog."POSIX"' in found.out
 
 
-def test_vector_dimension_change_with_embeddings_fails_at_plan(pgproof, legacy_db, tmp_path):
+def test_vector_dimension_change_with_embeddings_is_refused_at_plan(pgproof, legacy_db, tmp_path):
+    """No data fix of the plan clears the embeddings (0001 only sorts by them): refused,
+    with a skeleton that clears them (tests/test_row_checks.py runs one)."""
     schema = tmp_path / "schema.sql"
     schema.write_text((REPO / "schema" / "schema.sql").read_text().replace("vector(1536)", "vector(768)"))
     out = tmp_path / "plan.sql"
     result = pgproof("plan", "--db", legacy_db, "--schema", str(schema), "--out", str(out))
-    assert result.code == 1, result.err
-    assert "public.segments.embedding changes its vector dimension but holds" in result.err
-    assert "stored embeddings" in result.err and "Traceback" not in result.err
-    assert not out.exists()
+    assert result.code == 3, result.err
+    assert "rows hold an embedding in embedding of other than 768 dimensions" in result.err
+    assert "Traceback" not in result.err and not out.exists()
+    assert "SET embedding = NULL" in (tmp_path / "plan.fix-skeleton-public.segments.sql").read_text()
 
 
 HNSW_ROWS = 6000

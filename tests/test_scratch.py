@@ -33,6 +33,14 @@ def leftovers(tmp: Path) -> list[str]:
     return found
 
 
+def passable(folder: Path) -> None:
+    """As root the scratch server runs as another user, who must pass through `folder`
+    (pytest's are 0700); pgproof never opens a folder itself, so the test does."""
+    if os.geteuid() == 0:
+        for each in [folder, *folder.parents]:
+            each.chmod(each.stat().st_mode | 0o001)
+
+
 def sockets_in_tmp() -> set[str]:
     return {str(p) for p in Path("/tmp").glob("pgd-*")}
 
@@ -51,6 +59,7 @@ def no_new_sockets(before: set[str], wait_s: float = 60.0) -> bool:
 
 @LEFTOVERS
 def test_embedded_diff_leaves_nothing(tmp_path):
+    passable(tmp_path)
     before = sockets_in_tmp()
     result = run_subprocess("diff", env={"TMPDIR": str(tmp_path)})
     assert result.code == 0, result.err
@@ -61,6 +70,7 @@ def test_embedded_diff_leaves_nothing(tmp_path):
 
 @LEFTOVERS
 def test_embedded_leaves_nothing_after_a_schema_error(tmp_path):
+    passable(tmp_path)
     schema = tmp_path / "bad.sql"
     schema.write_text("CREATE TABLE a (e vectr(3));\n")  # fails on the server, after start
     result = run_subprocess("diff", "--schema", str(schema), env={"TMPDIR": str(tmp_path)})
@@ -71,6 +81,7 @@ def test_embedded_leaves_nothing_after_a_schema_error(tmp_path):
 
 @LEFTOVERS
 def test_embedded_leaves_nothing_after_ctrl_c(tmp_path):
+    passable(tmp_path)
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
@@ -122,6 +133,7 @@ for share in (0.1, 0.3, 0.5, 0.7, 0.9):
 
 @LEFTOVERS
 def test_a_ctrl_c_while_a_cluster_is_removed_lets_the_removal_finish(tmp_path):
+    passable(tmp_path)
     # Removing a cluster (stop, then an rmtree of a thousand files) takes tens of
     # milliseconds; a Ctrl-C anywhere in them used to leave the folder behind for good.
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO / "tools")}

@@ -21,3 +21,13 @@ def test_plan_and_drift_run_the_scratch_as_a_service_of_that_major():
         assert ".github/pgproof-production-major" in text, name
         assert command in text, name
         assert "Scratch: PostgreSQL ${{ needs.major.outputs.major }}" in text and "GITHUB_STEP_SUMMARY" in text, name
+
+
+def test_every_workflow_installs_the_pinned_release_never_the_working_tree():
+    from pgproof import __version__
+
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        text = path.read_text()
+        assert "pip install -e" not in text and "pip install .\n" not in text, path.name
+        assert f"ref: v{__version__}\n" in text, path.name
+        assert "run: pip install ./.pgproof-release\n" in text, path.name

@@ -1,3 +1,3 @@
 """pgproof: declarative schema-as-code, with diff-based migrations, for PostgreSQL + pgvector."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -368,7 +368,7 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
             grants.create_scratch_roles(server.url, grants.roles_named(loading, exclusions))
         with server.database() as loaded_url:
             try:
-                desired.load(loaded_url, loading)
+                desired.load(loaded_url, loading, server)
                 loads = True
             except SchemaError:
                 if reordered:
@@ -381,7 +381,7 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
                 missing = compute(loaded_url, url, exclusions) if attempt < _ROUNDS else None
         if not loads:  # the diff's order fails (migra: a function before the view it reads)
             with server.database() as scratch_url:
-                items, reordered = loadable_order(scratch_url, items), True
+                items, reordered = loadable_order(server.as_loader(scratch_url), items), True
             continue
         if missing is None or not missing.statements:
             left = [f"{d.status} {d.label}" for d in check.differences[:5]] + [s.render() for s in check.statements[:3]]

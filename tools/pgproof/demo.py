@@ -1,11 +1,24 @@
 """A legacy production database for `pgproof demo`: the schema as the old Alembic setup
 left it (the desired schema without migration 002's constraint, plus alembic_version) and
-dirty data: duplicate segments and NULL speaker labels, as a re-ingestion leaves them."""
+dirty data: duplicate segments and NULL speaker labels, as a re-ingestion leaves them.
+
+The scenario's schema and data fixes ship in the package (demo_project/, the transcript
+application's schema/ and data_fixes/ as they were when the demo was written), so
+`pgproof demo` runs anywhere: in an empty folder, in another team's project, from a wheel.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pgproof.core import db
 from pgproof.read import desired
+
+PROJECT = Path(__file__).with_name("demo_project")
+SCHEMA = PROJECT / "schema" / "schema.sql"
+FIXES = PROJECT / "data_fixes"
+# How the demo names its schema: the path inside its project, like a project's own.
+SCHEMA_LABEL = "schema/schema.sql"
 
 LEGACY_STEPS = """
 ALTER TABLE segments DROP CONSTRAINT uq_segments_video_text;

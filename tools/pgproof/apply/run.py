@@ -26,7 +26,6 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
-from pglast.ast import IndexStmt
 
 from pgproof.read import catalog, majors
 from pgproof.core import db, timing
@@ -35,11 +34,11 @@ from pgproof.ledger import history
 from pgproof.plan import pending_fixes as plan_fixes
 from pgproof.apply import privileges, resume
 from pgproof.ledger import interrupted
-from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, PgProofError, Refused
+from pgproof.core.errors import ApplyError, ConfigError, ConnectionLost, Interrupted, PgProofError, Refused
 from pgproof.core.exclusions import Exclusions
-from pgproof.core.sql import deparse, table_key
-from pgproof.plan.hazards import KNOWN_CODES, TargetFacts, index_keys, unique_violations
-from pgproof.core.plan_file import Plan, file_checksum, read
+from pgproof.plan import row_checks, row_counts
+from pgproof.plan.hazards import KNOWN_CODES
+from pgproof.core.plan_file import FORWARD, Plan, file_checksum, pair, read, way_back
 
 ADVISORY_KEY = 4_211_229_534  # crc32("pgproof apply"): one lock per database
 Report = Callable[[str], None]
@@ -65,11 +64,13 @@ def apply(
     report: Report,
     progress=None,
     hints: plan_fixes.Hints | None = None,
+    row_check_timeout_ms: int = 60_000,
 ) -> Outcome:
     started = time.monotonic()
     hints = hints or plan_fixes.Hints()
     plan = read(plan_path)
     _check_allowed(plan, allowed, hints)
+    way_back = _way_back(plan, plan_path, report)
     fixes = _fixes_of(plan, fixes_folder)
     plan_fixes.check_new(url, plan, fixes_folder, report, hints)
     privileges.require_write(url, plan.statements)
@@ -83,11 +84,12 @@ def apply(
         if point.note:
             report(point.note)
         run = _Run(url, conn, plan, exclusions, lock, start_at=point.start_at)
+        run.row_check_timeout_ms = row_check_timeout_ms
         run.entry = history.start(
             conn, checksum=plan.checksum, kind=plan.kind, target_fp=plan.target_fingerprint,
             desired_fp=plan.desired_fingerprint, statements=[s.render() for s in plan.statements],
             allowed=sorted(allowed), done=point.start_at - 1, fingerprint=described.fingerprint(),
-            state=described.state(),
+            state=described.state(), rollback=way_back,
         )
         try:
             _run(run, fixes, described, report, progress)
@@ -109,6 +111,26 @@ def apply(
             raise run.stopped(exc) from None
     ran = max(0, len(plan.statements) - (point.start_at - 1))
     return Outcome(plan, ran, point.start_at if point.start_at > 1 else None, False, time.monotonic() - started)
+
+
+def _way_back(plan: Plan, plan_path: Path, report: Report) -> str | None:
+    """The text of the plan file that leads back from `plan` (its rollback file beside it;
+    for a rollback plan, its forward plan), recorded in the history so `pgproof rollback`
+    finds it after the file is gone or overwritten; None, with a note, when there is none."""
+    path = way_back(plan, plan_path)
+    if path is None or not path.is_file():
+        if plan.kind == FORWARD:
+            report(f"note: {path} is not beside the plan, so this apply records no rollback for `pgproof rollback`.")
+        return None
+    try:
+        other = read(path)
+    except PgProofError:
+        other = None
+    forward, back = (plan, other) if plan.kind == FORWARD else (other, plan)
+    if other is None or not pair(forward, back):
+        report(f"note: {path} is not the way back from this plan, so this apply records no rollback for `pgproof rollback`.")
+        return None
+    return path.read_text(encoding="utf-8")
 
 
 def _where(url: str, conn, plan: Plan, exclusions: Exclusions, wait_s: float, hints: plan_fixes.Hints):
@@ -147,6 +169,7 @@ class _Run:
         self.done = start_at - 1  # statements 1..done are applied and recorded
         self.entry = 0
         self.current: str = "the data fixes"
+        self.row_check_timeout_ms = 60_000
 
     def record_in_transaction(self, cur, number: int) -> None:
         cur.execute(f"SET LOCAL search_path = {db.INSPECTION_SEARCH_PATH}")
@@ -169,6 +192,8 @@ class _Run:
         lost = _connection_lost(exc) or (isinstance(exc, psycopg2.Error) and bool(self.conn.closed))
         outcome = "interrupted" if lost or isinstance(exc, (KeyboardInterrupt, LockLost)) else "failed"
         self._finish(outcome, db.mask(str(exc)) or type(exc).__name__)
+        if isinstance(exc, KeyboardInterrupt):
+            return self.interrupted(exc)
         if not lost or isinstance(exc, ConnectionLost):
             return exc
         if isinstance(exc, execute.StepFailure):
@@ -179,6 +204,23 @@ class _Run:
             f"lost the connection to the target during {self.current} ({db.mask(detail)}); {standing(self.done)}, "
             "and what was in flight is either committed or rolled back: run the same apply again "
             "to finish (it resumes where this one stopped)."
+        )
+
+    def interrupted(self, exc: KeyboardInterrupt) -> Interrupted:
+        """Ctrl-C or SIGTERM: what was applied and what was not, in one sentence."""
+        total = len(self.plan.statements)
+        if isinstance(exc, execute.StepInterrupted):
+            done = exc.number - 1
+            left = f"statements {exc.number}-{total} were not applied" if exc.number < total \
+                else f"statement {total} was not applied"
+            return Interrupted(
+                f"interrupted during statement {exc.number}: {exc.done}; {standing(done)}, {left}; "
+                "run the same apply again to finish (it resumes where this one stopped)."
+            )
+        return Interrupted(
+            f"interrupted during {self.current}; {standing(self.done)}, and what was in flight was "
+            "committed or rolled back as a whole (a transaction never half-applies): run the same "
+            "apply again to finish (it resumes where this one stopped)."
         )
 
     def _finish(self, outcome: str, error: str) -> None:
@@ -219,7 +261,7 @@ def _run(run: _Run, fixes, described: catalog.Catalog, report: Report, progress)
         run.lock.check(run.done)
         with timing.phase("data fixes"):
             _run_fixes(url, fixes["before"], progress, plan)
-    _preflight(url, plan, run.start_at, described)  # data fixes change rows, never the catalog
+    _preflight(url, plan, run.start_at, described, run.row_check_timeout_ms)  # fixes change rows, never the catalog
     try:
         with timing.phase("statements"):
             execute.run(url, plan.statements, start_at=run.start_at, report=report, on_committed=run.committed,
@@ -246,6 +288,14 @@ def _run_fixes(url: str, todo: list, progress, plan: Plan) -> None:
     from pgproof.fixes import run as fix_runner  # only plans with data fixes need it
 
     fix_runner.run(url, todo, progress=progress, expected={f.name: f.rows for f in plan.fixes})
+
+
+def checked(plan_path: Path, allowed: set[str], hints: plan_fixes.Hints) -> Plan:
+    """The plan, read (refused when edited) and its hazards checked against `allowed`
+    (refused when one is not): what must hold before anyone is asked to confirm."""
+    plan = read(plan_path)
+    _check_allowed(plan, allowed, hints)
+    return plan
 
 
 def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> None:
@@ -287,25 +337,21 @@ def _fixes_of(plan: Plan, folder: Path) -> dict[str, list]:
     return result
 
 
-def _preflight(url: str, plan: Plan, start_at: int, described: catalog.Catalog) -> None:
-    """Unique keys the statements will build must have no duplicates now (the data fixes
-    have run): fail before the first statement rather than in the middle."""
+def _preflight(url: str, plan: Plan, start_at: int, described: catalog.Catalog, timeout_ms: int) -> None:
+    """Rows that would make a statement fail (plan/row_checks.py), counted again now that
+    the data fixes have run: fail before the first statement rather than in the middle."""
     with db.connection(url) as conn:
         conn.set_session(readonly=True)
-        facts = TargetFacts(conn, described)
-        for number, statement in enumerate(plan.statements, start=1):
-            if number < start_at:
-                continue
-            node = statement.nodes[0]
-            if isinstance(node, IndexStmt) and node.unique:
-                where = deparse(node.whereClause) if node.whereClause else None
-                found = unique_violations(table_key(node.relation), index_keys(node), node.idxname, facts,
-                                          where, nulls_distinct=not node.nulls_not_distinct)
-                for hazard in found:
-                    raise ApplyError(
-                        f"statement {number} would fail: {hazard.detail}; no statement was applied "
-                        "(data fixes that ran keep their changes): add or fix a data fix, then plan again."
-                    )
+        schema = row_checks.Schema(described, db.server_version(conn).major)
+        todo = [c for c in row_checks.checks(list(plan.statements), schema) if c.statement >= start_at]
+        for found in row_counts.recount(conn, todo, schema, timeout_ms):
+            resolver = next((h.resolved_by for h in plan.statements[found.check.statement - 1].hazards
+                             if h.resolved_by), None)
+            ran = f" although data fix {resolver} ran" if resolver else ""
+            raise ApplyError(
+                f"statement {found.check.statement} would fail{ran}: {found.detail}; no statement was applied "
+                "(data fixes that ran keep their changes): add or fix a data fix, then plan again."
+            )
 
 
 class LockLost(ApplyError):

@@ -7,6 +7,7 @@ Only this module imports click or calls sys.exit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -23,11 +24,11 @@ import psycopg2
 from rich.console import Console
 
 from pgproof import __version__, commands
-from pgproof.read import desired
 from pgproof.diff import gaps
-from pgproof.core import timing
+from pgproof.core import interrupts, timing
 from pgproof.core import db as db_module
 from pgproof.diff.drift import RENDERERS
+from pgproof.read import uncompared
 from pgproof.core.hints import Hints
 from pgproof.cli.output import Output, number
 from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
@@ -185,7 +186,9 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
         obj.out.write(render_script(result.statements))
     if result.gaps:
         raise DiffError(gaps.refusal(result.gaps))
-    if not result.statements:
+    if not result.statements and result.not_compared:
+        obj.say("No changes in what pgproof compares (see the note above).")
+    elif not result.statements:
         obj.say("No changes: the target already matches the desired schema.", style="green")
     return ExitCode.CHANGES if exit_code and result.statements else ExitCode.OK
 
@@ -245,17 +248,24 @@ def _drift_each(obj: Context, chosen: list[Settings | PgProofError], fmt: str) -
 @timings_option
 @schema_options
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
-              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql.")
+              help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql "
+                   "(refused when that file is the rollback of another plan).")
 @click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
               help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
+@click.option("--rehearsal", type=click.Choice(["violating", "sample", "none"]), default=None,
+              help="Which of the target's rows the proof copies to rehearse the data fixes and statements "
+                   "with: the rows the fixes' checks count (violating, the default), also a sample of "
+                   "1,000 rows of each touched table (sample), or none (schema only).")
 @click.pass_obj
 def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, out: Path,
-         fmt: str) -> int:
+         fmt: str, rehearsal: str | None) -> int:
     """Write a reviewable plan: data fixes, online-safe statements, hazards, fingerprints.
 
     The plan is proven before it is written: the target's schema is copied into a
     scratch database, the statements run there, and the result must equal the desired
-    schema. A rollback plan is written beside it.
+    schema. With the target's rows that matter (see --rehearsal) the data fixes run
+    there too, and every row removed must be archived or named by a DATA_LOSS hazard.
+    A rollback plan is written beside it.
 
     \b
     Examples:
@@ -263,14 +273,18 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
     """
-    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
+    settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None,
+                         rehearsal=rehearsal)
     files = commands.plan(settings, out)
     made = files.plan
     obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
     for note in made.notes:
         obj.say(f"note: {note}")
     if made.empty:
-        obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
+        if any(note.startswith(uncompared.NOTE_START) for note in made.notes):
+            obj.say(f"Nothing to do in what pgproof compares (see the note above). Wrote {files.path}.")
+        else:
+            obj.say(f"Nothing to do: the target matches the desired schema. Wrote {files.path}.", style="green")
         return ExitCode.OK
     hazards = ",".join(made.hazard_codes) or "none"
     obj.say(
@@ -306,11 +320,15 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
       pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_DROP
     """
     settings = _settings(db=db)
+    allowed = hazard_codes(allow_hazards)
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("apply changes the database: pass --yes when not running on a terminal")
+        # The refusals first (edited plan, hazards not allowed), then what it will do, then the question.
+        checked = commands.apply_checked(settings, plan_file, allowed)
+        obj.say(_apply_summary(checked, plan_file, settings.db_url))
         click.confirm(f"Apply {plan_file} to {_masked(settings.db_url)}?", abort=True, err=True)
-    outcome = commands.apply(settings, plan_file, hazard_codes(allow_hazards), report=obj.say, progress=obj.output)
+    outcome = commands.apply(settings, plan_file, allowed, report=obj.say, progress=obj.output)
     if outcome.already_applied:
         return ExitCode.OK
     done = f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s"
@@ -320,6 +338,15 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
     else:
         obj.say(f"{done}; the target now matches the desired schema.", style="green")
     return ExitCode.OK
+
+
+def _apply_summary(plan, plan_file: Path, url: str | None) -> str:
+    """What apply is about to do, in one paragraph, shown before its question."""
+    rows = sum(f.rows for f in plan.fixes)
+    hazards = ", ".join(plan.hazard_codes) + " (allowed)" if plan.hazard_codes else "none"
+    kind = "rollback plan" if plan.kind == ROLLBACK else "plan"
+    return (f"{plan_file} ({kind}, made {plan.created}) on {_masked(url)}: {len(plan.statements)} statement(s), "
+            f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}.")
 
 
 @cli.command()
@@ -341,18 +368,29 @@ def show(obj: Context, plan_file: Path, fmt: str) -> int:
     return ExitCode.OK
 
 
+HISTORY_JSON_FORMAT = "pgproof.history/1"
+
+
 @cli.command()
 @timings_option
 @db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def history(obj: Context, db: str | None) -> int:
+def history(obj: Context, db: str | None, fmt: str) -> int:
     """List the plans applied to the target, newest first.
 
+    Each apply keeps its rollback plan: `pgproof rollback ID` writes it back to a file.
+
     \b
-    Example:
+    Examples:
       pgproof history --db "$DATABASE_URL"
+      pgproof history --db "$DATABASE_URL" --format json | jq '.entries[0]'
     """
     entries = commands.history(_settings(db=db))
+    if fmt == "json":
+        obj.out.write(json.dumps({"format": HISTORY_JSON_FORMAT, "entries": [e.to_data() for e in entries]},
+                                 indent=2) + "\n")
+        return ExitCode.OK
     if not entries:
         obj.say("No plan has been applied to this database yet.")
         return ExitCode.OK
@@ -365,6 +403,33 @@ def history(obj: Context, db: str | None) -> int:
             f"{seconds:>8}  {who:<16}  {e.plan_kind} {e.plan_checksum[7:19]}"
             + (f"  error: {e.error}" if e.error else "") + "\n"
         )
+    return ExitCode.OK
+
+
+@cli.command()
+@timings_option
+@click.argument("entry_id", metavar="ID", type=click.IntRange(min=1))
+@db_option
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
+              help="Where to write the rollback plan.")
+@click.pass_obj
+def rollback(obj: Context, entry_id: int, db: str | None, out: Path) -> int:
+    """Write the rollback plan of apply ID (see pgproof history) to FILE, to review and apply.
+
+    Every apply records the way back its plan came with (the rollback plan, proven when
+    the plan was made), so it outlives the file. Refused (exit 3) when that apply did
+    not succeed or the target moved on since (another apply, or drift): the rollback
+    would no longer apply, and the sentence says how to make a new plan instead.
+
+    \b
+    Example:
+      pgproof rollback 2 --db "$DATABASE_URL" --out back.sql
+    """
+    settings = _settings(db=db)
+    made = commands.rollback(settings, entry_id, out)
+    hazards = ",".join(made.hazard_codes) or "none"
+    obj.say(f"Wrote {out}: the rollback of apply {entry_id}, {len(made.statements)} statement(s), hazards: {hazards}.")
+    obj.say(f"Apply it after review with: {Hints.of(settings, out).apply(','.join(made.hazard_codes) or None)}")
     return ExitCode.OK
 
 
@@ -454,6 +519,44 @@ def inspect(obj: Context, db: str | None, out: Path | None, as_folder: bool, scr
     return ExitCode.OK
 
 
+@cli.command()
+@timings_option
+@click.option("--db", "db", metavar="URL",
+              help="Write schema/schema.sql from this live database (inspect); without it, an empty schema.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist and replace an existing [tool.pgproof].")
+@click.option("--scratch", metavar="SPEC",
+              help="With --db, where the schema is proven: auto (default), embedded, local[:BINDIR], docker, or a URL.")
+@click.pass_obj
+def init(obj: Context, db: str | None, force: bool, scratch: str | None) -> int:
+    """Make the current folder a pgproof project (an empty folder or an existing repository).
+
+    Writes [tool.pgproof] into pyproject.toml (appended; a new pyproject.toml when there
+    is none), schema/schema.sql (the database's schema, proven like inspect's, with
+    --db; else only the pgvector extension), data_fixes/0000_example.sql (an inert
+    example), the plan, deploy and drift workflows in .github/workflows/ (installing this
+    release of pgproof) and .github/pgproof-production-major. Refuses to overwrite any
+    file without --force. Reads only --db, never DATABASE_URL.
+
+    \b
+    Examples:
+      pgproof init
+      pgproof init --db "$DATABASE_URL" --force
+    """
+    # The project's settings are what init writes, so they are not read (they may not load).
+    settings = resolve({"db": db, "scratch": scratch}, project=False)
+    if not db:  # init reads a database only when told to
+        settings = dataclasses.replace(settings, db_url=None)
+    done = commands.init(settings, Path.cwd(), force=force)
+    for written in done.written:
+        obj.say(f"{written.how} {written.path}")
+    source = "the database's schema" if done.inspected else "only the pgvector extension"
+    obj.say(f"This folder is a pgproof project: schema/schema.sql holds {source}, and "
+            f".github/pgproof-production-major says {done.major} (set it to production's PostgreSQL major). "
+            f"The workflows read the secrets PGPROOF_READONLY_URL and PGPROOF_DEPLOY_URL. Next: pgproof diff",
+            style="green")
+    return ExitCode.OK
+
+
 def hazard_codes(text: str | None) -> set[str]:
     return {part.strip().upper() for part in (text or "").split(",") if part.strip()}
 
@@ -465,7 +568,7 @@ def _masked(url: str | None) -> str:
 @cli.command()
 @timings_option
 @click.option("--schema", type=click.Path(path_type=Path), metavar="PATH",
-              help="Desired schema to demonstrate with (default: schema/schema.sql).")
+              help="Desired schema to demonstrate with (default: the demo's own, shipped in the package).")
 @click.pass_obj
 def demo(obj: Context, schema: Path | None) -> int:
     """Show the whole workflow on a throwaway legacy production database.
@@ -480,7 +583,7 @@ def demo(obj: Context, schema: Path | None) -> int:
       pgproof demo
     """
     steps = iter(range(1, 100))
-    settings = _settings(schema=schema)
+    settings = _settings()
 
     def begin(title: str) -> None:
         obj.out.flush()
@@ -490,11 +593,11 @@ def demo(obj: Context, schema: Path | None) -> int:
         obj.out.write(_demo_text(value))
         obj.out.flush()
 
-    after = commands.demo(settings, begin, show, progress=obj.output)
+    after = commands.demo(settings, begin, show, progress=obj.output, schema=schema)
     if after.drifted:
         obj.say("The demo ended with drift left: this is a bug, please report it.", style="bold red")
         return ExitCode.CHANGES
-    obj.say(f"Done: production now matches {desired.display_path(settings.schema)}, and nothing was lost.",
+    obj.say(f"Done: production now matches {after.schema}, and nothing was lost.",
             style="green")
     return ExitCode.OK
 
@@ -529,7 +632,7 @@ def fixes_group() -> None:
     \b
     Examples:
       pgproof fixes status --db "$DATABASE_URL"
-      pgproof fixes run --db "$DATABASE_URL"
+      pgproof fixes run --db "$DATABASE_URL" --dry-run
     """
 
 
@@ -558,22 +661,44 @@ def fixes_status(obj: Context, db: str | None) -> int:
 @timings_option
 @db_option
 @click.option("--phase", type=click.Choice(["before", "after"]), help="Only the fixes of this phase (default: all, in order).")
+@click.option("--only", metavar="NAME", help="Only this data fix (its name, like 0001_remove_duplicates, or its number).")
+@click.option("--dry-run", "dry_run", is_flag=True, help="Count the rows each fix would change; change nothing.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Connections working on batches side by side.")
 @click.pass_obj
-def fixes_run(obj: Context, db: str | None, phase: str | None, jobs: int) -> int:
+def fixes_run(obj: Context, db: str | None, phase: str | None, only: str | None, dry_run: bool, yes: bool,
+              jobs: int) -> int:
     """Preflight, then run the pending data fixes in order, in short batches.
 
-    Each batch is its own transaction, so the application keeps writing and an
-    interrupted run resumes where it stopped when run again. Each run is recorded in
-    pgproof.fix_runs; removed rows are kept in pgproof.archived_rows.
+    Shows the fixes with the rows each will change and asks first, unless --yes (which
+    is needed when not on a terminal). Each batch is its own transaction, so the
+    application keeps writing and an interrupted run resumes where it stopped when run
+    again. Each run is recorded in pgproof.fix_runs; removed rows are kept in
+    pgproof.archived_rows.
 
     \b
     Examples:
-      pgproof fixes run --db "$DATABASE_URL"
-      pgproof fixes run --phase before
+      pgproof fixes run --db "$DATABASE_URL" --dry-run
+      pgproof fixes run --db "$DATABASE_URL" --only 0001 --yes
+      pgproof fixes run --db "$DATABASE_URL" --yes
+      pgproof fixes run --phase before --yes
     """
-    runs = commands.fixes_run(_settings(db=db), phase=phase, jobs=jobs, progress=obj.output)
+    settings = _settings(db=db)
+    pending = commands.fixes_pending(settings, phase=phase, only=only)
+    todo = [(fix, count) for fix, count in pending if count]
+    if dry_run or (todo and not yes):
+        obj.out.write(_table(("fix", "phase", "rows to fix"), [(f.name, f.phase, number(c)) for f, c in pending]))
+    if dry_run:
+        obj.say(f"Dry run: {len(todo)} data fix(es) would change {number(sum(c for _, c in todo))} row(s); "
+                "nothing was changed.")
+        return ExitCode.OK
+    if todo and not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("fixes run changes rows in the database: pass --yes when not running on a terminal")
+        click.confirm(f"Run {len(todo)} data fix(es), changing {number(sum(c for _, c in todo))} row(s) "
+                      f"of {_masked(settings.db_url)}?", abort=True, err=True)
+    runs = commands.fixes_run(settings, phase=phase, only=only, jobs=jobs, progress=obj.output)
     rows = [(r.fix, number(r.rows_changed), number(r.rows_archived), f"{r.seconds:.2f}", f"{r.longest_batch_s:.2f}")
             for r in runs]
     obj.out.write(_table(("fix", "changed", "archived", "seconds", "longest batch s"), rows))
@@ -604,7 +729,8 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     db_module.remember_environment(os.environ)
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
-        code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
+        with interrupts.cancellable_queries():
+            code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
         return int(code) if code is not None else ExitCode.OK
     except PgProofError as exc:
         return _failed(context, str(exc), exc.exit_code)

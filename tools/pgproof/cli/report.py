@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from pgproof.core.plan_file import ROLLBACK, Plan, render, render_body
+from pgproof.core.transactions import summaries
 
 JSON_FORMAT = "pgproof.plan/1"
 
@@ -35,12 +36,19 @@ def as_dict(plan: Plan, path: str | None = None) -> dict[str, Any]:
                    "resolves": list(f.resolves)} for f in plan.fixes],
         "statements": [
             {"number": n, "sql": s.render(), "origin": s.origin, "transactional": s.transactional,
-             "hazards": sorted({h.kind.code for h in s.hazards if h.needs_ack})}
+             "transaction": s.group, "hazards": sorted({h.kind.code for h in s.hazards if h.needs_ack})}
             for n, s in enumerate(plan.statements, start=1)
+        ],
+        "transactions": [
+            {"number": t.number, "first_statement": t.first, "last_statement": t.last,
+             "transactional": t.transactional, "lock": t.lock.mode if t.lock else None,
+             "lock_on": list(t.on), "lock_on_new_objects": bool(t.lock and t.lock.new)}
+            for t in summaries(plan.statements)
         ],
         "rollback_file": plan.rollback_file,
         "irreversible": list(plan.irreversible),
         "notes": list(plan.notes),
+        "rehearsal": list(plan.rehearsal),
     }
 
 
@@ -84,7 +92,19 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
         out.append("")
     if plan.irreversible:
         out += ["**Cannot be brought back:**\n"] + [f"- {_md(line)}" for line in plan.irreversible] + [""]
+    if plan.rehearsal:
+        out += [f"**Rehearsal**: {_md(plan.rehearsal[0])}\n"] + [f"- {_md(line)}" for line in plan.rehearsal[1:]] + [""]
     out += [f"> {_md(note)}\n" for note in plan.notes]
+    if plan.statements:
+        out += ["**Transactions** (the strongest lock each takes):\n",
+                "| transaction | statements | lock | on |", "| ---: | --- | --- | --- |"]
+        for t in summaries(plan.statements):
+            which = str(t.first) if t.first == t.last else f"{t.first}-{t.last}"
+            which += "" if t.transactional else " (outside a transaction block)"
+            lock = f"`{t.lock.mode}`" if t.lock else "no table lock"
+            on = ", ".join(f"`{o}`" for o in t.on) + (" (new)" if t.lock and t.lock.new else "")
+            out.append(f"| {t.number} | {which} | {lock} | {on} |")
+        out.append("")
     out += [
         f"<details><summary>SQL ({len(plan.statements)} statements{', ' + path if path else ''})</summary>\n",
         "```sql",

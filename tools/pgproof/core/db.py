@@ -269,6 +269,17 @@ def with_database(url: str, dbname: str) -> str:
     return replace(_parsed(url), database=dbname).render()
 
 
+def with_user(url: str, user: str, password: str | None) -> str:
+    """The same server and database, as another role (`password` None: none)."""
+    parsed = _parsed(url)
+    hosts = parsed.netloc.rpartition("@")[2]
+    userinfo = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+    query = tuple((k, v) for k, v in parsed.query if k not in ("user", "password"))
+    rendered = replace(parsed, netloc=f"{userinfo}@{hosts}", query=query).render()
+    remember(rendered)
+    return rendered
+
+
 def database_user(url: str) -> str:
     """The role a URL logs in as (libpq's default: the OS user)."""
     import getpass

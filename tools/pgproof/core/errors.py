@@ -62,6 +62,12 @@ class ConnectionLost(PgProofError):
     """A database connection broke in the middle of a command."""
 
 
+class Interrupted(PgProofError):
+    """Ctrl-C or SIGTERM stopped a command; the message says where the target stands."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class Refused(PgProofError):
     """Refused for safety; nothing was changed."""
 

@@ -21,6 +21,34 @@ FORMER_SCHEMA = "pgdeclare"  # the tool's name before the rename
 
 DEFAULT_PATTERNS = ("pgproof.*", "public.alembic_version")
 
+# The kinds of object pgproof does not compare, each with its plural (the one registry:
+# read/catalog/uncompared.sql lists their objects, `ignore_kinds` in [tool.pgproof] may
+# name them). An object of one of these makes `drift` exit 2, since pgproof cannot tell
+# whether it matches the schema, unless its kind is ignored.
+UNCOMPARED_KINDS: dict[str, str] = {
+    "publication": "publications",
+    "subscription": "subscriptions",
+    "foreign data wrapper": "foreign data wrappers",
+    "foreign server": "foreign servers",
+    "user mapping": "user mappings",
+    "foreign table": "foreign tables",  # as tables (columns) only: not their server or options
+    "extended statistics": "extended statistics",
+    "text search configuration": "text search configurations",
+    "text search dictionary": "text search dictionaries",
+    "text search parser": "text search parsers",
+    "text search template": "text search templates",
+    "cast": "casts",
+    "collation comment": "collation comments",  # collations themselves: migra compares them
+    "operator": "operators",
+    "operator class": "operator classes",
+    "operator family": "operator families",
+    "aggregate": "aggregates",  # by signature only: not their functions or initial state
+    "transform": "transforms",
+    "conversion": "conversions",
+    "access method": "access methods",
+    "language": "languages",
+}
+
 
 @dataclass(frozen=True)
 class Exclusions:
@@ -29,6 +57,8 @@ class Exclusions:
     # roles, and the owners of objects. Nothing of either by default.
     managed_roles: tuple[str, ...] = ()
     manage_owners: bool = False
+    # Kinds of UNCOMPARED_KINDS the user accepts as not compared (`ignore_kinds`).
+    ignored_kinds: tuple[str, ...] = ()
 
     @property
     def manages_access(self) -> bool:

@@ -28,9 +28,10 @@ class HazardKind(enum.Enum):
 class Hazard:
     kind: HazardKind
     detail: str  # what, on which object, with counts where known
-    # A unique key whose duplicates cause this hazard: a data fix that `resolves` it
-    # removes the cause before the statement runs (planning only, not in the plan file).
-    key: str | None = None
+    # The names of what rows must satisfy (a constraint or index, table.column): a data
+    # fix of the plan that resolves one of them removes the cause before the statement
+    # runs (plan/row_counts.py says when; planning only, not in the plan file).
+    keys: tuple[str, ...] = ()
     resolved_by: str | None = None  # the plan's data fix that removes the cause first
 
     def describe(self) -> str:

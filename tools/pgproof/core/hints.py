@@ -42,7 +42,7 @@ class Hints:
         return command("drift", *self.target, "--schema", schema)
 
     def fixes(self, sub: str) -> str:
-        return command("fixes", sub, *self.target)
+        return command("fixes", sub, *self.target, *(("--yes",) if sub == "run" else ()))
 
 
 def command(*args: str) -> str:

@@ -25,6 +25,8 @@ class Kind(enum.StrEnum):
     FUNCTION = "function"  # also procedures and aggregates
     TRIGGER = "trigger"
     POLICY = "policy"
+    RULE = "rule"  # a rewrite rule of a table (a view's _RETURN rule is the view)
+    EVENT_TRIGGER = "event trigger"  # a superuser's object: named as such, never run silently
     COMMENT = "comment"
     PRIVILEGE = "privilege"  # only when managed_roles lists roles
     OWNER = "owner"  # only when manage_owners is on
@@ -54,6 +56,8 @@ FACTS: dict[Kind, Facts] = {
     Kind.FUNCTION: Facts("functions.sql", rendered=True),
     Kind.TRIGGER: Facts("triggers.sql", child=True, key_parts=3, rendered=True),
     Kind.POLICY: Facts("policies.sql", child=True, key_parts=3, rendered=True),
+    Kind.RULE: Facts("rules.sql", child=True, key_parts=3, rendered=True),
+    Kind.EVENT_TRIGGER: Facts("event_triggers.sql", key_parts=1),
     Kind.COMMENT: Facts(),
     Kind.PRIVILEGE: Facts(),
     Kind.OWNER: Facts(),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,9 @@ from typing import Any
 from pgproof.core.errors import ConfigError, PgProofError, Refused
 from pgproof.core.hazard import Hazard, HazardKind
 from pgproof.core.statement import Statement
+from pgproof.core.transactions import groups, summaries
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each statement carries its transaction group
 DATA_PREFIX = "-- pgproof-plan-data: "
 FORWARD, ROLLBACK = "forward", "rollback"
 
@@ -53,6 +53,7 @@ class Plan:
     rollback_file: str | None = None
     irreversible: tuple[str, ...] = ()  # what a rollback cannot bring back
     notes: tuple[str, ...] = ()
+    rehearsal: tuple[str, ...] = ()  # what the proof rehearsed with the target's rows (header lines)
     format: int = FORMAT_VERSION
 
     @property
@@ -95,24 +96,14 @@ def render_step(statement: Statement) -> str:
     return "\n".join(lines)
 
 
-def groups(statements: Sequence[Statement]) -> list[list[tuple[int, Statement]]]:
-    """Steps numbered from 1, grouped: consecutive transactional statements share one
-    transaction; each non-transactional statement (CONCURRENTLY) stands alone."""
-    result: list[list[tuple[int, Statement]]] = []
-    for number, statement in enumerate(statements, start=1):
-        if statement.transactional and result and result[-1][0][1].transactional:
-            result[-1].append((number, statement))
-        else:
-            result.append([(number, statement)])
-    return result
-
-
 def render_body(plan: Plan) -> str:
     out: list[str] = []
     total = len(plan.statements)
+    plan_summaries = summaries(plan.statements)
     for fix in plan.fixes_before:
         out.append(_fix_block(fix))
-    for group in groups(plan.statements):
+    for group, summary in zip(groups(plan.statements), plan_summaries):
+        out.append(f"-- {summary.describe(len(plan_summaries))}")
         if group[0][1].transactional:
             out.append("BEGIN;")
         for number, statement in group:
@@ -171,6 +162,9 @@ def render(plan: Plan) -> str:
     if plan.irreversible:
         head.append("-- what this cannot bring back:")
         head += [f"--   {line}" for line in plan.irreversible]
+    if plan.rehearsal:
+        head.append(f"-- rehearsal: {plan.rehearsal[0]}")
+        head += [f"--   {line}" for line in plan.rehearsal[1:]]
     head += [f"-- note: {note}" for note in plan.notes]
     if plan.empty:
         head.append("-- nothing to do: the target already matches the desired schema")
@@ -186,6 +180,10 @@ def to_data(plan: Plan) -> dict[str, Any]:
         {**asdict(s), "hazards": [_hazard_data(h) for h in s.hazards]}
         for s in plan.statements
     ]
+    if not data["rehearsal"]:
+        del data["rehearsal"]  # plans made before the field existed read back the same
+    else:
+        data["rehearsal"] = list(data["rehearsal"])
     for fix in data["fixes"]:
         if not fix["resolves"]:
             del fix["resolves"]  # plans made before the field existed read back the same
@@ -213,7 +211,8 @@ def from_data(data: dict[str, Any]) -> Plan:
     fixes = tuple(FixStep(**{**f, "resolves": tuple(f.get("resolves", ()))}) for f in data.pop("fixes"))
     return Plan(
         **{**data, "statements": statements, "fixes": fixes,
-           "irreversible": tuple(data["irreversible"]), "notes": tuple(data["notes"])}
+           "irreversible": tuple(data["irreversible"]), "notes": tuple(data["notes"]),
+           "rehearsal": tuple(data.get("rehearsal", ()))}
     )
 
 
@@ -233,6 +232,50 @@ def check_writable(path: Path) -> None:
         raise ConfigError(f"cannot write the plan to {path}: {folder} {what}; create the folder or choose another --out.")
     if not os.access(folder, os.W_OK):
         raise ConfigError(f"cannot write the plan to {path}: {folder} is not writable; choose another --out.")
+
+
+def rollback_path(out: Path) -> Path:
+    """Where the rollback of the plan written to `out` goes: beside it, FILE.rollback.sql."""
+    return out.with_name(out.stem + ".rollback" + (out.suffix or ".sql"))
+
+
+def pair(forward: Plan, back: Plan) -> bool:
+    """`back` takes the target from where `forward` leaves it to where `forward` found it."""
+    return (forward.kind == FORWARD and back.kind == ROLLBACK
+            and back.target_fingerprint == forward.desired_fingerprint
+            and back.desired_fingerprint == forward.target_fingerprint)
+
+
+def way_back(plan: Plan, path: Path) -> Path | None:
+    """The file beside `path` that leads back from `plan`: a plan's rollback file; for a
+    rollback plan FILE.rollback.sql, its forward plan FILE.sql."""
+    if plan.kind == FORWARD:
+        return path.with_name(plan.rollback_file) if plan.rollback_file else None
+    stem = path.name.removesuffix(path.suffix)
+    if not stem.endswith(".rollback"):
+        return None
+    return path.with_name(stem.removesuffix(".rollback") + path.suffix)
+
+
+def check_rollback_free(out: Path) -> None:
+    """Refuse, before any work, to let `plan --out out` overwrite a rollback file that is
+    not the rollback of the plan now at `out` (a rollback file only ever goes with its
+    own plan, and the pair is replaced together)."""
+    back_path = rollback_path(out)
+    if not back_path.exists():
+        return
+    try:
+        back = read(back_path)
+        forward = read(out) if out.exists() else None
+    except PgProofError:
+        back = forward = None
+    if forward is not None and back is not None and forward.rollback_file == back_path.name and pair(forward, back):
+        return
+    raise Refused(
+        f"{back_path} is not the rollback of the plan at {out}, and `plan --out {out}` would overwrite it; "
+        "move it away or choose another --out (the rollback of every applied plan is also kept in the "
+        "target's history: `pgproof rollback ID`)."
+    )
 
 
 def write(plan: Plan, path: Path) -> None:

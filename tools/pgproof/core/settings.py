@@ -25,7 +25,7 @@ from dotenv import dotenv_values
 
 from pgproof.core import db
 from pgproof.core.errors import ConfigError
-from pgproof.core.exclusions import DEFAULT_PATTERNS, Exclusions
+from pgproof.core.exclusions import DEFAULT_PATTERNS, UNCOMPARED_KINDS, Exclusions
 
 # key in [tool.pgproof] -> (default, what it is)
 KNOWN_KEYS: dict[str, tuple[Any, str]] = {
@@ -35,17 +35,22 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "exclude": (list(DEFAULT_PATTERNS), "glob patterns of schema.name that pgproof never manages"),
     "lock_timeout_ms": (3000, "lock_timeout for each step of apply"),
     "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),
+    "row_check_timeout_ms": (60_000, "how long plan and apply may count the rows that would make one statement fail"),
     "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
     "cache": (True, "keep a warm scratch cache (off by default where CI=true)"),
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
     "environments": ({}, "named targets: [tool.pgproof.environments.NAME] with db (an environment variable's name), "
-                         "scratch, exclude, managed_roles, manage_owners, timeouts"),
+                         "scratch, exclude, managed_roles, manage_owners, timeouts, rehearsal"),
+    "ignore_kinds": ([], "kinds pgproof does not compare that drift may leave out, like [\"publication\"]"),
+    "rehearsal": ("violating", "which of the target's rows plan rehearses with on the scratch copy: "
+                               "violating, sample or none"),
 }
+REHEARSALS = ("violating", "sample", "none")
 # What a named environment may set ([tool.pgproof.environments.NAME]); `db` names a variable.
 ENVIRONMENT_KEYS = ("db", "scratch", "exclude", "managed_roles", "manage_owners", "lock_timeout_ms",
-                    "statement_timeout_ms", "apply_lock_wait_s", "cache")
+                    "statement_timeout_ms", "apply_lock_wait_s", "cache", "rehearsal")
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,13 @@ class Settings:
     exclusions: Exclusions
     lock_timeout_ms: int = 3000
     statement_timeout_ms: int = 0
+    row_check_timeout_ms: int = 60_000
     apply_lock_wait_s: int = 30
     project_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     cache: bool = False  # use the warm scratch cache in cache_dir
     cache_dir: Path | None = None
+    rehearsal: str = "violating"  # plan/rehearsal.py
     environment: str | None = None  # the --env NAME these settings are for
 
     @property
@@ -147,11 +154,13 @@ def resolve(
     *,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    project: bool = True,
 ) -> Settings:
-    """Settings from `flags` (None means not given), the environment and the project."""
+    """Settings from `flags` (None means not given), the environment and the project
+    (unless `project` is False: init, which writes the project's settings)."""
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
-    project_file = find_project(cwd)
+    project_file = find_project(cwd) if project else None
     project = read_project(project_file)
     base = project_file.parent if project_file else cwd
     dotenv = _dotenv(cwd, base)
@@ -193,10 +202,13 @@ def resolve(
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
         scratch=str(pick("scratch", "PGPROOF_SCRATCH")),
-        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners"))),
+        exclusions=Exclusions(tuple(exclude), *_access(pick("managed_roles"), pick("manage_owners")),
+                              ignored_kinds=_ignored_kinds(pick("ignore_kinds"))),
         lock_timeout_ms=_int(pick("lock_timeout_ms"), "lock_timeout_ms"),
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
+        row_check_timeout_ms=_int(pick("row_check_timeout_ms", "PGPROOF_ROW_CHECK_TIMEOUT_MS"), "row_check_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
+        rehearsal=_rehearsal(pick("rehearsal"), sources.get("rehearsal", "default")),
         project_file=project_file,
         sources=sources,
         environment=environment,
@@ -238,6 +250,13 @@ def _cache_dir(value: Any, base: Path, environ: Mapping[str, str]) -> Path:
     return default_folder(dict(environ))
 
 
+def _rehearsal(value: Any, source: str) -> str:
+    if value not in REHEARSALS:
+        where = "--rehearsal" if source == "flag" else f"rehearsal in {source}"
+        raise ConfigError(f"{where} must be one of {', '.join(REHEARSALS)}, not {value!r}.")
+    return value
+
+
 def _origin(source: str) -> str:
     return {"flag": "--db"}.get(source, source.replace("$", "").replace(".env ", ".env's "))
 
@@ -249,6 +268,20 @@ def _access(roles: Any, owners: Any) -> tuple[tuple[str, ...], bool]:
     if not isinstance(owners, bool):
         raise ConfigError(f"manage_owners in [tool.pgproof] must be true or false, not {owners!r}.")
     return tuple(dict.fromkeys(roles)), owners
+
+
+def _ignored_kinds(kinds: Any) -> tuple[str, ...]:
+    """ignore_kinds, validated against the kinds pgproof does not compare."""
+    example = 'ignore_kinds = ["publication", "foreign server"]'
+    if not isinstance(kinds, (list, tuple)) or not all(isinstance(k, str) for k in kinds):
+        raise ConfigError(f"ignore_kinds in [tool.pgproof] must be a list of kinds like {example}.")
+    for kind in kinds:
+        if kind not in UNCOMPARED_KINDS:
+            raise ConfigError(
+                f"ignore_kinds in [tool.pgproof] names {kind!r}, which is not a kind pgproof leaves "
+                f"uncompared; the kinds are: {', '.join(UNCOMPARED_KINDS)}."
+            )
+    return tuple(dict.fromkeys(kinds))
 
 
 def _dotenv(*folders: Path) -> dict[str, str]:

@@ -38,6 +38,7 @@ class Statement:
     hazards: tuple[Hazard, ...] = field(default=())
     lock_timeout_ms: int | None = None
     statement_timeout_ms: int | None = None
+    group: int = 0  # its transaction group (core/transactions.py), from 1; 0 = not yet assigned
 
     def with_(self, **changes: Any) -> Statement:
         return replace(self, **changes)

@@ -13,6 +13,8 @@ would.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import re
 from collections.abc import Callable, Iterator
 
 from pgproof import scratch
@@ -105,14 +107,43 @@ def _fix_for(server: scratch.ScratchServer, target_url: str) -> str:
     return f"use a scratch server of PostgreSQL {target_major}, the target's major: {scratch.matching_hint(target_major)}."
 
 
-def run_on_copy(copy_url: str, statements: list[Statement]) -> None:
+def run_on_copy(copy_url: str, statements: list[Statement], server: scratch.ScratchServer) -> None:
     """Run the statements on the copy exactly as apply would (no retries: nothing else
-    uses the copy)."""
+    uses the copy), as the server's loader: a plan made from a schema file is no more
+    trusted than the file."""
     try:
-        execute.run(copy_url, statements, retry_delays=())
+        run_as_apply(copy_url, statements, server)
     except execute.StepFailure as failure:
         statement = statements[failure.number - 1] if 0 < failure.number <= len(statements) else None
         raise DiffError(engine_gap(failure, statement)) from None
+
+
+def run_as_apply(copy_url: str, statements: list[Statement], server: scratch.ScratchServer) -> None:
+    """run_on_copy's run: execute.StepFailure, numbered within `statements`, says where it
+    failed (the rehearsal words its own sentence)."""
+    done = 0
+    for by_superuser, segment in _segments(statements):
+        try:
+            execute.run(copy_url if by_superuser else server.as_loader(copy_url), segment, retry_delays=())
+        except execute.StepFailure as failure:
+            raise dataclasses.replace(failure, number=failure.number + done) from None
+        done += len(segment)
+
+
+# What only the superuser does on a copy, as on the desired schema's load (`read/desired.py`).
+_EXTENSION = re.compile(r"^\s*(CREATE|ALTER|DROP|COMMENT\s+ON)\s+EXTENSION\b", re.IGNORECASE)
+
+
+def _segments(statements: list[Statement]) -> list[tuple[bool, list[Statement]]]:
+    """`statements` in runs of (by the superuser, the run), in order."""
+    result: list[tuple[bool, list[Statement]]] = []
+    for statement in statements:
+        by_superuser = bool(_EXTENSION.match(statement.sql))
+        if result and result[-1][0] == by_superuser:
+            result[-1][1].append(statement)
+        else:
+            result.append((by_superuser, [statement]))
+    return result
 
 
 def engine_gap(failure: execute.StepFailure, statement: Statement | None) -> str:

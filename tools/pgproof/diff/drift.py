@@ -28,7 +28,13 @@ class DriftReport:
 
     @property
     def drifted(self) -> bool:
-        return self.diff.drifted
+        """A difference, or an object pgproof cannot compare: never a silent "no drift"."""
+        return self.diff.drifted or bool(self.diff.not_compared)
+
+    @property
+    def unverified(self) -> bool:
+        """Everything compared matches, but objects of uncompared kinds exist."""
+        return not self.diff.drifted and bool(self.diff.not_compared)
 
 
 def describe(difference: Difference) -> str:
@@ -64,6 +70,9 @@ def render_text(report: DriftReport) -> str:
     lines = []
     if not report.drifted:
         lines.append(f"No drift: {report.target} matches {report.schema}.")
+    elif report.unverified:
+        lines.append(f"Not verified: {report.target} matches {report.schema} in every object pgproof "
+                     f"compares, but not compared: {report.diff.not_compared.summary()} (see the note).")
     else:
         count = len(report.diff.differences)
         lines.append(
@@ -106,6 +115,7 @@ def as_dict(report: DriftReport) -> dict[str, Any]:
         "statements": [{"sql": s.render(), "origin": s.origin} for s in report.diff.statements],
         "gaps": [gaps.as_dict(g) for g in report.diff.gaps],
         "notes": list(report.diff.notes),
+        "not_compared": report.diff.not_compared.as_dict(),
     }
 
 
@@ -116,6 +126,9 @@ def render_json(report: DriftReport) -> str:
 def render_markdown(report: DriftReport) -> str:
     if not report.drifted:
         out = [f"### ✅ No drift\n\n`{report.target}` matches `{report.schema}`.\n"]
+    elif report.unverified:
+        out = [f"### ⚠️ Not verified: not compared: {report.diff.not_compared.summary()}\n\n"
+               f"`{report.target}` matches `{report.schema}` in every object pgproof compares.\n"]
     else:
         out = [
             f"### ⚠️ Drift: {len(report.diff.differences)} object(s) differ\n",

@@ -9,9 +9,11 @@ Known gaps of migra, and what happens to each, are listed in docs/migra-gaps.md.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +25,18 @@ import psycopg2.extras
 from pgproof.read import catalog
 from pgproof.core import db, timing
 from pgproof.diff import gaps, grants, guard
-from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting
+from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting, visibility as migra_visibility
 from pgproof.read.catalog import Catalog, Difference
-from pgproof.diff.gaps import Gap, column_types, touched
+from pgproof.read.uncompared import NotCompared
+from pgproof.diff.gaps import Gap, column_types, rules, touched
 from pgproof.core.errors import DiffError
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.statement import MIGRA, Statement, split_sql
+
+# Where the cast lookup asks which type changes no cast leads to: a database with the
+# desired types, by URL, or opened only when a column's type changes (on the warm path a
+# clone of the cached template, which takes no connections).
+Casts = str | Callable[[], contextlib.AbstractContextManager[str]] | None
 
 # schemainspect attributes that hold inspected objects, each keyed by name.
 _INSPECTED = (
@@ -53,6 +61,16 @@ class Diff:
         return bool(self.statements or self.differences or self.gaps) or (
             self.desired.fingerprint() != self.actual.fingerprint()
         )
+
+    @property
+    def not_compared(self) -> NotCompared:
+        """Objects of kinds pgproof does not compare, on either side: no "no drift" then."""
+        return NotCompared(target=self.actual.uncompared, desired=self.desired.uncompared)
+
+    @property
+    def coverage_notes(self) -> list[str]:
+        """The note that says what was not compared, if anything was not."""
+        return [self.not_compared.note()] if self.not_compared else []
 
 
 @dataclass(frozen=True)
@@ -165,6 +183,7 @@ def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
     """schemainspect's inspection over our own connection (a named-tuple cursor is what it
     reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it."""
     import_engine()
+    migra_visibility.apply()
     from schemainspect import get_inspector
 
     try:
@@ -188,10 +207,10 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
                    cast_url=desired_url)
 
 
-def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
+def compare(actual: Side, desired: Side, cast_url: Casts = None) -> Diff:
     """The diff from `actual` (the target) to `desired`, from what was read already.
-    `cast_url`, a database that has the desired types, is asked which type changes no
-    cast leads to (without it, such a change fails in the proof instead)."""
+    `cast_url`, a database that has the desired types (see `Casts`), is asked which type
+    changes no cast leads to (without it, such a change fails in the proof instead)."""
     with timing.phase("migra"):
         migra = migration(actual, desired)
     differences = catalog.compare(desired.catalog, actual.catalog)
@@ -211,19 +230,22 @@ def compare(actual: Side, desired: Side, cast_url: str | None = None) -> Diff:
     access = grants.statements(desired.catalog, actual.catalog, differences, closure.statements)
     return Diff(
         statements=closure.statements + access, differences=differences, desired=desired.catalog,
-        actual=actual.catalog, notes=catalog.version_notes(desired.catalog, actual.catalog),
+        actual=actual.catalog,
+        notes=catalog.version_notes(desired.catalog, actual.catalog) + rules.notes(differences),
         gaps=closure.gaps,
     )
 
 
-def _uncastable(desired_url: str | None, differences: list[Difference]) -> frozenset[str]:
-    """Columns whose type changes to one no cast leads to, asked of the scratch server."""
+def _uncastable(casts: Casts, differences: list[Difference]) -> frozenset[str]:
+    """Columns whose type changes to one no cast leads to, asked of a database with the
+    desired types (the target may not have them: to_regtype of a new type is NULL)."""
     changed = [d for d in differences if d.kind == "column" and d.status == "different"
                and "type" in d.changed_fields]
-    if not changed or desired_url is None:
+    if not changed or casts is None:
         return frozenset()
     found = set()
-    with db.connection(desired_url, role="scratch") as conn, conn.cursor() as cur:
+    opened = contextlib.nullcontext(casts) if isinstance(casts, str) else casts()
+    with opened as desired_url, db.connection(desired_url, role="scratch") as conn, conn.cursor() as cur:
         for difference in changed:
             cur.execute(column_types.UNCASTABLE_SQL, (difference.actual["type"], difference.desired["type"]))
             row = cur.fetchone()

@@ -16,10 +16,15 @@ schema loads, so those roles are created there (NOLOGIN, no privileges) if missi
 
 from __future__ import annotations
 
+import contextlib
+
+import psycopg2
+import psycopg2.errors
 from pglast import ast
 from pglast.visitors import Visitor
 
 from pgproof.core import db
+from pgproof.scratch import sandbox
 from pgproof.read.catalog import Catalog, Difference, compare, describe
 from pgproof.read.catalog.privileges import KINDS, OWNER, PRIVILEGE
 
@@ -163,12 +168,13 @@ def require_roles(url: str, names: list[str]) -> None:
 def create_scratch_roles(server_url: str, names: list[str]) -> None:
     """The roles a schema names, on the scratch server (NOLOGIN), so its GRANTs load."""
     missing = _missing(server_url, names)
-    if not missing:
-        return
-    with db.connection(server_url, role="scratch server", autocommit=True) as conn:
-        with conn.cursor() as cur:
-            for role in missing:
-                cur.execute(f"CREATE ROLE {ident(role)} NOLOGIN")
+    if missing:
+        with db.connection(server_url, role="scratch server", autocommit=True) as conn:
+            with conn.cursor() as cur:
+                for role in missing:
+                    with contextlib.suppress(psycopg2.errors.DuplicateObject, psycopg2.errors.UniqueViolation):
+                        cur.execute(f"CREATE ROLE {ident(role)} NOLOGIN")  # or another run just did
+    sandbox.make_member(server_url, names)  # so that the schema's OWNER TO loads as the loader
 
 
 def _missing(url: str, names: list[str]) -> list[str]:

@@ -34,7 +34,7 @@ _ALLOWED = tuple(getattr(ast, name) for name in (
     "CreateExtensionStmt CreateFunctionStmt CreatePolicyStmt CreateSchemaStmt CreateSeqStmt "
     "CreateStmt CreateTableAsStmt CreateTrigStmt CreateRangeStmt DefineStmt DropStmt GrantStmt "
     "IndexStmt RenameStmt RuleStmt ViewStmt AlterDefaultPrivilegesStmt RefreshMatViewStmt "
-    "AlterStatsStmt CreateStatsStmt AlterTypeStmt"
+    "AlterStatsStmt CreateStatsStmt AlterTypeStmt CreateEventTrigStmt AlterEventTrigStmt"
 ).split() if hasattr(ast, name))
 _OLD_VERSION = "__old_version_to_be_dropped"  # migra's temporary name of a re-created type
 _NEW_INDEX = "pgproof_new_"  # gaps.indexes.TEMPORARY_PREFIX: a replacement index being built

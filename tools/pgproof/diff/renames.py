@@ -180,7 +180,7 @@ def statements(renames: list[Rename], actual: Catalog) -> list[Statement]:
     return result
 
 
-def compare_with(both, renames: list[Rename], cast_url: str | None = None) -> Renamed:
+def compare_with(both, renames: list[Rename], cast_url: diff.Casts = None) -> Renamed:
     """`diff.compare` of the two sides (`sides.Sides`), with the renames the directives
     call for done first (see module)."""
     target, desired = both.target, both.desired
@@ -189,7 +189,7 @@ def compare_with(both, renames: list[Rename], cast_url: str | None = None) -> Re
         return Renamed(diff.compare(target, desired, cast_url), [], None)
     first = statements(todo, target.catalog)
     with copies.copy_of(both.target_url, both.server, both.exclusions, target.catalog, both.cache) as copy_url:
-        copies.run_on_copy(copy_url, first)
+        copies.run_on_copy(copy_url, first, both.server)
         renamed = diff.read(copy_url, both.exclusions, role="scratch")
     rest = diff.compare(renamed, desired, cast_url)
     result = Diff(

@@ -51,10 +51,19 @@ class Sides:
     exclusions: Exclusions
     cache: Cache | None
     desired_copy: Callable[[], contextlib.AbstractContextManager[str]]  # a database to change
-    desired_url: str | None = None  # a database with the desired types, to read only
+    # A database with the desired types, to read only; None on the warm path, whose
+    # desired schema is a template nobody may connect to (see `casts`).
+    desired_url: str | None = None
     # A copy of the target's schema (checked equal to it) to change; with `copies`, one
     # started in advance. None: the caller makes one (`copies.copy_of`).
     target_copy: Callable[[], contextlib.AbstractContextManager[str]] | None = None
+
+    @property
+    def casts(self) -> diff.Casts:
+        """Where the diff asks which type changes no cast leads to: a database with the
+        desired types, never the target (a type only the desired schema has is unknown
+        there, and its cast gap would go unseen). Warm: a clone, made only when asked."""
+        return self.desired_url if self.desired_url is not None else self.desired_copy
 
     @property
     def notes(self) -> list[str]:
@@ -135,8 +144,10 @@ def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False
     target_version = db.probe(settings.db_url) if settings.db_url else None
     target_major = target_version.major if target_version else None
     exclusions = settings.exclusions
-    roles = grants.roles_named(files, exclusions) if exclusions.manages_access else []
-    if settings.db_url:
+    # Every role the schema names, made on the scratch first (NOLOGIN): the loader may not
+    # create roles, so a schema's own CREATE ROLE (or DO block) finds it there.
+    roles = grants.roles_named(files, exclusions)
+    if settings.db_url and exclusions.manages_access:
         grants.require_roles(settings.db_url, roles)  # pgproof never creates a role there
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-read") as pool:
         pool.submit(diff.import_engine)  # while servers start and connections open
@@ -172,7 +183,7 @@ def _cold(settings: Settings, files, target_major, target_side: Future | None, s
                 settings.db_url, server, exclusions, lambda: copies_for.result().catalog))
         with server.database() as desired_url:
             with timing.phase("schema load"):
-                desired.load(desired_url, files)
+                desired.load(desired_url, files, server)
             desired_side = diff.read(desired_url, exclusions, role="scratch")
 
             @contextlib.contextmanager
@@ -212,7 +223,7 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
             empty = desired_entry(cache, server, [], exclusions)
             target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
         yield Sides(target, entry.side, target_url, label, server, files, exclusions, cache,
-                    desired_copy, target_url, target_copy)
+                    desired_copy, None, target_copy)
 
 
 def from_urls(target_url: str, desired_url: str, server: scratch.ScratchServer,
@@ -237,7 +248,7 @@ def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desir
 
     def build(url: str) -> diff.Side:
         with timing.phase("schema load"):
-            desired.load(url, files)
+            desired.load(url, files, server)
         return diff.read(url, exclusions, role="scratch")
 
     return cache.entry(server, key, build, keep_side=True)

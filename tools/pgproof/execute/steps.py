@@ -1,5 +1,5 @@
-"""Run a plan's statements: transactional steps share one transaction, CONCURRENTLY steps
-run alone, a step that hit lock_timeout is retried with backoff, and a failed concurrent
+"""Run a plan's statements in their transaction groups (core/transactions.py: computed
+once when the plan is made),  a step that hit lock_timeout is retried with backoff, and a failed concurrent
 index build leaves no INVALID index behind.
 
 Used by `apply` on the target and by the plan's proof on a scratch copy, so both run the
@@ -9,6 +9,7 @@ same SQL the same way: the text of `plan.render_step`.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 import psycopg2
 from pglast.ast import IndexStmt
 
-from pgproof.core import db
+from pgproof.core import db, interrupts
 from pgproof.execute import server_progress
-from pgproof.core.plan_file import groups, render_step
+from pgproof.core.plan_file import render_step
+from pgproof.core.transactions import groups
 from pgproof.core.progress import Progress
 from pgproof.core.statement import Statement, qualified, split_sql
 
@@ -75,7 +77,7 @@ def run(
                 if before_group:
                     before_group(todo[0][0])
                 try:
-                    _run_group(conn, todo, say, in_transaction, shown)
+                    _run_group(url, conn, todo, say, in_transaction, shown)
                     break
                 except _Failed as failed:
                     if failed.lost:
@@ -91,6 +93,15 @@ def run(
 
 
 InTransaction = Callable[[object, int], None]
+
+
+class StepInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during a statement that runs outside a transaction: the server's
+    statement was cancelled and what it left removed; statements before it are applied."""
+
+    def __init__(self, number: int, done: str) -> None:
+        super().__init__(done)
+        self.number, self.done = number, done
 
 
 class _Failed(Exception):
@@ -121,7 +132,7 @@ def _quiet(conn, number: int, statement: Statement) -> Iterator[None]:
     yield
 
 
-def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transaction: InTransaction | None,
+def _run_group(url: str, conn, todo: list[tuple[int, Statement]], say: Report, in_transaction: InTransaction | None,
                shown: _Shown | None = None) -> None:
     transactional = todo[0][1].transactional
     conn.autocommit = not transactional
@@ -133,7 +144,10 @@ def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transact
                 started = time.monotonic()
                 with (shown.step if shown else _quiet)(conn, number, statement):
                     for sql in split_sql(render_step(statement)):
-                        cur.execute(sql)
+                        if transactional:
+                            cur.execute(sql)
+                        else:
+                            _cancellable(url, conn, cur, sql, number, statement)
                 if shown is None:
                     say(f"statement {number} done in {time.monotonic() - started:.2f} s")
             if transactional and in_transaction:
@@ -158,6 +172,58 @@ def _run_group(conn, todo: list[tuple[int, Statement]], say: Report, in_transact
     finally:
         if not conn.closed:
             conn.autocommit = False
+
+
+def _cancellable(url: str, conn, cur, sql: str, number: int, statement: Statement) -> None:
+    """Run one statement of a CONCURRENTLY step so that Ctrl-C or SIGTERM stops it on the
+    server too: psycopg2 hands Python the signal only once the server has answered, which
+    for an index build can be minutes. The statement runs on a thread; the main thread
+    waits, and on the signal cancels it with pg_cancel_backend from a second connection,
+    then removes the INVALID index the build leaves (with further signals held)."""
+    finished = threading.Event()
+    failed: list[BaseException] = []
+    pid = conn.get_backend_pid()
+
+    def work() -> None:
+        try:
+            cur.execute(sql)
+        except BaseException as exc:  # handed to the main thread
+            failed.append(exc)
+        finally:
+            finished.set()
+
+    worker = threading.Thread(target=work, name="pgproof-statement", daemon=True)
+    worker.start()
+    try:
+        while not finished.wait(0.05):
+            pass
+    except KeyboardInterrupt:
+        with interrupts.held():
+            cancelled = _cancel(url, pid, finished)
+            removed = ""
+            if cancelled and not conn.closed:
+                try:
+                    _drop_invalid_index(conn, statement)
+                    removed = ", and the INVALID index it left was removed"
+                except psycopg2.Error as exc:
+                    removed = f"; removing the INVALID index it left failed ({db.server_message(exc)})"
+        if cancelled and failed:
+            done = f"the server's statement {number} ({server_progress.describe(statement.sql)}) was cancelled{removed}"
+            raise StepInterrupted(number, done) from None
+        raise StepInterrupted(number, f"statement {number} had finished on the server when it was cancelled") from None
+    if failed:
+        raise failed[0]
+
+
+def _cancel(url: str, pid: int, finished: threading.Event) -> bool:
+    """pg_cancel_backend(pid) from a second connection, then wait for the statement to
+    end; False when it had already finished."""
+    if finished.is_set():
+        return False
+    with db.connection(url, role="target", autocommit=True) as other, other.cursor() as cur:
+        cur.execute("SELECT pg_cancel_backend(%s)", (pid,))
+    finished.wait(30)
+    return True
 
 
 def _drop_invalid_index(conn, statement: Statement) -> None:

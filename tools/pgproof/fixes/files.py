@@ -39,6 +39,9 @@ class Fix:
     statement: str | None = None  # one-shot SQL fixes: the single statement
     batch_size: int | None = None  # todo rows in the first batch (then adapted)
     archives_nothing: bool = False  # header `archive: none`: it deletes rows on purpose, unarchived
+    # Where each part's SQL starts in the file, ("check", 12), ..., so an error in it can
+    # name file:line. A check derived from the todo has no line of its own.
+    lines: tuple[tuple[str, int], ...] = ()
 
     @property
     def batched(self) -> bool:
@@ -48,6 +51,15 @@ class Fix:
     def counts_slices(self) -> bool:
         """Its todo lists slices of a table (videos, pages), not the rows its check counts."""
         return self.batched and self.check != _count(self.todo)
+
+    def parts(self) -> list[tuple[str, str, int]]:
+        """The SQL the fix declares, as (part, sql, line in the file): its check (unless
+        derived from the todo), todo, batch or single statement. A Python fix's
+        functions run SQL of their own, which is not declared, so not listed."""
+        at = dict(self.lines)
+        found = [(part, getattr(self, part), at[part])
+                 for part in ("check", "todo", "batch", "statement") if part in at]
+        return [(part, sql, line) for part, sql, line in found if sql is not None]
 
 
 def discover(folder: Path) -> list[Fix]:
@@ -98,10 +110,13 @@ def _read_sql(path: Path) -> Fix:
     phase = _phase(path, header)
     resolves = _resolves(header)
     check = None
+    at: list[tuple[str, int]] = []
     if "check" in header:
-        check = _one_select(path, *header["check"], what="check")
+        check, check_line = _one_select_at(path, *header["check"], what="check")
+        at.append(("check", check_line))
     body = "\n".join(lines[body_line:])
-    statements = _statements(path, body, first_line=body_line + 1)
+    located = _statements_at(path, body, first_line=body_line + 1)
+    statements = [sql for sql, _ in located]
     nothing = _archives_nothing(path, header)
     if len(statements) == 1:
         if check is None:
@@ -110,12 +125,14 @@ def _read_sql(path: Path) -> Fix:
                 "counting the rows it still has to fix."
             )
         _require_archive(path, statements, nothing, body_line + 1)
-        return Fix(path.stem, path, phase, check, resolves, statement=statements[0], archives_nothing=nothing)
+        return Fix(path.stem, path, phase, check, resolves, statement=statements[0], archives_nothing=nothing,
+                   lines=(*at, ("statement", located[0][1])))
     if len(statements) == 2:
         todo, batch = statements
         _require_archive(path, [batch], nothing, body_line + 1)
         return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, batch=batch,
-                   batch_size=_batch_size(path, header), archives_nothing=nothing)
+                   batch_size=_batch_size(path, header), archives_nothing=nothing,
+                   lines=(*at, ("todo", located[0][1]), ("batch", located[1][1])))
     raise FixError(
         f"{path}:{body_line + 1}: a fix holds one statement, or two (the todo query, then the "
         f"batch statement), not {len(statements)}; split it into several fixes."
@@ -138,7 +155,7 @@ def _read_py(path: Path) -> Fix:
             name = node.targets[0].id
             if name in ("PHASE", "CHECK", "WORKLIST", "RESOLVES", "ARCHIVE"):
                 try:
-                    values[name] = (ast.literal_eval(node.value), node.lineno)
+                    values[name] = (ast.literal_eval(node.value), node.value.lineno)
                 except ValueError:
                     raise FixError(f"{path}:{node.lineno}: {name} must be a literal; write it out.") from None
         elif isinstance(node, ast.FunctionDef):
@@ -147,17 +164,21 @@ def _read_py(path: Path) -> Fix:
               for k, (v, line) in values.items()}
     phase = _phase(path, header)
     resolves = _resolves(header)
-    check = _one_select(path, *header["check"], what="CHECK") if "check" in header else None
+    check, at = None, []
+    if "check" in header:
+        check, check_line = _one_select_at(path, *header["check"], what="CHECK")
+        at.append(("check", check_line))
     nothing = _archives_nothing(path, header)
     _require_archive(path, _sql_literals(tree), nothing, 1)
     if "worklist" in header:
-        todo = _one_select(path, *header["worklist"], what="WORKLIST")
+        todo, todo_line = _one_select_at(path, *header["worklist"], what="WORKLIST")
         if "batch" not in functions:
             raise FixError(f"{path}:1: a Python fix with WORKLIST needs 'def batch(cursor, rows) -> int'.")
-        return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, archives_nothing=nothing)
+        return Fix(path.stem, path, phase, check or _count(todo), resolves, todo=todo, archives_nothing=nothing,
+                   lines=(*at, ("todo", todo_line)))
     if "run" not in functions or check is None:
         raise FixError(f"{path}:1: a Python fix needs WORKLIST and 'def batch(cursor, rows)', or CHECK and 'def run(cursor)'.")
-    return Fix(path.stem, path, phase, check, resolves, archives_nothing=nothing)
+    return Fix(path.stem, path, phase, check, resolves, archives_nothing=nothing, lines=tuple(at))
 
 
 _ARCHIVE_TABLES = {(SCHEMA, "archived_rows"), (FORMER_SCHEMA, "archived_rows")}
@@ -251,18 +272,25 @@ def _resolves(header: dict[str, tuple[str, int]]) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.replace("\n", ",").split(",") if name.strip())
 
 
-def _statements(path: Path, sql: str, first_line: int) -> list[str]:
+def _statements_at(path: Path, sql: str, first_line: int) -> list[tuple[str, int]]:
+    """Each statement of `sql` with the file line it starts on (`sql` starts on first_line)."""
     try:
         slices = split(sql, only_slices=True)
     except ParseError as exc:
         line = first_line + sql[: exc.args[1]].count("\n")
         raise FixError(f"{path}:{line}: {exc.args[0]}; fix the SQL.") from None
-    return [sql[s].strip().rstrip(";").strip() for s in slices if sql[s].strip()]
+    found = []
+    for piece in slices:
+        text = sql[piece]
+        if text.strip():
+            start = piece.start + len(text) - len(text.lstrip())
+            found.append((text.strip().rstrip(";").strip(), first_line + sql[:start].count("\n")))
+    return found
 
 
-def _one_select(path: Path, sql: str, line: int, what: str) -> str:
-    statements = _statements(path, sql, line)
-    if len(statements) != 1 or not re.match(r"(?is)^\s*(select|with|values)\b", statements[0]):
+def _one_select_at(path: Path, sql: str, line: int, what: str) -> tuple[str, int]:
+    statements = _statements_at(path, sql, line)
+    if len(statements) != 1 or not re.match(r"(?is)^\s*(select|with|values)\b", statements[0][0]):
         raise FixError(f"{path}:{line}: {what} must be one query returning one row per answer, like 'SELECT count(*) ...'.")
     return statements[0]
 

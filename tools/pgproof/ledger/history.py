@@ -32,6 +32,31 @@ class Entry:
     statements: int
     statements_done: int
     error: str | None
+    finished_at: datetime | None = None
+    target_fingerprint: str | None = None
+    fingerprint_after: str | None = None
+    has_rollback: bool = False  # its rollback plan is recorded (pgproof rollback ID)
+
+    def to_data(self) -> dict:
+        """The entry for `history --format json`."""
+        return {
+            "id": self.id, "plan_checksum": self.plan_checksum, "plan_kind": self.plan_kind,
+            "database_user": self.database_user, "os_user": self.os_user,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "duration_ms": self.duration_ms, "outcome": self.outcome, "statements": self.statements,
+            "statements_done": self.statements_done, "error": self.error,
+            "target_fingerprint": self.target_fingerprint, "fingerprint_after": self.fingerprint_after,
+            "rollback_recorded": self.has_rollback,
+        }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One apply as `pgproof rollback` needs it."""
+
+    entry: Entry
+    rollback_plan: str | None  # the rollback plan file's text, when one was recorded
 
 
 def ensure(conn) -> None:
@@ -53,18 +78,19 @@ class Unfinished:
 
 def start(conn, *, checksum: str, kind: str, target_fp: str, desired_fp: str,
           statements: list[str], allowed: list[str], done: int = 0,
-          fingerprint: str | None = None, state: dict | None = None) -> int:
+          fingerprint: str | None = None, state: dict | None = None, rollback: str | None = None) -> int:
     """A new history row; `done`, `fingerprint` and `state` say where it starts from (a
-    resumed apply starts where the one before stopped)."""
+    resumed apply starts where the one before stopped); `rollback` is the text of the
+    plan's rollback plan file, kept so the way back outlives the file."""
     ensure(conn)
     with conn.cursor() as cur:
         cur.execute(
             f"""INSERT INTO {TABLE} (plan_checksum, plan_kind, target_fingerprint, desired_fingerprint,
                                      statements, hazards_allowed, os_user, client_host,
-                                     statements_done, fingerprint_after, catalog_after)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+                                     statements_done, fingerprint_after, catalog_after, rollback_plan)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
             (checksum, kind, target_fp, desired_fp, json.dumps(statements), allowed,
-             _os_user(), socket.gethostname(), done, fingerprint, _json(state)),
+             _os_user(), socket.gethostname(), done, fingerprint, _json(state), rollback),
         )
         entry_id = cur.fetchone()[0]
     conn.commit()
@@ -150,18 +176,40 @@ def entries(url: str, limit: int = 50) -> list[Entry]:
             ) from None
 
 
+_ENTRY = """SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
+                   outcome, jsonb_array_length(statements), statements_done, error, finished_at,
+                   target_fingerprint, fingerprint_after, {rollback} IS NOT NULL"""
+
+
 def _entries(conn, limit: int) -> list[Entry]:
     table = _readable(conn)
     if table is None:
         return []
     with conn.cursor() as cur:
-        cur.execute(
-            f"""SELECT id, plan_checksum, plan_kind, database_user, os_user, started_at, duration_ms,
-                       outcome, jsonb_array_length(statements), statements_done, error
-                FROM {table} ORDER BY id DESC LIMIT %s""",
-            (limit,),
-        )
+        cur.execute(_ENTRY.format(rollback=_rollback_column(cur, table)) + f" FROM {table} ORDER BY id DESC LIMIT %s",
+                    (limit,))
         return [Entry(*row) for row in cur.fetchall()]
+
+
+def recorded(url: str, entry_id: int) -> Recorded | None:
+    """Apply `entry_id` of the target's history with its rollback plan; None when the
+    history has no such apply (works with a read-only role)."""
+    with db.connection(url) as conn, conn.cursor() as cur:
+        table = own_schema.readable(cur, "apply_history")
+        if table is None:
+            return None
+        column = _rollback_column(cur, table)
+        cur.execute(_ENTRY.format(rollback=column) + f", {column} FROM {table} WHERE id = %s", (entry_id,))
+        row = cur.fetchone()
+    return Recorded(Entry(*row[:-1]), row[-1]) if row else None
+
+
+def _rollback_column(cur, table: str) -> str:
+    """rollback_plan, or NULL in a history no pgproof 0.2 has written to yet (a read-only
+    command does not add the column)."""
+    cur.execute("SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'rollback_plan'"
+                " AND NOT attisdropped)", (table,))
+    return "rollback_plan" if cur.fetchone()[0] else "NULL::text"
 
 
 def readable(conn) -> str | None:

@@ -87,6 +87,10 @@ BEGIN
         ALTER TABLE {HISTORY} ADD COLUMN session_tag text DEFAULT current_setting('application_name');
         ALTER TABLE {HISTORY} ADD COLUMN catalog_after jsonb;
     END IF;
+    -- The way back of each apply: the whole text of its rollback plan file (pgproof rollback N).
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{HISTORY}'::regclass AND attname = 'rollback_plan') THEN
+        ALTER TABLE {HISTORY} ADD COLUMN IF NOT EXISTS rollback_plan text;
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{RUNS}'::regclass AND attname = 'session_tag') THEN
         ALTER TABLE {RUNS} ADD COLUMN session_tag text DEFAULT current_setting('application_name');
     END IF;

@@ -31,17 +31,22 @@ IVFFLAT_ROWS_PER_LIST = 39  # below lists x 39 rows, k-means has too few points 
 
 
 def resolve_with_fixes(statements: list[Statement], fixes: dict[str, str]) -> list[Statement]:
-    """Mark the hazards a data fix of the plan removes (`fixes`: unique key -> fix name)
-    as resolved by it: the header still lists them, with the fix, and apply does not ask
-    for them (its own preflight still checks the key after the fixes ran)."""
+    """Mark the hazards a data fix of the plan removes (`fixes`: name it resolves -> fix
+    name) as resolved by it: the header still lists them, with the fix, and apply does
+    not ask for them (it counts the rows again after the fixes ran)."""
     result = []
     for statement in statements:
         hazards = tuple(
-            dataclasses.replace(h, resolved_by=fixes[h.key]) if h.key in fixes else h
+            dataclasses.replace(h, resolved_by=resolver(h.keys, fixes)) if resolver(h.keys, fixes) else h
             for h in statement.hazards
         )
         result.append(statement.with_(hazards=hazards))
     return result
+
+
+def resolver(keys: tuple[str, ...], fixes: dict[str, str]) -> str | None:
+    """The data fix that resolves the first of `keys` any fix resolves, or None."""
+    return next((fixes[key] for key in keys if key in fixes), None)
 
 
 class TargetFacts:
@@ -155,12 +160,8 @@ def _alter_command(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterat
         yield Hazard(HazardKind.DATA_LOSS, f"drops column {table}.{cmd.name} holding {_fmt(lost)} non-NULL values")
     elif kind == AlterTableType.AT_AlterColumnType:
         yield from _type_change(table, cmd, facts)
-    elif kind == AlterTableType.AT_SetNotNull:
-        nulls = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(_column(cmd))} IS NULL")
+    elif kind == AlterTableType.AT_SetNotNull:  # NULLs it fails on: plan/row_checks.py
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"SET NOT NULL on {table}.{cmd.name} scans the table under the lock")
-        if nulls:
-            yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
-                         f"{table}.{cmd.name} has {_fmt(nulls)} NULL values: SET NOT NULL fails")
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, Constraint):
         yield from _add_constraint(table, cmd.def_, facts)
     elif kind == AlterTableType.AT_ValidateConstraint:
@@ -199,7 +200,7 @@ def _type_change(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator
             yield Hazard(
                 HazardKind.VECTOR_DIMENSION_CHANGE,
                 f"{table}.{column} changes from {old} to {new}: {_fmt(embeddings)} stored embeddings "
-                "cannot be converted; clear and re-embed them",
+                "cannot be converted; clear them (a data fix of the plan) and re-embed after apply",
             )
             indexes = sorted(i.key for i in facts.catalog.of_kind("index") if i.parent == table)
             rebuilt = f" and rebuilds its indexes ({', '.join(indexes)})" if indexes else ""
@@ -216,32 +217,8 @@ def _type_change(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterator
         f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL "
         f"AND ({column}::{new})::{old} IS DISTINCT FROM {column}"
     )
-    if changed is None:
-        yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
-                     f"some values of {table}.{column} cannot be converted to {new}: the statement fails")
-    elif changed:
+    if changed:  # values that do not convert at all: plan/row_checks.py
         yield Hazard(HazardKind.DATA_LOSS, f"narrows {table}.{column} to {new}: {changed:,} values change or are truncated")
-
-
-def stored_embeddings(statement: Statement, facts: TargetFacts) -> list[tuple[str, int]]:
-    """(column, non-NULL values) for each vector column whose dimension `statement`
-    changes and that holds embeddings: PostgreSQL cannot cast them, so apply would fail."""
-    found = []
-    for stmt in statement.nodes:
-        if not isinstance(stmt, AlterTableStmt) or stmt.relation is None:
-            continue
-        table = table_key(stmt.relation)
-        for cmd in stmt.cmds or ():
-            if not (isinstance(cmd, AlterTableCmd) and cmd.subtype == AlterTableType.AT_AlterColumnType):
-                continue
-            old = facts.column_type(table, _column(cmd))
-            new = (deparse(cmd.def_.typeName)
-                   if isinstance(cmd.def_, ColumnDef) and isinstance(cmd.def_.typeName, TypeName) else "")
-            if old and old.startswith("public.vector(") and _normalise_type(old) != _normalise_type(new):
-                count = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(_column(cmd))} IS NOT NULL")
-                if count:
-                    found.append((f"{table}.{ident(_column(cmd))}", count))
-    return found
 
 
 def _normalise_type(text: str) -> str:
@@ -275,39 +252,8 @@ def _add_constraint(table: str, constraint: Constraint, facts: TargetFacts) -> I
     if kind in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
         if not constraint.indexname:  # builds its index under ACCESS EXCLUSIVE
             yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds the index of {constraint.conname} on {table} under the lock")
-            keys = [ident(k.sval) for k in constraint.keys or ()]
-            yield from unique_violations(table, keys, constraint.conname, facts,
-                                         nulls_distinct=not constraint.nulls_not_distinct)
     elif kind in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_FOREIGN) and not constraint.skip_validation:
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"validates {constraint.conname} on {table} while holding the lock")
-
-
-def index_keys(stmt: IndexStmt) -> list[str]:
-    """The key expressions of an index, as SQL: columns and (expressions)."""
-    return [ident(p.name) if p.name else f"({deparse(p.expr)})" for p in stmt.indexParams or ()]
-
-
-def unique_violations(table: str, keys: list[str], name: str | None, facts: TargetFacts,
-                      where: str | None = None, nulls_distinct: bool = True) -> Iterator[Hazard]:
-    """Groups of rows with equal keys (SQL expressions), which a unique index refuses.
-    A NULL key never clashes, unless the index says NULLS NOT DISTINCT."""
-    if not keys:
-        return
-    cols = ", ".join(keys)
-    conditions = [f"({where})"] if where else []
-    if nulls_distinct:
-        conditions += [f"{key} IS NOT NULL" for key in keys]
-    condition = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    groups = facts.count(
-        f"SELECT count(*) FROM (SELECT 1 FROM {table}{condition} GROUP BY {cols} HAVING count(*) > 1) d"
-    )
-    if groups:
-        yield Hazard(
-            HazardKind.CONSTRAINT_VALIDATION,
-            f"{table} has {groups:,} groups of rows with equal ({cols.replace(chr(34), '')}): "
-            f"{name or 'the unique index'} fails unless a data fix removes them first",
-            key=name,
-        )
 
 
 def create_index(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Hazard]:
@@ -321,10 +267,6 @@ def create_index(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Haza
         yield Hazard(HazardKind.INDEX_BUILD, f"builds index {stmt.idxname} on {table} ({_fmt(rows)} rows)")
     if not stmt.concurrent:
         yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds {stmt.idxname} without CONCURRENTLY: writes to {table} wait")
-    if stmt.unique:
-        where = deparse(stmt.whereClause) if stmt.whereClause else None
-        yield from unique_violations(table, index_keys(stmt), stmt.idxname, facts, where,
-                                     nulls_distinct=not stmt.nulls_not_distinct)
     if stmt.accessMethod == "ivfflat":
         lists = next((int(o.arg.sval if hasattr(o.arg, "sval") else o.arg.ival)
                       for o in stmt.options or () if o.defname == "lists"), 100)

@@ -13,7 +13,8 @@ from typing import Any
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
 from pgproof.diff import copies
-from pgproof.plan import hazards, online, proof
+from pgproof.plan import hazards, online, order, proof, row_checks, row_counts
+from pgproof.plan import rehearsal as rows
 from pgproof.read import majors
 from pgproof.diff import renames as renames_module
 from pgproof.read.catalog import Catalog
@@ -24,6 +25,9 @@ from pgproof.diff.renames import Rename
 from pgproof.core.plan_file import FORWARD, ROLLBACK, FixStep, Plan
 from pgproof.diff.sides import Sides
 from pgproof.core.statement import Statement
+from pgproof.core import transactions
+from pgproof.fixes import prepare
+from pgproof.fixes.files import Fix
 
 log = logging.getLogger("pgproof")
 
@@ -43,38 +47,63 @@ def make(
     schema_source: str,
     rollback_file: str,
     renames: Sequence[Rename] = (),
+    fix_keys: dict[str, tuple[str, ...]] | None = None,
+    row_check_timeout_ms: int = 60_000,
+    fix_files: Sequence[Fix] = (),
+    rehearsal: str = rows.VIOLATING,
 ) -> Made:
     """The plan and its rollback from both sides, each read once; the forward proof (on a
     copy of the target) and the rollback proof (on a copy of the desired schema) run at
-    the same time."""
+    the same time. `fix_keys`: each data fix's name -> the names it resolves
+    (`row_checks.fix_keys`; without it, what the fixes declare). Refused
+    (`row_counts.Unresolved`) when rows of the target make a statement fail and no data
+    fix of the plan resolves them. Every data fix in `fix_files` is prepared against the
+    schema it will meet (`fixes/prepare.py`): phase before on the target, phase after on
+    the proof's copy once the statements ran. `rehearsal` says which of the target's rows
+    the proof copies and rehearses the plan's fixes and statements with
+    (`plan/rehearsal.py`)."""
     timeouts = {"lock_timeout_ms": lock_timeout_ms, "statement_timeout_ms": statement_timeout_ms}
     target_url, exclusions = both.target_url, both.exclusions
-    found = renames_module.compare_with(both, list(renames), cast_url=both.desired_url)
+    found = renames_module.compare_with(both, list(renames), cast_url=both.casts)
     result = found.diff
     _refuse_gaps(result)
+    with timing.phase("data-fix prepare"):
+        deferred, unprepared = prepare.on_target(target_url, fix_files)
     with timing.phase("hazards (row counts)"), db.connection(target_url) as conn:
         conn.set_session(readonly=True)
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
-        facts = TargetFacts(conn, result.actual)
-        forward = hazards.classify(online.rewrite(result.statements, result.actual, **timeouts), facts)
-        _refuse_unconvertible_embeddings(forward, facts)
-    resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in f.resolves}
-    forward = hazards.resolve_with_fixes(forward, resolving)
+        forward, counted = forward_statements(conn, result, target_version.major, timeouts, row_check_timeout_ms)
+    keys = fix_keys if fix_keys is not None else {f.name: f.resolves for f in fixes}
+    resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in keys.get(f.name, ())}
+    row_counts.refuse_unresolved(counted, lambda names: hazards.resolver(names, resolving))
+    forward = transactions.assign(hazards.resolve_with_fixes(forward, resolving))
     back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
     rollback = _rollback_statements(back.statements, result.desired, timeouts)
 
-    def prove_forward() -> None:
+    in_plan = {step.name for step in fixes}
+    plan_fixes = [fix for fix in fix_files if fix.name in in_plan]
+
+    def prove_forward() -> rows.Rehearsed:
         copy = both.target_copy or (lambda: copies.copy_of(target_url, both.server, exclusions,
                                                           both.target.catalog, both.cache))
         with copy() as copy_url:
-            proof.prove(copy_url, forward, both.desired, exclusions)
+            unprepared.extend(prepare.on_copy(copy_url, deferred, prepare.BEFORE_COPY))
+            rehearsed = _copy_rows(target_url, copy_url, rehearsal, plan_fixes, forward, _violating(counted))
+
+            def prepare_after() -> None:
+                with timing.phase("data-fix prepare"):
+                    unprepared.extend(prepare.on_copy(copy_url, prepare.pieces_of(fix_files, "after"), prepare.AFTER))
+
+            proof.prove(copy_url, forward, both.desired, exclusions, both.server, rows=[t.table for t in rehearsed.tables],
+                        fixes=plan_fixes, after_statements=prepare_after)
+            return rehearsed
 
     def prove_rollback() -> list[str]:
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
         with both.desired_copy() as copy_url:
             try:
-                copies.run_on_copy(copy_url, rollback)
+                copies.run_on_copy(copy_url, rollback, both.server)
                 left += proof.remaining(copy_url, both.target, exclusions)
             except DiffError as failure:  # a broken way back must not block a correct way forward
                 left.append(str(failure))
@@ -82,7 +111,7 @@ def make(
 
     with timing.phase("proof"), ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-proof") as pool:
         rollback_proof = pool.submit(prove_rollback)
-        prove_forward()
+        rehearsed = prove_forward()
         rollback_left = rollback_proof.result()
     if rollback_left:
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
@@ -98,7 +127,8 @@ def make(
     forward_plan = Plan(
         kind=FORWARD, statements=tuple(forward), fixes=tuple(fixes), rollback_file=rollback_file,
         target_fingerprint=result.actual.fingerprint(), desired_fingerprint=result.desired.fingerprint(),
-        notes=mismatch + tuple(result.notes), **common,
+        notes=mismatch + tuple(result.notes) + tuple(result.coverage_notes) + tuple(unprepared),
+        rehearsal=rehearsed.header(), **common,
     )
     rollback_plan = Plan(
         kind=ROLLBACK, statements=tuple(rollback),
@@ -110,6 +140,31 @@ def make(
     return Made(forward_plan, rollback_plan)
 
 
+def _copy_rows(target_url: str, copy_url: str, mode: str, fixes: list[Fix],
+               statements: list[Statement], violating: list[rows.Wanted]) -> rows.Rehearsed:
+    """The target's rows the rehearsal needs, copied into the proof's copy: the rows the
+    fixes' checks count and the rows the row checks found violating (`violating`)."""
+    if mode == rows.NONE:
+        return rows.Rehearsed(rows.NONE)
+    tables, words = rows.names_in([sql for fix in fixes for _, sql, _ in fix.parts()] + [s.sql for s in statements])
+    wanted = rows.rows_counted_by(fixes) + violating
+    sampled = tables | rows.touched_tables(statements) if mode == rows.SAMPLE else set()
+    with timing.phase("rehearsal (copy rows)"):
+        copied, notes = rows.copy_rows(target_url, copy_url, wanted, sample_tables=sampled, words=words,
+                                       sample_rows=rows.SAMPLE_ROWS if mode == rows.SAMPLE else None)
+    return rows.Rehearsed(mode, tuple(copied), tuple(notes))
+
+
+def _violating(counted: list[row_counts.Counted]) -> list[rows.Wanted]:
+    """The rows each row check counted (a data fix of the plan resolves them, or the plan
+    was refused), so the rehearsal proves the fix does: by ctid, which the check's
+    predicate over its alias selects. A conversion only tried (not exact) is left out: its
+    predicate may raise on the very rows it is about."""
+    return [(c.check.table, f"ctid IN (SELECT {row_checks.ROW}.ctid FROM {c.check.table} AS {row_checks.ROW} "
+                            f"WHERE {c.check.rows_predicate()})")
+            for c in counted if c.rows and c.check.exact]
+
+
 def _refuse_gaps(result: diff.Diff) -> None:
     gaps = getattr(result, "gaps", None) or []
     if gaps:
@@ -117,23 +172,28 @@ def _refuse_gaps(result: diff.Diff) -> None:
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
 
 
-def _refuse_unconvertible_embeddings(forward: list[Statement], facts: TargetFacts) -> None:
-    """A vector dimension change fails on every stored embedding: say so at review time,
-    not when apply runs."""
-    found = [hit for statement in forward for hit in hazards.stored_embeddings(statement, facts)]
-    if found:
-        column, count = found[0]
-        raise DiffError(
-            f"{column} changes its vector dimension but holds {count:,} stored embeddings, which "
-            "PostgreSQL cannot convert, so apply would fail; clear them first (a data fix in phase "
-            "before that sets them to NULL, run with pgproof fixes run --phase before), plan again, "
-            "and re-embed after apply; no plan was written."
-        )
-
-
 def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int]) -> list[Statement]:
     """The way back, classified without row counts: the state it runs on does not exist yet."""
-    return hazards.classify(online.rewrite(statements, desired, **timeouts), TargetFacts(None, desired))
+    return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
+
+
+def forward_statements(conn, result: diff.Diff, target_major: int, timeouts: dict[str, int],
+                       row_check_timeout_ms: int) -> tuple[list[Statement], list[row_counts.Counted]]:
+    """The diff's statements as a plan runs them (online, ordered, with their hazards and
+    the rows that would make them fail, counted on `conn`, read-only), before data fixes
+    resolve any and before the transaction groups are assigned. The warm-equals-cold test
+    of the corpus calls it too."""
+    forward = hazards.classify(_online(result.statements, result.actual, timeouts), TargetFacts(conn, result.actual))
+    with timing.phase("row checks"):
+        schema = row_checks.Schema(result.actual, target_major)
+        counted = row_counts.count_all(conn, row_checks.checks(forward, schema), schema, row_check_timeout_ms)
+    return row_counts.with_hazards(forward, counted), counted
+
+
+def _online(statements: list[Statement], before: Catalog, timeouts: dict) -> list[Statement]:
+    """The online rewrite, ordered so that the transaction boundaries keep the
+    application working (plan/order.py); the groups are assigned once hazards are known."""
+    return order.arrange(online.rewrite(statements, before, **timeouts))
 
 
 def _irreversible(forward: list[Statement], fixes: list[FixStep]) -> list[str]:

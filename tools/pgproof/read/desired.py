@@ -10,11 +10,12 @@ statement that raised it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
-from pglast import split
+from pglast import ast, enums, split
 from pglast.ast import Node
 from pglast.parser import ParseError
 
@@ -22,6 +23,8 @@ from pgproof.core import db
 from pgproof.core.errors import SchemaError
 from pgproof.core.statement import parse
 from pgproof.read.meta_commands import without_meta_commands
+from pgproof.scratch import sandbox
+from pgproof.scratch.server import ScratchServer
 
 
 @dataclass(frozen=True)
@@ -128,27 +131,92 @@ def statements(files: list[SchemaFile]) -> list[SourceStatement]:
 LOAD_CHUNK = 500
 
 
-def load(url: str, files: list[SchemaFile]) -> None:
+def load(url: str, files: list[SchemaFile], server: ScratchServer | None = None) -> None:
     """Run the desired schema in the (empty, throwaway) database at `url`.
 
-    The statements go to the server a few hundred per query, each query its own
-    transaction (see LOAD_CHUNK). When one fails, the statements of that query run again
-    one by one in a transaction that is rolled back, to say where: SchemaError says
-    `file:line:col: server message`. What earlier queries created stays; every caller
-    loads into a scratch database it drops.
+    On a server pgproof started (`server.loader`), the schema runs as the unprivileged
+    loader (`scratch/sandbox.py`), and only its extensions are created by the superuser:
+    those without a schema of their own before anything else runs, the others at their
+    place in the files. The statements go to the server a few hundred per query, each
+    query its own transaction (see LOAD_CHUNK). When one fails, the statements of that
+    query run again one by one in a transaction that is rolled back, to say where:
+    SchemaError says `file:line:col: server message`. What earlier queries created stays;
+    every caller loads into a scratch database it drops.
     """
     found = statements(files)
-    with db.connection(url, role="scratch") as conn:
-        with conn.cursor() as cur:
-            for start in range(0, len(found), LOAD_CHUNK):
-                chunk = found[start:start + LOAD_CHUNK]
-                try:
-                    cur.execute(";\n".join(statement.sql for statement in chunk))
-                except psycopg2.Error as whole:
-                    conn.rollback()
-                    _locate(conn, chunk)
-                    raise SchemaError(f"{chunk[0].file.display}: {db.server_message(whole)}") from None
-                conn.commit()
+    loader_url = server.as_loader(url) if server else url
+    by_superuser = _extension_statements(url, found) if server and server.loader else {}
+    first = [s for s in found if by_superuser.get(id(s)) == _FIRST]
+    if first:
+        _run_each(url, first)
+    with db.connection(loader_url, role="scratch") as conn:
+        for kind, group in _segments(found, by_superuser):
+            if kind == _AT_PLACE:
+                _run_each(url, group)
+                continue
+            with conn.cursor() as cur:
+                for start in range(0, len(group), LOAD_CHUNK):
+                    chunk = group[start:start + LOAD_CHUNK]
+                    try:
+                        cur.execute(";\n".join(statement.sql for statement in chunk))
+                    except psycopg2.Error as whole:
+                        conn.rollback()
+                        _locate(conn, chunk)
+                        raise SchemaError(f"{chunk[0].file.display}: {db.server_message(whole)}") from None
+                    conn.commit()
+
+
+_FIRST, _AT_PLACE, _LOADER = "first", "at its place", "loader"
+
+
+def _extension_statements(url: str, found: list[SourceStatement]) -> dict[int, str]:
+    """The statements the superuser runs (by id): CREATE EXTENSION of an extension the
+    server offers (first when it names no schema, which a file may create; else at its
+    place) and COMMENT ON EXTENSION (only the extension's owner may). An extension the
+    server does not offer is left to the loader, which says so at its file and line."""
+    candidates = [s for s in found if _MAY_BE_EXTENSION.search(s.sql)]
+    if not candidates:
+        return {}
+    with db.connection(url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SELECT name FROM pg_available_extensions")
+        offered = {row[0] for row in cur.fetchall()}
+    result = {}
+    for statement in candidates:
+        node = statement.nodes[0]
+        if isinstance(node, ast.CreateExtensionStmt) and node.extname in offered:
+            named_schema = any(option.defname == "schema" for option in node.options or ())
+            result[id(statement)] = _AT_PLACE if named_schema else _FIRST
+        elif isinstance(node, ast.CommentStmt) and node.objtype == enums.ObjectType.OBJECT_EXTENSION:
+            result[id(statement)] = _AT_PLACE
+    return result
+
+
+_MAY_BE_EXTENSION = re.compile(r"\bEXTENSION\b", re.IGNORECASE)
+
+
+def _segments(found: list[SourceStatement], by_superuser: dict[int, str]) -> list[tuple[str, list[SourceStatement]]]:
+    """`found` in runs of the loader's statements and the superuser's, in order; the
+    extensions made first are left out (made already)."""
+    result: list[tuple[str, list[SourceStatement]]] = []
+    for statement in found:
+        kind = by_superuser.get(id(statement), _LOADER)
+        if kind == _FIRST:
+            continue
+        if result and result[-1][0] == kind:
+            result[-1][1].append(statement)
+        else:
+            result.append((kind, [statement]))
+    return result
+
+
+def _run_each(url: str, found: list[SourceStatement]) -> None:
+    """Run `found` one by one as the superuser of `url`, each committed."""
+    with db.connection(url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
+        for statement in found:
+            try:
+                cur.execute(statement.sql)
+            except psycopg2.Error as exc:
+                raise SchemaError(_server_error(statement, exc)) from None
 
 
 def _locate(conn, chunk: list[SourceStatement]) -> None:
@@ -168,9 +236,10 @@ def _server_error(statement: SourceStatement, exc: psycopg2.Error) -> str:
     position = int(diag.statement_position) if diag.statement_position else None
     message = diag.message_primary or str(exc).strip().splitlines()[0]
     text = f"{statement.location(position)}: {message}"
-    if diag.message_hint:
+    note = sandbox.privilege_note(diag.sqlstate)
+    if diag.message_hint and not note:  # a refusal's hint (psql's \copy) is not the way
         text += f" (hint: {diag.message_hint})"
-    return text
+    return text + note
 
 
 def empty_schema_note(schema: Path) -> str:

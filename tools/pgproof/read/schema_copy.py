@@ -27,6 +27,7 @@ from pgproof.ledger.own_schema import FORMER_SCHEMA, SCHEMA
 from pgproof.scratch import ScratchServer
 from pgproof.scratch import installation as installations
 from pgproof.scratch.installation import Installation
+from pgproof.scratch.sandbox import LOADER
 
 READ_ONLY_SECTION = "docs/ci.md, 'A read-only role'"
 _SET = re.compile(r"^SET\s+(\w+)\s*=", re.IGNORECASE)
@@ -50,14 +51,23 @@ def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
             hint = (f"the target role needs SELECT on every table and sequence ({READ_ONLY_SECTION})"
                     if "permission denied" in failed else "no plan was written; check that the target is reachable")
             raise DiffError(f"pg_dump of {tools.label} failed reading the target's schema: {failed}; {hint}.")
-        if tools.major == server.version.major == target_major:
+        use_list: list[str] = []
+        if server.loader:  # the extensions by the superuser, the rest as the loader
+            failed, rest = _extensions_first(tools, dump, copy_url)
+            listed = os.path.join(folder, "loader.list")
+            with open(listed, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(rest) + "\n")
+            use_list = [f"--use-list={listed}"]
+        if failed:
+            pass  # said below
+        elif tools.major == server.version.major == target_major:
             # Not --single-transaction: PostgreSQL creates thousands of objects in one
             # transaction in more than linear time (3,000 tables: 2x slower), and the copy
             # is a scratch database, dropped when the restore fails.
-            failed = _run(tools, "pg_restore", copy_url, "--no-owner", "--no-privileges",
-                          "--exit-on-error", dump)
+            failed = _run(tools, "pg_restore", server.as_loader(copy_url), "--no-owner", "--no-privileges",
+                          "--exit-on-error", *use_list, dump)
         else:
-            failed = _restore_as_script(tools, dump, copy_url)
+            failed = _restore_as_script(tools, dump, server.as_loader(copy_url), use_list)
     if failed:
         raise DiffError(
             f"pg_restore of {tools.label} failed loading the target's schema into the scratch server "
@@ -66,11 +76,61 @@ def copy_schema(target_url: str, copy_url: str, server: ScratchServer) -> None:
         )
 
 
-def _restore_as_script(tools: Installation, dump: str, copy_url: str) -> str | None:
+def _extensions_first(tools: Installation, dump: str, copy_url: str) -> tuple[str | None, list[str]]:
+    """Create the dump's extensions (and their comments) as the superuser of the copy,
+    with each schema they name made first and given to the loader; return the failure (or
+    None) and the table of contents of everything else, which the loader restores. The
+    restore itself runs as the loader: what the target holds is no more trusted than a
+    schema file."""
+    listed = subprocess.run([str(tools.tool("pg_restore")), "--list", dump],
+                            capture_output=True, text=True, timeout=600, check=False)
+    if listed.returncode != 0:
+        return " ".join(listed.stderr.split())[-300:] or "no output", []
+    entries = [line for line in listed.stdout.splitlines() if line and not line.startswith(";")]
+    superuser = [line for line in entries if _EXTENSION_ENTRY.search(line)]
+    if not superuser:
+        return None, entries
+    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as handle:
+        handle.write("\n".join(superuser) + "\n")
+        handle.flush()
+        done = subprocess.run([str(tools.tool("pg_restore")), "--no-owner", "--no-privileges",
+                               f"--use-list={handle.name}", "--file=-", dump],
+                              capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        return " ".join(done.stderr.split())[-300:] or "no output", []
+    schemas = sorted({name for name in _WITH_SCHEMA.findall(done.stdout) if name != "public"})
+    with db.connection(copy_url, role="scratch") as conn:
+        with conn.cursor() as cur:
+            cur.execute("SELECT name FROM pg_settings")
+            known = {row[0] for row in cur.fetchall()}
+            try:
+                for schema in schemas:
+                    cur.execute(f"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {LOADER}")
+                cur.execute(readable_script(done.stdout, known))
+            except psycopg2.Error as exc:
+                return db.server_message(exc, copy_url), []
+        conn.commit()
+    made = {schema.strip('"') for schema in schemas}
+    rest = [line for line in entries if line not in superuser and not _schema_made(line, made)]
+    return None, rest
+
+
+# `2; 3079 16385 EXTENSION - vector ` and `4012; 0 0 COMMENT - EXTENSION vector `
+_EXTENSION_ENTRY = re.compile(r"^\d+; \d+ \d+ (EXTENSION - |COMMENT - EXTENSION )")
+_WITH_SCHEMA = re.compile(r"^CREATE EXTENSION IF NOT EXISTS \S+ WITH SCHEMA (\S+?);$", re.MULTILINE)
+
+
+def _schema_made(line: str, made: set[str]) -> bool:
+    """Is `line` the table-of-contents entry of a schema made for an extension already?"""
+    found = re.match(r"^\d+; \d+ \d+ SCHEMA - (\S+) ", line + " ")
+    return bool(found and found.group(1) in made)
+
+
+def _restore_as_script(tools: Installation, dump: str, copy_url: str, use_list: list[str] = ()) -> str | None:
     """pg_restore into a script for an older server: drop what it cannot read, run it in
     one transaction. Returns the failure, or None."""
     done = subprocess.run(
-        [str(tools.tool("pg_restore")), "--no-owner", "--no-privileges", "--file=-", dump],
+        [str(tools.tool("pg_restore")), "--no-owner", "--no-privileges", *use_list, "--file=-", dump],
         capture_output=True, text=True, timeout=600, check=False,
     )
     if done.returncode != 0:

@@ -42,7 +42,9 @@ import psutil
 from pgproof.core import db, interrupts, timing
 from pgproof.core.errors import ScratchError
 from pgproof.scratch.embedded import MEMORY_DIR, memory_dir, postmaster_pid
+from pgproof.scratch import private, sandbox
 from pgproof.scratch.installation import Installation
+from pgproof.scratch.sandbox import LOADER
 from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer, drop_database
 
 log = logging.getLogger("pgproof")
@@ -65,9 +67,12 @@ _LOAD_SETTINGS = (
 
 def usable(folder: Path) -> bool:
     """True when the cache folder exists or can be made, and is writable."""
+    if folder.is_symlink():
+        return True  # and refused by Cache.server: never written through
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".probe-{os.getpid()}"
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)  # checked, not assumed, by Cache.server
+        probe = folder / f".probe-{os.getpid()}-{secrets.token_hex(4)}"  # two threads of one run: two probes
         probe.write_text("")
         probe.unlink()
         return True
@@ -101,7 +106,7 @@ def _flock(path: Path, mode: int, wait_s: float | None = None) -> Iterator[None]
 
 def _atomic_write(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    with open(temporary, "wb") as handle:
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -112,41 +117,51 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 class PersistentCluster:
     """A scratch cluster that outlives the run: started when not running, never stopped
-    by a run (`cache clear` stops it)."""
+    by a run (`cache clear` stops it).
+
+    Its folder in the cache (0700, ours) holds its password (0600; the server asks for it,
+    scram-sha-256, on its socket too) and `places.json`: where its data, socket and run
+    space are. They are in the folder where they can be; a socket whose path would be too
+    long, a run space in memory, and (as root, where the server runs as another user who
+    may not enter the cache folder) the data too are each a `mkdtemp` folder elsewhere,
+    recorded there, and checked like the folder itself every run."""
 
     def __init__(self, folder: Path, installation: Installation | None) -> None:
         self.folder = folder
         self.installation = installation
         self.bin_dir = installation.bin if installation else Path()
-        self.data = folder / "data"
-        socket_dir = folder
-        if len(str(socket_dir)) > _SOCKET_PATH_MAX - 14:  # a Unix socket path is short
-            digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
-            socket_dir = Path(tempfile.gettempdir()) / f"pgproof-cache-{digest}"
-        self.socket_dir = socket_dir
-        self.user = _server_user(installation) if installation else None
-        # The run databases (clones) live in memory where the machine has it: a clone of
-        # a 3,000-table schema is 27,000 files, and FILE_COPY took 6 to 18 s on disk
-        # against 0.7 s in /dev/shm. The templates stay in the cache folder, on disk.
-        self.run_space = run_space_folder(folder) if memory_dir() else None
+        self.places = _read_places(folder)
+        if installation is not None:
+            self.user = _server_user(installation)
+        else:  # status and clear: whoever it was started as
+            self.user = self.places.get("user")
+        self.password: str | None = None  # read by ensure_running
 
-    def _own(self, path: Path) -> None:
-        """As root, the server runs as another user, who must own its folders and be able
-        to reach them (search permission only is added to the folders above)."""
+    @property
+    def data(self) -> Path:
+        return Path(self.places.get("data") or self.folder / "data")
+
+    @property
+    def socket_dir(self) -> Path:
+        return Path(self.places.get("socket") or self.folder)
+
+    @property
+    def run_space(self) -> Path | None:
+        return Path(self.places["run_space"]) if self.places.get("run_space") else None
+
+    def _ids(self) -> tuple[int, int]:
+        """The uid and gid the server runs as."""
         if not self.user:
-            return
+            return os.geteuid(), os.getegid()
         import pwd
 
         entry = pwd.getpwnam(self.user)
-        os.chown(path, entry.pw_uid, entry.pw_gid)
-        for parent in path.parents:
-            mode = parent.stat().st_mode
-            if not mode & 0o001:
-                parent.chmod(mode | 0o001)
+        return entry.pw_uid, entry.pw_gid
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@/postgres?host={self.socket_dir}"
+        password = self.password if self.password is not None else _password_of(self.folder)
+        return db.with_user(f"postgresql://postgres@/postgres?host={self.socket_dir}", "postgres", password)
 
     def answers(self) -> bool:
         try:
@@ -157,26 +172,95 @@ class PersistentCluster:
 
     def ensure_running(self) -> None:
         with _flock(self.folder / "server.lock", fcntl.LOCK_EX):
-            if self.answers():
+            self.password = private.secret(self.folder / "password")
+            usable = self._places_usable()
+            if usable:
+                self._remake_lost_places()
+            if usable and self.answers():
                 return
             with timing.phase("scratch start"):
-                if (self.data / "PG_VERSION").is_file():
+                if usable and (self.data / "PG_VERSION").is_file():
                     try:
                         self._start()
                         return
                     except ScratchError as failure:  # a cache: start again from nothing
                         log.warning("the cached scratch server in %s did not start (%s); creating it again",
                                     self.folder, failure)
-                        self.stop()
-                shutil.rmtree(self.data, ignore_errors=True)
+                self.stop()
+                self._remove_places()
+                self._make_places()
                 self._initdb()
                 self._start()
 
+    def _places_usable(self) -> bool:
+        """Every recorded place is there and only the server's; False when one is gone
+        (a restart of the machine empties /tmp and /dev/shm) or never was recorded.
+        A place there but open to others, or another's, is refused (ScratchError)."""
+        if not self.places or self.places.get("user") != self.user:
+            return False
+        uid, _ = self._ids()
+        for key in ("home", "socket", "run_space"):
+            if self.places.get(key):
+                if not os.path.lexists(self.places[key]):
+                    return key != "home"  # only the server's own folder holds what must be kept
+                private.check(Path(self.places[key]), uid)
+        return True
+
+    def _remake_lost_places(self) -> None:
+        """A socket folder or run space that is gone (a restart of the machine empties
+        /tmp and /dev/shm) is made again under a new name, and recorded."""
+        uid, gid = self._ids()
+        changed = False
+        for key, prefix, parent in (("socket", "pgproof-socket-", "/tmp"), ("run_space", "pgproof-runs-", str(MEMORY_DIR))):
+            if self.places.get(key) and not os.path.lexists(self.places[key]):
+                self.places[key] = str(private.temporary_folder(prefix, parent, uid, gid))
+                changed = True
+                if key == "socket":
+                    with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+                        conf.write(f"unix_socket_directories = '{self.places[key]}'\n")
+        if changed:
+            _atomic_write(self.folder / "places.json", json.dumps(self.places).encode())
+
+    def _make_places(self) -> None:
+        uid, gid = self._ids()
+        places: dict[str, Any] = {"user": self.user}
+        home = self.folder
+        if self.user:  # the server's user cannot enter our 0700 folders: its own, elsewhere
+            home = private.temporary_folder("pgproof-cache-", _short_parent(), uid, gid)
+            blocked = private.reachable(home, uid)
+            if blocked:
+                raise ScratchError(
+                    f"the scratch server runs as {self.user} (PostgreSQL refuses root), who cannot reach {home} "
+                    f"through {blocked}; set TMPDIR to a folder others may pass through, or run pgproof as another user."
+                )
+            places["home"] = str(home)
+        places["data"] = str(home / "data")
+        if len(str(home)) > _SOCKET_PATH_MAX - 14:  # a Unix socket path is short
+            places["socket"] = str(private.temporary_folder("pgproof-socket-", "/tmp", uid, gid))
+        elif self.user:
+            places["socket"] = str(home)
+        if memory_dir():
+            # The run databases (clones) live in memory where the machine has it: a clone of
+            # a 3,000-table schema is 27,000 files, and FILE_COPY took 6 to 18 s on disk
+            # against 0.7 s in /dev/shm. The templates stay on disk.
+            places["run_space"] = str(private.temporary_folder("pgproof-runs-", str(MEMORY_DIR), uid, gid))
+        _atomic_write(self.folder / "places.json", json.dumps(places).encode())
+        self.places = places
+
+    def _remove_places(self) -> None:
+        """Remove what the recorded places hold (only folders of the server's user)."""
+        uid, _ = self._ids()
+        shutil.rmtree(self.folder / "data", ignore_errors=True)
+        for key in ("home", "socket", "run_space"):
+            path = self.places.get(key)
+            if path and os.path.isdir(path) and not os.path.islink(path) and os.stat(path).st_uid == uid:
+                shutil.rmtree(path, ignore_errors=True)
+        (self.folder / "places.json").unlink(missing_ok=True)
+        self.places = {}
+
     def ensure_run_space(self) -> str | None:
         """The tablespace for this server's run databases (made when missing), or None
-        where there is no memory folder to put it in. After a restart of the machine the
-        folder is gone: the databases that were in it and the tablespace are dropped and
-        made again."""
+        where there is no memory folder to put it in."""
         if self.run_space is None:
             return None
         if self._run_space_ready():  # the usual case, without the server's lock
@@ -190,9 +274,6 @@ class PersistentCluster:
                                         (rows[0][0],)):
                     _drop(self.url, name)
                 _run_sql(self.url, f'DROP TABLESPACE IF EXISTS "{RUN_SPACE}"')
-            shutil.rmtree(self.run_space, ignore_errors=True)
-            self.run_space.mkdir(mode=0o700, parents=True)
-            self._own(self.run_space)
             _run_sql(self.url, f"CREATE TABLESPACE \"{RUN_SPACE}\" LOCATION '{self.run_space}'")
             return RUN_SPACE
 
@@ -204,18 +285,24 @@ class PersistentCluster:
         return bool(rows) and rows[0][0] == str(self.run_space)
 
     def _initdb(self) -> None:
-        self._own(self.folder)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-                  "--locale=C", "--no-sync", "--no-instructions")
+        pwfile = self.data.parent / f".pwfile-{secrets.token_hex(4)}"
+        handle = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w") as out:
+            out.write(self.password or "")
+        uid, gid = self._ids()
+        os.chown(pwfile, uid, gid)
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=scram-sha-256",
+                      f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions")
+        finally:
+            pwfile.unlink(missing_ok=True)
         conf = "".join(f"{key} = {value}\n" for key, value in SCRATCH_SETTINGS.items())
-        conf += f"unix_socket_directories = '{self.socket_dir}'\n"
-        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as handle:
-            handle.write(conf)
+        conf += f"unix_socket_directories = '{self.socket_dir}'\nunix_socket_permissions = 0700\n"
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as handle_conf:
+            handle_conf.write(conf)
 
     def _start(self) -> None:
-        self.socket_dir.mkdir(parents=True, exist_ok=True)
-        self._own(self.socket_dir)
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60", "start")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data.parent / "server.log"), "-w", "-t", "60", "start")
 
     def _postmaster_alive(self) -> bool:
         pid = postmaster_pid(self.data)
@@ -225,16 +312,14 @@ class PersistentCluster:
         if self._postmaster_alive():
             with contextlib.suppress(ScratchError):
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
-        if self.socket_dir != self.folder:  # the short socket folder in /tmp goes with its server
-            with contextlib.suppress(OSError):
-                self.socket_dir.rmdir()
 
     def _run(self, program: str, *args: str) -> None:
         with tempfile.TemporaryFile("w+") as output:  # files, not pipes: the server inherits them
             # as another user, its own group too: root's group may be shut out where others are not
             as_user: dict[str, Any] = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
             done = subprocess.run([str(self.bin_dir / program), *args], stdout=output, **as_user,
-                                  stderr=subprocess.STDOUT, cwd=self.folder, check=False, timeout=120)
+                                  stderr=subprocess.STDOUT, cwd=self.data.parent, check=False, timeout=120,
+                                  env=private.server_environment())
             if done.returncode != 0:
                 output.seek(0)
                 detail = " ".join(output.read().split())[-300:]
@@ -244,10 +329,25 @@ class PersistentCluster:
                 )
 
 
-def run_space_folder(server_folder: Path) -> Path:
-    """Where the run databases of the server in `server_folder` go, in memory."""
-    digest = hashlib.sha256(str(server_folder.resolve()).encode()).hexdigest()[:12]
-    return Path(MEMORY_DIR) / f"pgproof-runs-{digest}"
+def _read_places(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / "places.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _password_of(folder: Path) -> str | None:
+    try:
+        return (folder / "password").read_text().strip()
+    except OSError:
+        return None
+
+
+def _short_parent() -> str:
+    """Where a server's own folder goes as root: the temporary folder when its path
+    leaves room for the socket, else /tmp."""
+    parent = tempfile.gettempdir()
+    return parent if len(parent) < _SOCKET_PATH_MAX - 40 else "/tmp"
 
 
 def _server_user(installation: Installation) -> str | None:
@@ -283,10 +383,11 @@ class Cache:
         """The persistent scratch server of `installation`, started if needed. Its
         databases made by `ScratchServer.database()` are dropped after use."""
         major = installation.major
+        private.folder(self.folder)
         with _flock(self.folder / "lock", fcntl.LOCK_SH):
+            private.folder(self.entries)
             digest = hashlib.sha256(str(installation.bin.resolve()).encode()).hexdigest()[:8]
-            cluster = PersistentCluster(self.folder / f"pg{major}-{digest}", installation)
-            cluster.folder.mkdir(parents=True, exist_ok=True)
+            cluster = PersistentCluster(private.folder(self.folder / f"pg{major}-{digest}"), installation)
             cluster.ensure_running()
             version = db.probe(cluster.url, role="cache server")
             if version.major != major:
@@ -296,8 +397,10 @@ class Cache:
                 )
             _drop_dead_runs(cluster.url)
             self._drop_dead_builds(cluster.url)
+            sandbox.ensure_loader(cluster.url, cluster.password)
             yield ScratchServer(url=cluster.url, version=version, kind="cache", installation=installation,
-                                run_space=cluster.ensure_run_space())
+                                run_space=cluster.ensure_run_space(),
+                                loader=sandbox.loader_url(cluster.url, cluster.password))
 
     def _drop_dead_builds(self, url: str) -> None:
         """Drop the half-built entries of killed runs: a build whose lock nobody holds."""
@@ -361,7 +464,7 @@ class Cache:
             final, building = CACHE_PREFIX + key, BUILD_PREFIX + key
             for name in (building, final):  # leftovers of a killed build: never trusted
                 _drop(server.url, name)
-            _run_sql(server.url, f'CREATE DATABASE "{building}"')
+            _run_sql(server.url, f'CREATE DATABASE "{building}"' + (f' OWNER "{LOADER}"' if server.loader else ""))
             try:
                 side = build(db.with_database(server.url, building))
             except BaseException:
@@ -369,6 +472,9 @@ class Cache:
                     _drop(server.url, building)
                 raise
             _run_sql(server.url, f'ALTER DATABASE "{building}" RENAME TO "{final}"')
+            # The loader owns what it loaded, but not the template: as its owner it could
+            # let connections in and change what later runs are proven against.
+            _run_sql(server.url, f'ALTER DATABASE "{final}" OWNER TO CURRENT_USER')
             _run_sql(server.url, f'ALTER DATABASE "{final}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
             manifest: dict[str, Any] = {"database": final, "created": time.time()}
             if keep_side:
@@ -437,8 +543,9 @@ def status(folder: Path) -> Status:
     servers = []
     if folder.is_dir():
         for path in sorted(folder.glob("pg*-*")):
-            if (path / "data").is_dir():
-                servers.append((path.name, PersistentCluster(path, None)._postmaster_alive()))
+            cluster = PersistentCluster(path, None)
+            if cluster.data.is_dir():
+                servers.append((path.name, cluster._postmaster_alive()))
     entries = len(list((folder / "entries").glob("*.json"))) if folder.is_dir() else 0
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
     return Status(folder, servers, entries, size)
@@ -460,12 +567,11 @@ def clear(folder: Path) -> int:
     try:
         for path in sorted(folder.glob("pg*-*")):
             cluster = PersistentCluster(path, None)
-            cluster.bin_dir = _bin_dir_of(path)
-            cluster.user = _owner_if_root(path)
+            cluster.bin_dir = _bin_dir_of(cluster.data)
             if cluster._postmaster_alive():
                 cluster.stop()
                 stopped += 1
-            shutil.rmtree(run_space_folder(path), ignore_errors=True)
+            cluster._remove_places()
         for path in folder.iterdir():
             if path.name != "lock":
                 if path.is_dir():
@@ -477,20 +583,10 @@ def clear(folder: Path) -> int:
     return stopped
 
 
-def _owner_if_root(folder: Path) -> str | None:
-    """The user a cached server runs as, when we are root (the owner of its folder)."""
-    if os.geteuid() != 0:
-        return None
-    import pwd
-
-    owner = pwd.getpwuid(folder.stat().st_uid).pw_name
-    return None if owner == "root" else owner
-
-
-def _bin_dir_of(folder: Path) -> Path:
+def _bin_dir_of(data: Path) -> Path:
     """The binaries a cached server was started from (recorded by its postmaster.opts)."""
     try:
-        first = (folder / "data" / "postmaster.opts").read_text().split()[0].strip("'\"")
+        first = (data / "postmaster.opts").read_text().split()[0].strip("'\"")
         return Path(first).parent
     except (OSError, IndexError):
         return Path()

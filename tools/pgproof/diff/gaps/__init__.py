@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pgproof.read.catalog import COMMENT, Catalog, Difference
 from pgproof.core.statement import Statement
 from pgproof.diff.gaps import (collations, column_types, columns, comments, dependents, functions, indexes, order,
-                               partitions, relations, touched, types, validity)
+                               partitions, relations, rules, touched, types, validity)
 from pgproof.diff.gaps.script import Gap, GapCode, Script
 
 __all__ = ["Closure", "Gap", "GapCode", "as_dict", "close", "refusal"]
@@ -59,6 +59,8 @@ def close(
     columns.sequences(script)          # epilogue: ALTER SEQUENCE options
     relations.options(script)          # after migra's CREATE of the object, else epilogue
     relations.forced_row_security(script)  # epilogue: ALTER TABLE ... [NO] FORCE
+    rules.rules(script)                # prologue: DROP RULE; epilogue: CREATE RULE (and re-created views' rules)
+    rules.event_triggers(script)       # prologue: DROP EVENT TRIGGER; epilogue: CREATE EVENT TRIGGER
     comments.emit(script)              # epilogue, last: every commented object exists
     _unhandled(script)                 # anything still untouched: a named gap, never silence
     gaps = sorted(script.gaps, key=lambda g: (g.kind, g.key, g.code))

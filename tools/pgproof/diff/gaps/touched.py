@@ -63,6 +63,7 @@ _DROPPED_KINDS = {
     OT.OBJECT_PROCEDURE: Kind.FUNCTION, OT.OBJECT_ROUTINE: Kind.FUNCTION,
     OT.OBJECT_AGGREGATE: Kind.FUNCTION, OT.OBJECT_TRIGGER: Kind.TRIGGER, OT.OBJECT_POLICY: Kind.POLICY,
     OT.OBJECT_SCHEMA: Kind.SCHEMA, OT.OBJECT_EXTENSION: Kind.EXTENSION,
+    OT.OBJECT_RULE: Kind.RULE, OT.OBJECT_EVENT_TRIGGER: Kind.EVENT_TRIGGER,
 }
 _ALTERED_RELATIONS = {
     OT.OBJECT_TABLE: Kind.TABLE, OT.OBJECT_FOREIGN_TABLE: Kind.TABLE, OT.OBJECT_VIEW: Kind.VIEW,
@@ -82,6 +83,9 @@ _CONSTRAINT_COMMANDS = {
 }
 _TRIGGER_COMMANDS = {
     AT.AT_EnableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_DisableTrig,
+}
+_RULE_COMMANDS = {
+    AT.AT_EnableRule, AT.AT_EnableAlwaysRule, AT.AT_EnableReplicaRule, AT.AT_DisableRule,
 }
 
 
@@ -117,9 +121,9 @@ def _drop(node: ast.DropStmt) -> list[Touch]:
             names = [obj.sval]
         else:
             names = _names(obj)
-        if kind in (Kind.SCHEMA, Kind.EXTENSION):
+        if kind in (Kind.SCHEMA, Kind.EXTENSION, Kind.EVENT_TRIGGER):
             result.append(Touch(kind, qualified(names[-1]), DROP))
-        elif kind in (Kind.TRIGGER, Kind.POLICY):  # (schema,) table, name
+        elif kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):  # (schema,) table, name
             table = names[:-1]
             result.append(Touch(kind, _key(table) + "." + qualified(names[-1]), DROP))
         else:
@@ -140,6 +144,8 @@ def _alter_table(node: ast.AlterTableStmt) -> list[Touch]:
             result.append(_constraint(relation, cmd))
         elif subtype in _TRIGGER_COMMANDS:
             result.append(Touch(Kind.TRIGGER, f"{relation}.{qualified(cmd.name)}", ALTER))
+        elif subtype in _RULE_COMMANDS:
+            result.append(Touch(Kind.RULE, f"{relation}.{qualified(cmd.name)}", ALTER))
         else:
             result.append(Touch(kind, relation, ALTER))
     return result
@@ -216,6 +222,10 @@ _HANDLERS: dict[type, Callable[[Any], list[Touch]]] = {
         Kind.TRIGGER, f"{_relation(n.relation)}.{qualified(n.trigname)}", REPLACE if n.replace else CREATE)],
     ast.CreatePolicyStmt: lambda n: [Touch(
         Kind.POLICY, f"{_relation(n.table)}.{qualified(n.policy_name)}", CREATE)],
+    ast.RuleStmt: lambda n: [Touch(
+        Kind.RULE, f"{_relation(n.relation)}.{qualified(n.rulename)}", REPLACE if n.replace else CREATE)],
+    ast.CreateEventTrigStmt: lambda n: [Touch(Kind.EVENT_TRIGGER, qualified(n.trigname), CREATE)],
+    ast.AlterEventTrigStmt: lambda n: [Touch(Kind.EVENT_TRIGGER, qualified(n.trigname), ALTER)],
     ast.AlterPolicyStmt: lambda n: [Touch(
         Kind.POLICY, f"{_relation(n.table)}.{qualified(n.policy_name)}", ALTER)],
 }

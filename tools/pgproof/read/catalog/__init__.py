@@ -21,6 +21,7 @@ from typing import Any
 from pgproof.core import db
 from pgproof.core.exclusions import Exclusions
 from pgproof.core.kinds import FACTS, Kind
+from pgproof.read import uncompared
 from pgproof.read.catalog import privileges
 
 # Each kind and the query file beside this module that lists it (core/kinds.py); the
@@ -70,6 +71,8 @@ class CatalogObject:
 class Catalog:
     objects: dict[tuple[str, str], CatalogObject]
     server_major: int | None = None  # of the server it was read from; never compared
+    # kind -> names of objects of kinds pgproof does not compare (read/uncompared.py)
+    uncompared: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # A catalog is never changed once read, so what is derived from all of it is worked
     # out once: a plan asks for these many times, and a large schema has 100,000 objects.
@@ -189,15 +192,18 @@ def describe_connection(conn, exclusions: Exclusions = Exclusions(), *, end: boo
             obj = CatalogObject(kind=kind, key=row["key"], schema=row["schema"], name=row["name"],
                                 parent=row["parent"], definition=row["definition"], info=row["info"])
             objects[obj.ref] = obj
+        not_compared = uncompared.read(cur, exclusions)
     if end:
         conn.rollback()
-    return Catalog(objects, server_major=major)
+    return Catalog(objects, server_major=major, uncompared=not_compared)
 
 
 def _excluded(kind: str, schema: str, name: str, parent: str | None, exclusions: Exclusions,
               excluded_parents: dict[str | None, bool]) -> bool:
     if kind == "schema":
         return exclusions.matches(name)
+    if kind == Kind.EVENT_TRIGGER:  # database-wide: no schema to exclude it by
+        return False
     if kind == "extension":
         return exclusions.matches(schema, name)
     if exclusions.matches(schema, name):

@@ -1,7 +1,8 @@
 -- Privileges of the managed roles (the roles parameter), one object per object and grantee: tables,
 -- views, sequences, columns, functions, schemas and default privileges. A NULL ACL means
 -- the built-in default, so both sides read acldefault() then. The owner's own privileges
--- come with ownership (see owners.sql) and are left out.
+-- come with ownership (see owners.sql) and are left out; default privileges have no owner
+-- (NULL), so their grants to PUBLIC are kept.
 WITH acls AS (
   SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS objtype,
          format('%%I.%%I', n.nspname, c.relname) AS target, n.nspname AS schema, c.relname AS name,
@@ -35,7 +36,7 @@ WITH acls AS (
                 CASE WHEN d.defaclnamespace = 0 THEN '' ELSE format(' IN SCHEMA %%I', n.nspname) END)
            || ' ON ' || CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
                         WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END,
-         coalesce(n.nspname, 'public'), coalesce(n.nspname, ''), NULL, NULL, 0::oid, d.defaclacl
+         coalesce(n.nspname, 'public'), coalesce(n.nspname, ''), NULL, NULL, NULL::oid, d.defaclacl
   FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 )
 SELECT format('%%s %%s TO %%s', a.objtype, a.target, g.role) AS key, a.schema, a.name, a.parent,
@@ -48,6 +49,6 @@ SELECT format('%%s %%s TO %%s', a.objtype, a.target, g.role) AS key, a.schema, a
 FROM acls a
 CROSS JOIN LATERAL aclexplode(a.acl) x
 CROSS JOIN LATERAL (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS role) g
-WHERE x.grantee <> a.owner
+WHERE x.grantee IS DISTINCT FROM a.owner  -- a default privilege has no owner: PUBLIC (0) is a grantee
   AND (CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END) = ANY (%(roles)s)
 GROUP BY a.objtype, a.target, a.schema, a.name, a.parent, a.column_name, g.role

@@ -1,0 +1,7 @@
+-- transaction 1 of 1 (statement 1): SHARE UPDATE EXCLUSIVE lock on public.sources_status
+BEGIN;
+-- statement 1 of 1 (comments, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+COMMENT ON INDEX public.sources_status IS NULL;
+COMMIT;

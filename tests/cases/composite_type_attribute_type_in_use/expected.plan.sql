@@ -1,0 +1,2 @@
+-- no plan: the diff has the gap type-in-use; its statements, run directly:
+

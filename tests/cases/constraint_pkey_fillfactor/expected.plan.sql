@@ -1,0 +1,2 @@
+-- no plan: the diff has the gap constraint-index; its statements, run directly:
+

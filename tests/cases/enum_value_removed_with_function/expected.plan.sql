@@ -1,0 +1,2 @@
+-- no plan: the diff has the gap enum-recreated; its statements, run directly:
+

@@ -1,0 +1,19 @@
+-- transaction 1 of 1 (statements 1-2): no table lock
+BEGIN;
+-- statement 1 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+set check_function_bodies = off;
+-- statement 2 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+CREATE OR REPLACE FUNCTION public.long_segment_count(wanted integer)
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+BEGIN ATOMIC
+ SELECT count(*) AS count
+    FROM public.long_segments l
+   WHERE (l.source_id = long_segment_count.wanted);
+END;
+COMMIT;

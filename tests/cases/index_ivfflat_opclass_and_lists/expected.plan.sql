@@ -1,0 +1,19 @@
+-- transaction 1 of 3 (statement 1, outside a transaction block): SHARE UPDATE EXCLUSIVE lock on public.segments
+-- statement 1 of 3 (catalog, outside a transaction); hazards: IVFFLAT_SMALL_TABLE
+SET lock_timeout = '3000ms';
+SET statement_timeout = '0ms';
+CREATE INDEX CONCURRENTLY IF NOT EXISTS pgproof_new_segments_embedding_idx ON public.segments USING ivfflat (embedding public.vector_cosine_ops) WITH (lists = '50');
+
+-- transaction 2 of 3 (statement 2, outside a transaction block): SHARE UPDATE EXCLUSIVE lock on public.segments_embedding_idx
+-- statement 2 of 3 (catalog, outside a transaction); hazards: INDEX_DROP
+SET lock_timeout = '3000ms';
+SET statement_timeout = '0ms';
+DROP INDEX CONCURRENTLY IF EXISTS public.segments_embedding_idx;
+
+-- transaction 3 of 3 (statement 3): SHARE UPDATE EXCLUSIVE lock on public.pgproof_new_segments_embedding_idx
+BEGIN;
+-- statement 3 of 3 (catalog, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER INDEX public.pgproof_new_segments_embedding_idx RENAME TO segments_embedding_idx;
+COMMIT;

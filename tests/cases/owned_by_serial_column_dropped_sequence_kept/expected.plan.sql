@@ -1,0 +1,11 @@
+-- transaction 1 of 1 (statements 1-2): ACCESS EXCLUSIVE lock on public.tickets
+BEGIN;
+-- statement 1 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter sequence "public"."tickets_no_seq" owned by none;
+-- statement 2 of 2 (migra, in the transaction); hazards: DATA_LOSS
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."tickets" drop column "no";
+COMMIT;

@@ -1,0 +1,7 @@
+-- transaction 1 of 1 (statement 1): ACCESS EXCLUSIVE lock on public.events
+BEGIN;
+-- statement 1 of 1 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+drop trigger if exists "events_stamp" on "public"."events";
+COMMIT;

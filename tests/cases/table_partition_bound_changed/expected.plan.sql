@@ -1,0 +1,2 @@
+-- no plan: the diff has the gap unhandled; its statements, run directly:
+

@@ -1,0 +1,14 @@
+-- transaction 1 of 1 (statements 1-2): ACCESS EXCLUSIVE lock on public.titles
+BEGIN;
+-- statement 1 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+create or replace view "public"."titles" as  SELECT sources.id,
+    sources.title
+   FROM public.sources
+  WHERE (sources.status = 'completed'::text);
+-- statement 2 of 2 (catalog, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+ALTER VIEW public.titles SET (security_invoker=true);
+COMMIT;

@@ -1,0 +1,11 @@
+-- transaction 1 of 1 (statements 1-2): ACCESS EXCLUSIVE lock on public.marker
+BEGIN;
+-- statement 1 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."marker" add column "a" integer;
+-- statement 2 of 2 (migra, in the transaction); hazards: none
+SET LOCAL lock_timeout = '3000ms';
+SET LOCAL statement_timeout = '0ms';
+alter table "public"."marker" add column "b" text default 'x'::text;
+COMMIT;
