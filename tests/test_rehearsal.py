@@ -71,7 +71,9 @@ def test_a_before_fix_whose_batch_names_a_missing_column_is_refused_at_plan_time
 @pytest.mark.parametrize("phase", ["before", "after"])
 def test_a_fix_whose_check_names_a_column_the_target_lacks_is_refused(pgproof, legacy_db, tmp_path, monkeypatch, phase):
     """Before, such a check counted 0 ("not there yet") and the fix silently left the plan."""
-    folder = project(tmp_path, monkeypatch, {"0001_missing.sql": CHECK_NAMES_A_MISSING_COLUMN.format(phase=phase)})
+    # 0000_dedup resolves the legacy target's duplicates, which the row checks refuse otherwise
+    folder = project(tmp_path, monkeypatch, {"0000_dedup.sql": DEDUP,
+                                             "0001_missing.sql": CHECK_NAMES_A_MISSING_COLUMN.format(phase=phase)})
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 1, result.err
     where = "the target as it is" if phase == "before" else "the proof's copy of the target after the plan's statements"
@@ -134,7 +136,7 @@ def test_violating_copies_the_rows_a_fix_counts_and_its_archive_accounts_for_the
 
 
 def test_a_fix_that_loses_rows_it_does_not_archive_fails_the_proof(pgproof, legacy_db, tmp_path, monkeypatch):
-    project(tmp_path, monkeypatch, {"0003_cache.sql": ARCHIVES_NONE_OF_WHAT_IT_DELETES})
+    project(tmp_path, monkeypatch, {"0001_dedup.sql": DEDUP, "0003_cache.sql": ARCHIVES_NONE_OF_WHAT_IT_DELETES})
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 3, result.err
     assert "data fix 0003_cache removed 1 of public.api_cache (1 removed, 0 archived)" in result.err
@@ -144,14 +146,15 @@ def test_a_fix_that_loses_rows_it_does_not_archive_fails_the_proof(pgproof, lega
 
 def test_a_fix_that_says_archive_none_may_remove_rows(pgproof, legacy_db, tmp_path, monkeypatch):
     fix = ARCHIVES_NONE_OF_WHAT_IT_DELETES.replace("-- phase: before\n", "-- phase: before\n-- archive: none\n")
-    project(tmp_path, monkeypatch, {"0003_cache.sql": fix})
+    project(tmp_path, monkeypatch, {"0001_dedup.sql": DEDUP, "0003_cache.sql": fix})
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 0, result.err
     assert "--   public.api_cache: 1 rows" in (tmp_path / "plan.sql").read_text()
 
 
 def test_none_copies_no_row_and_the_header_says_the_rehearsal_was_skipped(pgproof, legacy_db, tmp_path, monkeypatch):
-    project(tmp_path, monkeypatch, {"0003_cache.sql": ARCHIVES_NONE_OF_WHAT_IT_DELETES}, extra='rehearsal = "none"\n')
+    project(tmp_path, monkeypatch, {"0001_dedup.sql": DEDUP, "0003_cache.sql": ARCHIVES_NONE_OF_WHAT_IT_DELETES},
+            extra='rehearsal = "none"\n')
     result = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert result.code == 0, result.err  # nothing rehearsed: the loss is not seen
     text = (tmp_path / "plan.sql").read_text()
@@ -160,18 +163,17 @@ def test_none_copies_no_row_and_the_header_says_the_rehearsal_was_skipped(pgproo
     assert flagged.code == 3, flagged.err  # the flag wins over the setting
 
 
-def test_sample_rehearses_the_statements_on_rows_and_names_the_failing_one(pgproof, legacy_db, tmp_path):
-    """A NOT NULL column without a default passes on an empty copy; on the copy with a
-    sample of the table's rows it fails, as apply would."""
+def test_a_not_null_column_without_default_is_refused_whatever_the_rehearsal(pgproof, legacy_db, tmp_path):
+    """A NOT NULL column without a default passes on an empty copy; the row checks count
+    the rows it fails on at plan time, before any rehearsal (sample or none)."""
     schema = SCHEMA.read_text().replace("    speaker_label       varchar(50),",
                                         "    speaker_label       varchar(50),\n    word_count integer NOT NULL,", 1)
     (tmp_path / "schema.sql").write_text(schema)
     args = ["plan", "--db", legacy_db, "--schema", str(tmp_path / "schema.sql"), "--out", str(tmp_path / "plan.sql")]
-    result = pgproof(*args, "--rehearsal", "sample")
-    assert result.code == 1, result.err
-    assert "on a scratch copy of the target holding" in result.err
-    assert 'column "word_count" of relation "segments" contains null values' in result.err
-    assert pgproof(*args, "--rehearsal", "none").code == 0
+    for rehearsal in ("sample", "none"):
+        result = pgproof(*args, "--rehearsal", rehearsal)
+        assert result.code == 3, result.err
+        assert "have no value for the new NOT NULL column word_count (it has no default)" in result.err
 
 
 def test_a_bad_rehearsal_setting_is_one_sentence(pgproof, legacy_db, tmp_path, monkeypatch):
