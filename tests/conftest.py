@@ -46,6 +46,17 @@ TEMPLATES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _passable_tmp_path(request):
+    """As root the scratch server runs as a user of its own, who must pass through a test's
+    tmp_path (pytest makes it 0700 under a 0700 folder) when a test puts TMPDIR or a
+    project there; pgproof never opens a folder itself, so the test does (search only)."""
+    if os.geteuid() == 0 and "tmp_path" in request.fixturenames:
+        path = request.getfixturevalue("tmp_path")
+        for each in [path, *path.parents]:
+            each.chmod(each.stat().st_mode | 0o001)
+
+
 def run_sql(url: str, sql: str, *, autocommit: bool = True):
     """Run `sql` on `url`; returns the last result's rows, if any."""
     conn = psycopg2.connect(db.libpq_url(url))
