@@ -51,10 +51,16 @@ def _passable_tmp_path(request):
     """As root the scratch server runs as a user of its own, who must pass through a test's
     tmp_path (pytest makes it 0700 under a 0700 folder) when a test puts TMPDIR or a
     project there; pgproof never opens a folder itself, so the test does (search only)."""
-    if os.geteuid() == 0 and "tmp_path" in request.fixturenames:
-        path = request.getfixturevalue("tmp_path")
+    if "tmp_path" in request.fixturenames:
+        passable(request.getfixturevalue("tmp_path"))
+
+
+def passable(path: Path) -> Path:
+    """`path` and the folders above it opened for search (o+x) when running as root."""
+    if os.geteuid() == 0:
         for each in [path, *path.parents]:
             each.chmod(each.stat().st_mode | 0o001)
+    return path
 
 
 def run_sql(url: str, sql: str, *, autocommit: bool = True):

@@ -21,7 +21,7 @@ import pyte
 import pytest
 from rich.console import Console
 
-from conftest import REPO, run_sql
+from conftest import passable, REPO, run_sql
 from pgproof.ledger import archive
 from pgproof.cli.output import Output
 
@@ -88,7 +88,7 @@ def normal(lines: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def demo_tmp(tmp_path_factory):
     """One folder for every demo run: the scratch paths it prints have the same length."""
-    return tmp_path_factory.mktemp("demo")
+    return passable(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
