@@ -346,12 +346,23 @@ def connection(url: str, **kwargs: Any) -> Iterator[psycopg2.extensions.connecti
         conn.close()
 
 
+def row(cur: psycopg2.extensions.cursor) -> tuple[Any, ...]:
+    """The one row of a query that always returns one (an aggregate, SHOW, a function
+    call): psycopg2 types fetchone() as optional; here a missing row is a bug."""
+    found = cur.fetchone()
+    assert found is not None, "the query returned no row"
+    return found
+
+
+def one(cur: psycopg2.extensions.cursor) -> Any:
+    """The single value of a query that always returns one row."""
+    return row(cur)[0]
+
+
 def server_version(conn: psycopg2.extensions.connection) -> ServerVersion:
     with conn.cursor() as cur:
         cur.execute("SHOW server_version_num")
-        row = cur.fetchone()
-        assert row is not None  # SHOW returns one row
-        return ServerVersion(int(row[0]))
+        return ServerVersion(int(one(cur)))
 
 
 def probe(url: str, *, role: str = "target") -> ServerVersion:

@@ -12,6 +12,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 _HELD = (signal.SIGINT, signal.SIGTERM)
 _depth = 0  # held blocks now open on the main thread; only the outermost one holds
@@ -45,7 +46,7 @@ def held() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-def _wait(conn) -> None:
+def _wait(conn: Any) -> None:
     """psycopg2's wait callback: a query waits in Python (select), so Ctrl-C and SIGTERM
     reach it. Without it a long statement (`SELECT pg_sleep(3600)` in a schema file)
     blocked in libpq and only SIGKILL ended the run, leaving its server behind. On one,

@@ -9,8 +9,9 @@ ranked below any lock on an existing object: nobody uses a new object yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
@@ -75,7 +76,7 @@ def of_sql(sql: str) -> list[Lock]:
 
 
 def of_node(node: ast.Node) -> list[Lock]:
-    handler = _HANDLERS.get(type(node))
+    handler: Callable[[Any], list[Lock]] | None = _HANDLERS.get(type(node))
     if handler is not None:
         return handler(node)
     if isinstance(node, _NO_TABLE_LOCK):
@@ -101,7 +102,7 @@ def validates_only(sql: str) -> bool:
     """An ALTER TABLE whose every subcommand is VALIDATE CONSTRAINT."""
     parsed = parse(sql)
     return len(parsed) == 1 and isinstance(node := parsed[0], ast.AlterTableStmt) and bool(node.cmds) \
-        and all(cmd.subtype == AT.AT_ValidateConstraint for cmd in node.cmds)
+        and all(cmd.subtype == AT.AT_ValidateConstraint for cmd in node.cmds or ())
 
 
 # --- the table --------------------------------------------------------------------------
@@ -163,17 +164,17 @@ def _comment(node: ast.CommentStmt) -> list[Lock]:
     return []
 
 
-def _names(obj) -> list[str]:
+def _names(obj: Any) -> list[str]:
     if isinstance(obj, ast.String):
-        return [obj.sval]
-    return [part.sval for part in obj if isinstance(part, ast.String)]
+        return [obj.sval or ""]
+    return [part.sval or "" for part in obj if isinstance(part, ast.String)]
 
 
 def _key(names: list[str]) -> str:
     return qualified("public", *names) if len(names) == 1 else qualified(*names)
 
 
-def _dml(node) -> list[Lock]:
+def _dml(node: ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt) -> list[Lock]:
     return [Lock(ROW_EXCLUSIVE, table_key(node.relation))]
 
 
@@ -186,7 +187,7 @@ def _create_table(node: ast.CreateStmt) -> list[Lock]:
     return locks
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[Any], list[Lock]]] = {
     ast.AlterTableStmt: _alter_table,
     ast.IndexStmt: _index,
     ast.DropStmt: _drop,
@@ -211,7 +212,7 @@ _HANDLERS = {
 }
 
 
-def _constraints(element) -> list[ast.Constraint]:
+def _constraints(element: object) -> list[ast.Constraint]:
     if isinstance(element, ast.Constraint):
         return [element]
     if isinstance(element, ast.ColumnDef):

@@ -264,6 +264,8 @@ def check_rollback_free(out: Path) -> None:
     back_path = rollback_path(out)
     if not back_path.exists():
         return
+    back: Plan | None
+    forward: Plan | None
     try:
         back = read(back_path)
         forward = read(out) if out.exists() else None

@@ -161,12 +161,12 @@ def resolve(
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
     project_file = find_project(cwd) if project else None
-    project = read_project(project_file)
+    project_values = read_project(project_file)
     base = project_file.parent if project_file else cwd
     dotenv = _dotenv(cwd, base)
     sources: dict[str, str] = {}
     environment = flags.get("env")
-    named = environment_section(project, environment, project_file) if environment else {}
+    named = environment_section(project_values, environment, project_file) if environment else {}
 
     def pick(name: str, env: str | None = None) -> Any:
         if flags.get(name) is not None:
@@ -185,9 +185,9 @@ def resolve(
         if env and dotenv.get(env):
             sources[name] = f".env {env}"
             return dotenv[env]
-        if name in project:
+        if name in project_values:
             sources[name] = f"[tool.pgproof] {name}"
-            return project[name]
+            return project_values[name]
         sources[name] = "default"
         return KNOWN_KEYS[name][0] if name in KNOWN_KEYS else None
 
@@ -254,7 +254,7 @@ def _rehearsal(value: Any, source: str) -> str:
     if value not in REHEARSALS:
         where = "--rehearsal" if source == "flag" else f"rehearsal in {source}"
         raise ConfigError(f"{where} must be one of {', '.join(REHEARSALS)}, not {value!r}.")
-    return value
+    return str(value)
 
 
 def _origin(source: str) -> str:

@@ -103,8 +103,8 @@ def _read_sql(path: Path) -> Fix:
             header[key] = (match.group(2).strip(), number)
             current = key
         elif current and (more := _CONTINUATION.match(line.rstrip())):
-            value, at = header[current]
-            header[current] = (f"{value}\n{more.group(1)}", at)
+            value, starts = header[current]
+            header[current] = (f"{value}\n{more.group(1)}", starts)
         else:
             current = None
     phase = _phase(path, header)

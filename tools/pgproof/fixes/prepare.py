@@ -63,7 +63,7 @@ def on_target(url: str, fixes: Iterable[Fix]) -> tuple[list[Piece], list[str]]:
             with conn.cursor() as cur:
                 cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
                 cur.execute("SELECT to_regclass(%s) IS NOT NULL", (archive.ARCHIVE,))
-                has_archive = cur.fetchone()[0]
+                has_archive = db.one(cur)
                 deferred, notes = _prepare(cur, pieces, TARGET, url, defer=not has_archive)
         finally:
             conn.rollback()
@@ -136,7 +136,7 @@ def _names_missing_archive(exc: psycopg2.Error) -> bool:
 def _line_of(exc: psycopg2.Error, sql: str, first_line: int, prefix: int) -> int:
     """The file line of the server's error position, else the line the SQL starts on."""
     try:
-        at = int(exc.diag.statement_position) - 1 - prefix
+        at = int(exc.diag.statement_position or "") - 1 - prefix
     except (TypeError, ValueError):
         return first_line
     return first_line + sql[:max(at, 0)].count("\n")

@@ -208,7 +208,7 @@ def _words(sql: str) -> set[str]:
     return set(_word_list(sql))
 
 
-def _parsed(sql: str) -> tuple:
+def _parsed(sql: str) -> tuple[ast.Node, ...]:
     return parse(sql)
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg2.extensions import connection as Connection
+
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
 from pgproof.diff import copies
@@ -177,7 +179,7 @@ def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts
     return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
 
 
-def forward_statements(conn, result: diff.Diff, target_major: int, timeouts: dict[str, int],
+def forward_statements(conn: Connection, result: diff.Diff, target_major: int, timeouts: dict[str, int],
                        row_check_timeout_ms: int) -> tuple[list[Statement], list[row_counts.Counted]]:
     """The diff's statements as a plan runs them (online, ordered, with their hazards and
     the rows that would make them fail, counted on `conn`, read-only), before data fixes
@@ -190,7 +192,7 @@ def forward_statements(conn, result: diff.Diff, target_major: int, timeouts: dic
     return row_counts.with_hazards(forward, counted), counted
 
 
-def _online(statements: list[Statement], before: Catalog, timeouts: dict) -> list[Statement]:
+def _online(statements: list[Statement], before: Catalog, timeouts: dict[str, int]) -> list[Statement]:
     """The online rewrite, ordered so that the transaction boundaries keep the
     application working (plan/order.py); the groups are assigned once hazards are known."""
     return order.arrange(online.rewrite(statements, before, **timeouts))

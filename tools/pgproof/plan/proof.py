@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from psycopg2.extensions import cursor as Cursor
+
 from pgproof.core import db, timing
 from pgproof.core.errors import DiffError, FixError, Refused
 from pgproof.core.exclusions import Exclusions
@@ -75,7 +77,7 @@ def _rehearse(copy_url: str, statements: list[Statement], tables: list[str], fix
         for fix in (f for f in fixes if f.phase == "before"):
             _run_fix(copy_url, cur, oids, fix)
         before = _counts(cur, oids)
-        _run_statements(copy_url, statements, sum(before.values()), server)
+        _run_statements(copy_url, statements, sum(n or 0 for n in before.values()), server)
         _account_statements(before, _counts(cur, oids), statements)
         if after_statements:
             after_statements()
@@ -83,12 +85,12 @@ def _rehearse(copy_url: str, statements: list[Statement], tables: list[str], fix
             _run_fix(copy_url, cur, oids, fix)
 
 
-def _oids(cur, tables: list[str]) -> dict[int, str]:
+def _oids(cur: Cursor, tables: list[str]) -> dict[int, str]:
     cur.execute("SELECT to_regclass(t)::oid, t FROM unnest(%s::text[]) AS t", (tables,))
     return {oid: name for oid, name in cur.fetchall() if oid is not None}
 
 
-def _counts(cur, oids: dict[int, str]) -> dict[str, int | None]:
+def _counts(cur: Cursor, oids: dict[int, str]) -> dict[str, int | None]:
     """Rows of each table, found by oid (a renamed table is the same table); None: dropped."""
     counts: dict[str, int | None] = {}
     for oid, name in oids.items():
@@ -99,11 +101,11 @@ def _counts(cur, oids: dict[int, str]) -> dict[str, int | None]:
             counts[name] = None
             continue
         cur.execute(f"SELECT count(*) FROM {row[0]}")
-        counts[name] = cur.fetchone()[0]
+        counts[name] = db.one(cur)
     return counts
 
 
-def _run_fix(copy_url: str, cur, oids: dict[int, str], fix: Fix) -> None:
+def _run_fix(copy_url: str, cur: Cursor, oids: dict[int, str], fix: Fix) -> None:
     from pgproof.fixes import run as fix_runner
 
     before = _counts(cur, oids)

@@ -24,10 +24,12 @@ no value is ever written into SQL text.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 from dataclasses import dataclass
 
 import psycopg2
+from psycopg2.extensions import connection as Connection, cursor as Cursor
 from pglast import ast as pg_ast
 from pglast.enums import SetOperation
 from pglast.stream import RawStream
@@ -93,7 +95,7 @@ def rows_counted_by(fixes: Iterable[Fix]) -> list[Wanted]:
     for fix in fixes:
         for node in parse(fix.check):  # prepared at plan time already: it parses
             for relation, sources, where in _row_sources(node):
-                ref = relation.alias.aliasname if relation.alias else relation.relname
+                ref = (relation.alias.aliasname if relation.alias else None) or relation.relname or ""
                 inner = f"SELECT {ident(ref)}.tableoid, {ident(ref)}.ctid FROM {', '.join(_sql(s) for s in sources)}"
                 if where is not None:
                     inner += f" WHERE {_sql(where)}"
@@ -101,7 +103,7 @@ def rows_counted_by(fixes: Iterable[Fix]) -> list[Wanted]:
     return found
 
 
-def _row_sources(node):
+def _row_sources(node: object) -> Iterator[tuple[pg_ast.RangeVar, Any, Any]]:
     """(base relation, the FROM list it is in, that SELECT's WHERE) of a query."""
     if not isinstance(node, pg_ast.SelectStmt):
         return
@@ -119,7 +121,7 @@ def _row_sources(node):
             yield from _row_sources(sub.subquery)
 
 
-def _relations(item):
+def _relations(item: object) -> Iterator[pg_ast.RangeVar]:
     if isinstance(item, pg_ast.RangeVar):
         yield item
     elif isinstance(item, pg_ast.JoinExpr):
@@ -127,7 +129,7 @@ def _relations(item):
         yield from _relations(item.rarg)
 
 
-def _subselects(item):
+def _subselects(item: object) -> Iterator[pg_ast.RangeSubselect]:
     if isinstance(item, pg_ast.RangeSubselect):
         yield item
     elif isinstance(item, pg_ast.JoinExpr):
@@ -162,7 +164,7 @@ def touched_tables(statements: Iterable[Statement]) -> set[str]:
     return keys
 
 
-def _walk(node):
+def _walk(node: object) -> Iterator[object]:
     if isinstance(node, (list, tuple)):
         for item in node:
             yield from _walk(item)
@@ -175,11 +177,12 @@ def _walk(node):
 
 
 def _name(relation: pg_ast.RangeVar) -> str:
-    return qualified(relation.schemaname, relation.relname) if relation.schemaname else ident(relation.relname)
+    name = relation.relname or ""
+    return qualified(relation.schemaname, name) if relation.schemaname else ident(name)
 
 
-def _sql(node) -> str:
-    return RawStream()(node)
+def _sql(node: Any) -> str:
+    return str(RawStream()(node))
 
 
 # --- copying ----------------------------------------------------------------------------
@@ -196,7 +199,7 @@ class _Table:
 
 
 def copy_rows(target_url: str, copy_url: str, wanted: list[Wanted], *, sample_tables: Iterable[str] = (),
-              sample_rows: int | None = None, words: set[str] = frozenset()) -> tuple[list[CopiedTable], list[str]]:
+              sample_rows: int | None = None, words: Iterable[str] = frozenset()) -> tuple[list[CopiedTable], list[str]]:
     """Copy the rows `wanted` selects (plus a sample of `sample_tables`, and the rows they
     reference) from the target into the copy; the columns are the `words` a table has and
     the ones its constraints need. Returns what was copied and notes on what was not."""
@@ -228,13 +231,13 @@ def copy_rows(target_url: str, copy_url: str, wanted: list[Wanted], *, sample_ta
         finally:
             source.rollback()
         with copy.cursor() as out:
-            for table in copied:
-                _advance_sequences(out, table.table)
+            for done in copied:
+                _advance_sequences(out, done.table)
         copy.commit()
     return sorted((t for t in copied if t.rows), key=lambda t: t.table), notes
 
 
-def _table(cur, name: str, tables: dict[str, _Table]) -> _Table | None:
+def _table(cur: Cursor, name: str, tables: dict[str, _Table]) -> _Table | None:
     """The table `name` resolves to on the target (a plain or partitioned table outside
     pgproof's own schema), read once."""
     cur.execute(
@@ -260,7 +263,7 @@ def _table(cur, name: str, tables: dict[str, _Table]) -> _Table | None:
     return tables[key]
 
 
-def _usable(cur, table: _Table, condition: str) -> bool:
+def _usable(cur: Cursor, table: _Table, condition: str) -> bool:
     cur.execute("SAVEPOINT pgproof_rows")
     try:
         cur.execute(f"EXPLAIN SELECT FROM {table.key} WHERE {condition}")
@@ -271,11 +274,11 @@ def _usable(cur, table: _Table, condition: str) -> bool:
     return True
 
 
-def _own_pieces(cur, table: _Table, sample_rows: int | None) -> None:
+def _own_pieces(cur: Cursor, table: _Table, sample_rows: int | None) -> None:
     if table.direct:
         either = " OR ".join(f"({c})" for c in table.direct)
         cur.execute(f"SELECT count(*) > {CAP_ROWS} FROM (SELECT FROM {table.key} WHERE {either} LIMIT {CAP_ROWS + 1}) AS n")
-        table.cut = cur.fetchone()[0]
+        table.cut = db.one(cur)
         table.pieces.append(f"(tableoid, ctid) IN (SELECT tableoid, ctid FROM {table.key} WHERE {either} "
                             f"ORDER BY tableoid, ctid LIMIT {CAP_ROWS})")
     if sample_rows:
@@ -286,7 +289,7 @@ def _own_pieces(cur, table: _Table, sample_rows: int | None) -> None:
                             f"({share:.6f}) REPEATABLE (0) ORDER BY tableoid, ctid LIMIT {int(sample_rows)})")
 
 
-def _follow_references(cur, tables: dict[str, _Table]) -> None:
+def _follow_references(cur: Cursor, tables: dict[str, _Table]) -> None:
     """Add, level by level, the rows the selected rows reference by foreign key."""
     level = {key: list(t.pieces) for key, t in tables.items() if t.pieces}
     for _ in range(FK_LEVELS):
@@ -313,7 +316,7 @@ def _follow_references(cur, tables: dict[str, _Table]) -> None:
         level = added
 
 
-def _copy_one(cur, copy, table: _Table, words: set[str]) -> CopiedTable:
+def _copy_one(cur: Cursor, copy: Connection, table: _Table, words: Iterable[str]) -> CopiedTable:
     columns = [name for name, needed in table.columns if needed or name in words]
     names = ", ".join(ident(c) for c in columns)
     where = " OR ".join(f"({p})" for p in table.pieces)
@@ -328,7 +331,7 @@ def _copy_one(cur, copy, table: _Table, words: set[str]) -> CopiedTable:
     return CopiedTable(table.key, rows, tuple(columns), table.cut)
 
 
-def _advance_sequences(cur, table: str) -> None:
+def _advance_sequences(cur: Cursor, table: str) -> None:
     """A serial or identity column's sequence starts past the copied values, so a fix
     that inserts rows on the copy does not collide with them."""
     cur.execute(

@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass, field
 
 from pglast.ast import (
@@ -36,6 +37,7 @@ from pglast.enums import AlterTableType, ConstrType, NullTestType, ObjectType
 
 from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import Statement, ident, literal, qualified, try_parse
+from pgproof.read.catalog import Catalog
 
 ROW = "pgproof_row"  # the alias of the checked table in every query
 INT_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
@@ -92,14 +94,14 @@ class RowCheck:
 class Schema:
     """What the checks need to know about the target (its catalog) and its server."""
 
-    def __init__(self, catalog, server_major: int | None = None) -> None:
+    def __init__(self, catalog: Catalog, server_major: int | None = None) -> None:
         self.catalog = catalog
         self.server_major = server_major
 
     def has_table(self, table: str) -> bool:
         return self.catalog.get("table", table) is not None
 
-    def column(self, table: str, column: str) -> dict | None:
+    def column(self, table: str, column: str) -> dict[str, Any] | None:
         found = self.catalog.get("column", f"{table}.{column}")
         return found.definition if found else None
 
@@ -128,7 +130,7 @@ def parse_constraint(definition: str) -> Constraint | None:
     """A constraint as pg_get_constraintdef writes it, parsed (a copy: the parse cache's
     trees are shared)."""
     nodes = try_parse(f"ALTER TABLE pgproof_x ADD {definition}")
-    cmd = nodes[0].cmds[0] if nodes else None
+    cmd = nodes[0].cmds[0] if nodes and isinstance(nodes[0], AlterTableStmt) and nodes[0].cmds else None
     return copy.deepcopy(cmd.def_) if cmd is not None and isinstance(cmd.def_, Constraint) else None
 
 
@@ -192,7 +194,7 @@ def _command(number: int, table: str, cmd: AlterTableCmd, schema: Schema, state:
     kind = cmd.subtype
     if kind == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ColumnDef):
         column = cmd.def_
-        name = ident(column.colname)
+        name = _ident(column.colname)
         parts = {c.contype for c in column.constraints or () if isinstance(c, Constraint)}
         filled = parts & {ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED}
         state.added[f"{table}.{name}"] = bool(filled)
@@ -201,24 +203,30 @@ def _command(number: int, table: str, cmd: AlterTableCmd, schema: Schema, state:
                            f"have no value for the new NOT NULL column {name} (it has no default)",
                            (name,), violates="true")
     elif kind == AlterTableType.AT_SetNotNull:
-        yield from _not_null(number, table, ident(cmd.name), state)
+        yield from _not_null(number, table, _ident(cmd.name), state)
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, Constraint):
-        name = f"{table}.{ident(cmd.def_.conname)}" if cmd.def_.conname else None
-        if name:
-            state.constraints.add(name)
-        if cmd.def_.skip_validation and name not in state.validated:
+        key = f"{table}.{_ident(cmd.def_.conname)}" if cmd.def_.conname else None
+        if key:
+            state.constraints.add(key)
+        if cmd.def_.skip_validation and key not in state.validated:
             return  # NOT VALID, and no VALIDATE in the plan: the rows it holds are never checked
         yield from _constraint(number, table, cmd.def_, schema, state)
     elif kind == AlterTableType.AT_ValidateConstraint:
-        if f"{table}.{ident(cmd.name)}" in state.constraints:
+        if f"{table}.{_ident(cmd.name)}" in state.constraints:
             return  # added NOT VALID earlier in the plan: counted there
-        definition = schema.constraint(table, cmd.name)
+        definition = schema.constraint(table, cmd.name or "")
         constraint = parse_constraint(definition) if definition else None
         if constraint is not None:
             constraint.conname = cmd.name
             yield from _constraint(number, table, constraint, schema, state)
     elif kind == AlterTableType.AT_AlterColumnType and isinstance(cmd.def_, ColumnDef):
-        yield from _type_change(number, table, ident(cmd.name), cmd.def_, schema, state)
+        yield from _type_change(number, table, _ident(cmd.name), cmd.def_, schema, state)
+
+
+def _ident(name: str | None) -> str:
+    """A name pglast types optional where the grammar requires it."""
+    assert name is not None, "a name the grammar requires is missing"
+    return ident(name)
 
 
 def _validated(statements: list[Statement]) -> set[str]:
@@ -244,6 +252,7 @@ def _constraint(number: int, table: str, constraint: Constraint, schema: Schema,
     kind, name = constraint.contype, constraint.conname
     if kind == ConstrType.CONSTR_CHECK:
         expr = constraint.raw_expr
+        assert expr is not None  # CHECK has an expression
         if (isinstance(expr, NullTest) and expr.nulltesttype == NullTestType.IS_NOT_NULL
                 and isinstance(expr.arg, ColumnRef)):
             yield from _not_null(number, table, _column_name(expr.arg), state)
@@ -352,6 +361,7 @@ def _type_change(number: int, table: str, column: str, definition: ColumnDef, sc
     # pg_input_is_valid needs the type on the target: a built-in one (pg_catalog, or named
     # without a schema, like uuid: a user type the plan creates is then not found, and the
     # count says so), or one the target has.
+    assert definition.typeName is not None and definition.typeName.names  # ALTER TYPE names a type
     names = [n.sval for n in definition.typeName.names]
     type_exists = names[0] == "pg_catalog" or len(names) == 1 or schema.has_type(_type_key(definition.typeName.names))
     if value is not None and value_base in STRING_TYPES and (schema.server_major or 0) >= 16 and type_exists:
@@ -368,18 +378,19 @@ def _converted(using: Node | None, column: str, old: str, new: str) -> tuple[str
     a plain cast to the new type (of the column, or of the column cast first)."""
     if using is None:
         return f"{ROW}.{column}", old
-    if not isinstance(using, TypeCast) or normalise_type(deparse(using.typeName)) != new:
+    if not isinstance(using, TypeCast) or using.typeName is None or normalise_type(deparse(using.typeName)) != new:
         return None, None
     inner = using.arg
     if isinstance(inner, ColumnRef) and _column_name(inner) == column:
         return f"{ROW}.{column}", old
-    if isinstance(inner, TypeCast) and isinstance(inner.arg, ColumnRef) and _column_name(inner.arg) == column:
+    if (isinstance(inner, TypeCast) and inner.typeName is not None and isinstance(inner.arg, ColumnRef)
+            and _column_name(inner.arg) == column):
         return f"{ROW}.{column}::{deparse(inner.typeName)}", deparse(inner.typeName)
     return None, None
 
 
 def _vector_dims(type_name: TypeName) -> str:
-    names = [n.sval for n in type_name.names]
+    names = [n.sval for n in type_name.names or ()]
     return qualified(names[0], "vector_dims") if len(names) > 1 else "vector_dims"
 
 
@@ -399,8 +410,8 @@ def normalise_type(text: str) -> str:
     return head + ("(" + rest.replace(" ", "") if rest else "")
 
 
-def _type_key(names) -> str:
-    parts = [n.sval for n in names]
+def _type_key(names: tuple[Any, ...] | None) -> str:
+    parts = [n.sval for n in names or ()]
     return qualified(*(parts if len(parts) > 1 else ["public", *parts]))
 
 
@@ -409,16 +420,17 @@ def _index_keys(stmt: IndexStmt) -> list[str]:
 
 
 def _column_name(ref: ColumnRef) -> str:
+    assert ref.fields  # a column reference has at least one part
     return ident(ref.fields[-1].sval)
 
 
-def _columns(node) -> Iterator[str]:
+def _columns(node: object) -> Iterator[str]:
     """Every column a parse tree names (the last part of each column reference)."""
     if isinstance(node, (list, tuple)):
         for item in node:
             yield from _columns(item)
     elif isinstance(node, ColumnRef):
-        if isinstance(node.fields[-1], String):
+        if node.fields and isinstance(node.fields[-1], String):
             yield _column_name(node)
     elif isinstance(node, Node):
         for name in node:
@@ -453,7 +465,7 @@ def _declared(name: str) -> str:
     return qualified(*parts) if len(parts) == 3 else name
 
 
-def _walk(node) -> Iterator[Node]:
+def _walk(node: object) -> Iterator[Node]:
     if isinstance(node, (list, tuple)):
         for item in node:
             yield from _walk(item)

@@ -19,10 +19,13 @@ statement if rows are still left.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 import psycopg2
+from psycopg2.extensions import connection as Connection, cursor as Cursor
 
+from pgproof.core import db
 from pgproof.core.errors import Refused
 from pgproof.core.hazard import Hazard, HazardKind
 from pgproof.core.statement import Statement
@@ -77,14 +80,15 @@ class Counted:
         return f"{', '.join(self.key)} {', '.join(self.examples)}" if self.examples else ""
 
 
-def count_all(conn, checks: list[RowCheck], schema: Schema, timeout_ms: int) -> list[Counted]:
+def count_all(conn: Connection, checks: list[RowCheck], schema: Schema, timeout_ms: int) -> list[Counted]:
     """Each check counted on `conn` (already in a read-only transaction)."""
     with conn.cursor() as cur:
         return [_count(cur, check, schema, timeout_ms) for check in checks]
 
 
-def _count(cur, check: RowCheck, schema: Schema, timeout_ms: int) -> Counted:
-    rows, failure = _run(cur, check.count_sql, timeout_ms)
+def _count(cur: Cursor, check: RowCheck, schema: Schema, timeout_ms: int) -> Counted:
+    counted, failure = _run(cur, check.count_sql, timeout_ms)
+    rows = counted if isinstance(counted, int) else None
     key = schema.primary_key(check.table) or ("ctid",)
     key_types = tuple((schema.column(check.table, k) or {}).get("type", "text") for k in key)
     if failure is not None:
@@ -97,16 +101,17 @@ def _count(cur, check: RowCheck, schema: Schema, timeout_ms: int) -> Counted:
     if not rows:
         return Counted(check, 0, key=key, key_types=key_types)
     examples, failure = _run(cur, check.examples_sql(key), timeout_ms, all_rows=True)
-    shown = tuple(_show(row) for row in examples or ())
+    shown = tuple(_show(row) for row in examples) if isinstance(examples, list) else ()
     return Counted(check, rows, examples=shown, key=key, key_types=key_types)
 
 
-def _run(cur, sql: str, timeout_ms: int, all_rows: bool = False):
+def _run(cur: Cursor, sql: str, timeout_ms: int,
+         all_rows: bool = False) -> tuple[int | list[tuple[Any, ...]] | None, psycopg2.Error | None]:
     cur.execute("SAVEPOINT pgproof_row_check")
     try:
         cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
         cur.execute(sql)
-        result = cur.fetchall() if all_rows else int(cur.fetchone()[0])
+        result = cur.fetchall() if all_rows else int(db.one(cur))
         cur.execute("RELEASE SAVEPOINT pgproof_row_check")
         return result, None
     except psycopg2.Error as exc:
@@ -119,7 +124,7 @@ def _message(exc: psycopg2.Error) -> str:
     return (primary or str(exc).strip().splitlines()[0]).rstrip(".")
 
 
-def _show(row: tuple) -> str:
+def _show(row: tuple[Any, ...]) -> str:
     return str(row[0]) if len(row) == 1 else "(" + ", ".join(str(v) for v in row) + ")"
 
 
@@ -161,7 +166,7 @@ def refusal(found: list[Counted], files: list[str]) -> str:
             f"{sketch}; no plan was written.")
 
 
-def recount(conn, checks: list[RowCheck], schema: Schema, timeout_ms: int) -> list[Counted]:
+def recount(conn: Connection, checks: list[RowCheck], schema: Schema, timeout_ms: int) -> list[Counted]:
     """At apply, after the `before` fixes: the checks that still find rows (a count cut
     off is left to the statement itself)."""
     return [c for c in count_all(conn, checks, schema, timeout_ms) if c.fails]

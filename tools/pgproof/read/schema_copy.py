@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Sequence
 
 import psycopg2
 
@@ -126,7 +127,7 @@ def _schema_made(line: str, made: set[str]) -> bool:
     return bool(found and found.group(1) in made)
 
 
-def _restore_as_script(tools: Installation, dump: str, copy_url: str, use_list: list[str] = ()) -> str | None:
+def _restore_as_script(tools: Installation, dump: str, copy_url: str, use_list: Sequence[str] = ()) -> str | None:
     """pg_restore into a script for an older server: drop what it cannot read, run it in
     one transaction. Returns the failure, or None."""
     done = subprocess.run(

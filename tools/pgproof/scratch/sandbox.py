@@ -81,7 +81,7 @@ def make_member(server_url: str, roles: list[str]) -> None:
             # Only when the role is not already a member of something more (a role the
             # superuser grants a predefined role to would pass that on).
             cur.execute("SELECT count(*) FROM pg_auth_members WHERE member = %s::regrole", (ident(role),))
-            if cur.fetchone()[0]:
+            if db.one(cur):
                 continue
             cur.execute(f"GRANT {ident(role)} TO {ident(LOADER)}")
 

@@ -33,6 +33,7 @@ def rules(script: Script) -> None:
         parent = difference.parent or ""
         name = difference.key.rsplit(".", 1)[-1]
         if _only_firing_changed(difference):
+            assert difference.desired is not None  # only firing changed: both sides have it
             script.add(script.epilogue, *_rule_fires(parent, name, difference.desired["enabled"], always=True))
             continue
         if difference.actual is not None and not _parent_dropped(script, parent):
@@ -52,12 +53,15 @@ def event_triggers(script: Script) -> None:
     for difference in script.of_kind(EVENT_TRIGGER):
         script.claim(difference)
         if _only_firing_changed(difference):
+            assert difference.desired is not None  # only firing changed: both sides have it
             script.add(script.epilogue, *_trigger_fires(difference.key, difference.desired["enabled"], always=True))
             continue
         if difference.actual is not None:
             script.add(script.prologue, Statement(f"DROP EVENT TRIGGER {difference.key}", origin=CATALOG))
         if difference.desired is not None:
-            create = script.desired.get(EVENT_TRIGGER, difference.key).info["create"]
+            trigger = script.desired.get(EVENT_TRIGGER, difference.key)
+            assert trigger is not None  # the difference's desired side is in the desired catalog
+            create = trigger.info["create"]
             script.add(script.epilogue, Statement(create, origin=CATALOG),
                        *_trigger_fires(difference.key, difference.desired["enabled"]))
 
