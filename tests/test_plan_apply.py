@@ -14,7 +14,8 @@ import pytest
 from conftest import REPO, run_sql
 from pgproof.apply import run as apply_module
 from pgproof.read import catalog
-from pgproof.core import db
+from pgproof.core import db, plan_file
+from pgproof.ledger import history
 
 SCHEMA = (REPO / "schema" / "schema.sql").read_text()
 DUPLICATE_IDS = "1, 3, 4, 7, 9, 11"  # the legacy fixture's duplicates (fix 0001 removes these)
@@ -170,6 +171,40 @@ def test_failure_in_the_middle_leaves_a_clean_point_and_the_rerun_finishes(pgpro
     assert pgproof("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 0
     history = pgproof("history", "--db", clean_legacy).out
     assert "failed" in history and "succeeded" in history
+
+
+def test_stop_between_a_commit_and_its_catalog_record_resumes_after_it(pgproof, clean_legacy, tmp_path,
+                                                                         monkeypatch):
+    """A transactional step records its number inside its transaction and the catalog
+    after COMMIT, outside its locks; a stop in between leaves the catalog of an earlier
+    step, and the rerun resumes after the committed step instead of calling it stale."""
+    change = SCHEMA + (
+        "\nCREATE INDEX idx_segments_end ON segments (end_sec);\n"
+        "ALTER TABLE segments ADD CONSTRAINT segments_ordered CHECK (end_sec >= start_sec);\n"
+        "CREATE INDEX idx_sources_title ON sources (title);\n"
+    )
+    path = make_plan(pgproof, clean_legacy, tmp_path, change)
+    statements = plan_file.read(path).statements
+    stop_at = next(n for n, s in enumerate(statements, start=1) if s.transactional and n < len(statements))
+    real = history.progress
+
+    def progress(conn, entry_id, statements_done, *args, **kwargs):
+        if statements_done == stop_at:
+            raise KeyboardInterrupt  # after COMMIT, before the catalog after it is recorded
+        return real(conn, entry_id, statements_done, *args, **kwargs)
+
+    monkeypatch.setattr(history, "progress", progress)
+    allow = "INDEX_BUILD,CONSTRAINT_VALIDATION"
+    stopped = pgproof("apply", str(path), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
+    assert stopped.code == 130, stopped.err
+    assert run_sql(clean_legacy, "SELECT statements_done, state_at < statements_done FROM pgproof.apply_history "
+                                 "ORDER BY id DESC LIMIT 1") == [(stop_at, True)]
+
+    monkeypatch.setattr(history, "progress", real)
+    resumed = pgproof("apply", str(path), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
+    assert resumed.code == 0, resumed.err
+    assert f"Resuming an interrupted apply of this plan at statement {stop_at + 1}" in resumed.err
+    assert pgproof("drift", "--db", clean_legacy, "--schema", str(tmp_path / "schema.sql")).code == 0
 
 
 def test_failed_concurrent_index_leaves_no_invalid_index_and_nothing_changed(pgproof, clean_legacy, tmp_path):

@@ -15,12 +15,16 @@ server shut down. What it leaves behind, and how a rerun reads it:
 * every statement committed, not recorded as succeeded: the target has the desired
   fingerprint; the rerun records it.
 
-Transactional steps record their progress inside their own transaction (history.
-record_progress), so for them "committed but not recorded" cannot happen.
+Transactional steps record their number inside their own transaction (history.
+record_done), so for them "committed but not recorded" cannot happen; the catalog after
+them is recorded once they committed, outside their locks. A stop in between leaves the
+catalog of an earlier step (`Unfinished.read_at`): the objects changed since are then
+exactly those the steps after it touch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pglast.ast import IndexStmt
@@ -72,17 +76,21 @@ def where(plan: Plan, current: catalog.Catalog, left: history.Unfinished | None)
         return None
     total = len(plan.statements)
     done = left.statements_done
+    resumed = Point(done + 1, "Every statement of an interrupted apply of this plan is applied; finishing it "
+                              "(data fixes after, the check, the record)." if done >= total else
+                              f"Resuming an interrupted apply of this plan at statement {done + 1}.")
     if fingerprint == left.fingerprint:
-        if done >= total:
-            return Point(done + 1, "Every statement of an interrupted apply of this plan is applied; "
-                                   "finishing it (data fixes after, the check, the record).")
-        return Point(done + 1, f"Resuming an interrupted apply of this plan at statement {done + 1}.")
+        return resumed
     if fingerprint == plan.desired_fingerprint:
         return Point(total + 1, "Every statement of an interrupted apply of this plan was committed; recording it.")
-    if done < total and left.state is not None:
-        step = plan.statements[done]
-        changed = _changed(left.state, current.state())
-        if changed and changed <= _touched_by(step, current):
+    if left.state is None:
+        return None
+    changed = _changed(left.state, current.state())
+    recorded = plan.statements[left.read_at:done]  # committed after the catalog was last read
+    if changed <= _touched_by(recorded, current):
+        return resumed
+    if done < total and not plan.statements[done].transactional:
+        if changed <= _touched_by([*recorded, plan.statements[done]], current):
             return Point(done + 2, f"Statement {done + 1} of an interrupted apply was finished by the server; "
                                    f"resuming at statement {done + 2}.")
     return None
@@ -92,7 +100,7 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
     return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
 
 
-def _touched_by(step: Statement, current: catalog.Catalog) -> set[str]:
-    """The "kind key" entries a step may change: its objects and the comments on them."""
-    keys = {f"{t.kind} {t.key}" for t in touched.read(step)}
+def _touched_by(steps: Sequence[Statement], current: catalog.Catalog) -> set[str]:
+    """The "kind key" entries steps may change: their objects and the comments on them."""
+    keys = {f"{t.kind} {t.key}" for step in steps for t in touched.read(step)}
     return keys | {f"{obj.kind} {obj.key}" for obj in current.of_kind(catalog.COMMENT) if obj.parent in keys}

@@ -72,8 +72,16 @@ class Unfinished:
     id: int
     outcome: str  # failed or interrupted
     statements_done: int  # statements 1..n were committed (recorded in their transaction)
-    fingerprint: str | None  # the target's catalog fingerprint at that point
-    state: dict[str, str] | None  # catalog.Catalog.state() at that point
+    fingerprint: str | None  # the target's catalog fingerprint after statement `state_at`
+    state: dict[str, str] | None  # catalog.Catalog.state() after statement `state_at`
+    state_at: int | None = None  # None: read after `statements_done` (rows written before 0.3)
+
+    @property
+    def read_at(self) -> int:
+        """The statement after which `fingerprint` and `state` were read: a transactional
+        step records its number in its own transaction and the catalog after it commits,
+        outside its locks, so a stop in between leaves the catalog of an earlier step."""
+        return self.statements_done if self.state_at is None else self.state_at
 
 
 def start(conn, *, checksum: str, kind: str, target_fp: str, desired_fp: str,
@@ -105,12 +113,20 @@ def progress(conn, entry_id: int, statements_done: int, fingerprint: str, state:
 
 
 def record_progress(cur, entry_id: int, statements_done: int, fingerprint: str, state: dict | None) -> None:
-    """The same, inside the caller's transaction: a step's statements and the record that
-    they ran commit together, so no rerun can find them committed but not recorded."""
+    """The same, inside the caller's transaction."""
     cur.execute(
-        f"UPDATE {TABLE} SET statements_done = %s, fingerprint_after = %s, catalog_after = %s WHERE id = %s",
-        (statements_done, fingerprint, _json(state), entry_id),
+        f"""UPDATE {TABLE} SET statements_done = %s, fingerprint_after = %s, catalog_after = %s, state_at = %s
+            WHERE id = %s""",
+        (statements_done, fingerprint, _json(state), statements_done, entry_id),
     )
+
+
+def record_done(cur, entry_id: int, statements_done: int) -> None:
+    """Statements 1..`statements_done` are applied, inside the caller's transaction: a
+    step's statements and the record that they ran commit together, so no rerun finds them
+    committed but not recorded. It costs one row update, not a catalog read: the step's
+    locks are held until COMMIT (the catalog follows with `progress`, after it)."""
+    cur.execute(f"UPDATE {TABLE} SET statements_done = %s WHERE id = %s", (statements_done, entry_id))
 
 
 def unfinished(conn, checksum: str) -> Unfinished | None:
@@ -120,7 +136,7 @@ def unfinished(conn, checksum: str) -> Unfinished | None:
         return None
     with conn.cursor() as cur:
         cur.execute(
-            f"""SELECT id, outcome, statements_done, fingerprint_after, catalog_after FROM {table}
+            f"""SELECT id, outcome, statements_done, fingerprint_after, catalog_after, state_at FROM {table}
                 WHERE plan_checksum = %s ORDER BY id DESC LIMIT 1""",
             (checksum,),
         )

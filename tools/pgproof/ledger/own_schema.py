@@ -91,6 +91,10 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{HISTORY}'::regclass AND attname = 'rollback_plan') THEN
         ALTER TABLE {HISTORY} ADD COLUMN IF NOT EXISTS rollback_plan text;
     END IF;
+    -- The statement after which catalog_after was read (apply reads it after a step commits).
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{HISTORY}'::regclass AND attname = 'state_at') THEN
+        ALTER TABLE {HISTORY} ADD COLUMN IF NOT EXISTS state_at integer;
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '{RUNS}'::regclass AND attname = 'session_tag') THEN
         ALTER TABLE {RUNS} ADD COLUMN session_tag text DEFAULT current_setting('application_name');
     END IF;
