@@ -5,7 +5,9 @@ rollback file is never overwritten by another plan's."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 
+import jsonschema
 import pytest
 
 from conftest import run_sql
@@ -48,6 +50,8 @@ def test_rollback_of_an_apply_after_two_applies_returns_to_the_state_before_it(p
 
     history = json.loads(pgproof("history", "--db", empty_db, "--format", "json").out)
     assert history["format"] == "pgproof.history/1"
+    history_schema = json.loads(resources.files("pgproof").joinpath("schemas", "history.schema.json").read_text())
+    jsonschema.validate(history, history_schema, format_checker=jsonschema.FormatChecker())
     entries = history["entries"]
     assert [(e["id"], e["outcome"], e["rollback_recorded"]) for e in entries] == [(2, "succeeded", True),
                                                                                (1, "succeeded", True)]
