@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pglast.ast import Node, RangeVar
 from pglast.stream import RawStream
 
@@ -17,3 +19,26 @@ def table_key(relation: RangeVar | None) -> str:
 
 def deparse(node: Node) -> str:
     return RawStream()(node)
+
+
+def walk(node: object, *, strings: bool = False) -> Iterator[object]:
+    """Every pglast node under `node` (lists and tuples of them included), parents
+    before children; with `strings`, the str values of their fields too (identifiers,
+    literals). Iterative: a long `a || b || c ...` nests as deep as it is long."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (list, tuple)):
+            stack.extend(reversed(current))
+        elif isinstance(current, Node):
+            yield current
+            stack.extend(getattr(current, name) for name in reversed(tuple(current)))
+        elif strings and isinstance(current, str):
+            yield current
+
+
+def nodes_under(node: object) -> Iterator[Node]:
+    """Every pglast node under `node`, typed (walk without strings)."""
+    for found in walk(node):
+        assert isinstance(found, Node)
+        yield found

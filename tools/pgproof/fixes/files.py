@@ -18,6 +18,7 @@ from pglast import split
 from pglast.parser import ParseError
 
 from pgproof.core.errors import FixError
+from pgproof.core.sql import nodes_under
 from pgproof.core.statement import try_parse
 from pgproof.ledger.own_schema import FORMER_SCHEMA, SCHEMA
 
@@ -206,7 +207,7 @@ def _require_archive(path: Path, statements: list[str], nothing: bool, line: int
     for sql in statements:
         # A .sql fix's statements were split by the parser, so they parse; a .py fix's
         # string literals need not be SQL at all.
-        found = list(_walk(try_parse(sql) or ()))
+        found = list(nodes_under(try_parse(sql) or ()))
         deletes = [n for n in found if isinstance(n, pg_ast.DeleteStmt)]
         archived = any(
             isinstance(n, pg_ast.InsertStmt)
@@ -222,17 +223,6 @@ def _require_archive(path: Path, statements: list[str], nothing: bool, line: int
                 "(table_name, row) SELECT ..., row_to_json(removed) FROM removed), or, if no copy is "
                 "wanted on purpose, say so in the header with '-- archive: none'."
             )
-
-
-def _walk(node):
-    """Every pglast node under `node` (lists and tuples included)."""
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, pg_ast.Node):
-        yield node
-        for name in node:
-            yield from _walk(getattr(node, name))
 
 
 def _sql_literals(tree: ast.AST) -> list[str]:

@@ -35,6 +35,7 @@ from pglast.enums import SetOperation
 from pglast.stream import RawStream
 
 from pgproof.core import interrupts, db
+from pgproof.core.sql import walk
 from pgproof.core.statement import Statement, ident, parse, qualified, try_parse
 from pgproof.diff.gaps import touched
 from pgproof.fixes.files import Fix
@@ -144,7 +145,7 @@ def names_in(sqls: Iterable[str]) -> tuple[set[str], set[str]]:
     tables: set[str] = set()
     words: set[str] = set()
     for sql in sqls:
-        for found in _walk(list(try_parse(sql) or ())):  # a .py fix's text need not be SQL
+        for found in walk(list(try_parse(sql) or ()), strings=True):  # a .py fix's text need not be SQL
             if isinstance(found, pg_ast.RangeVar):
                 tables.add(_name(found))
             elif isinstance(found, str):
@@ -162,18 +163,6 @@ def touched_tables(statements: Iterable[Statement]) -> set[str]:
             elif touch.kind == "column":
                 keys.add(touch.key.rsplit(".", 1)[0])
     return keys
-
-
-def _walk(node: object) -> Iterator[object]:
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, pg_ast.Node):
-        yield node
-        for name in node:
-            yield from _walk(getattr(node, name))
-    elif isinstance(node, str):
-        yield node
 
 
 def _name(relation: pg_ast.RangeVar) -> str:

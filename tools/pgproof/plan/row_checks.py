@@ -35,7 +35,7 @@ from pglast.ast import (
 )
 from pglast.enums import AlterTableType, ConstrType, NullTestType, ObjectType
 
-from pgproof.core.sql import deparse, table_key
+from pgproof.core.sql import deparse, nodes_under, table_key
 from pgproof.core.statement import Statement, ident, literal, qualified, try_parse
 from pgproof.read.catalog import Catalog
 
@@ -449,7 +449,7 @@ def fix_keys(check_sql: str, resolves: tuple[str, ...]) -> tuple[str, ...]:
     nodes = try_parse(check_sql)  # a .py fix's check need not be one SQL text we can read
     if nodes is None:
         return declared
-    found = list(_walk(nodes))
+    found = list(nodes_under(nodes))
     tables = sorted({table_key(n) for n in found if isinstance(n, RangeVar)})
     conditions = [n.whereClause for n in found if isinstance(n, SelectStmt)]
     conditions += [n.havingClause for n in found if isinstance(n, SelectStmt)]
@@ -463,13 +463,3 @@ def _declared(name: str) -> str:
     if len(parts) == 2:
         parts = ["public", *parts]
     return qualified(*parts) if len(parts) == 3 else name
-
-
-def _walk(node: object) -> Iterator[Node]:
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, Node):
-        yield node
-        for name in node:
-            yield from _walk(getattr(node, name))

@@ -28,6 +28,7 @@ from pglast import ast
 
 from pgproof.read.catalog import Catalog
 from pgproof.core.kinds import Kind, where
+from pgproof.core.sql import nodes_under
 from pgproof.core.statement import Statement, qualified, try_parse
 from pgproof.diff.gaps import touched
 
@@ -115,7 +116,7 @@ def _references(sql: str) -> set[tuple[str, str]]:
 def _references_of(sql: str) -> frozenset[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for tree in try_parse(sql) or ():  # a catalog body need not be SQL (PL/pgSQL)
-        for node in _walk(tree):
+        for node in nodes_under(tree):
             if isinstance(node, ast.FuncCall):
                 names = [n.sval for n in node.funcname]
                 if names[0] != "pg_catalog":
@@ -128,21 +129,6 @@ def _references_of(sql: str) -> frozenset[tuple[str, str]]:
                 if names[0] != "pg_catalog" and len(names) <= 2:
                     found.add((Kind.TYPE, qualified(*(names if len(names) > 1 else ["public", *names]))))
     return frozenset(found)
-
-
-def _walk(node):
-    """Every AST node under `node` (pglast nodes, tuples of them)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple):
-            stack.extend(current)
-        elif isinstance(current, ast.Node):
-            yield current
-            for name in current:
-                value = getattr(current, name)
-                if isinstance(value, (ast.Node, tuple)):
-                    stack.append(value)
 
 
 def _users(actual: Catalog, dropped: set[tuple[str, str]]) -> dict[tuple[str, str], set[tuple[str, str]]]:
