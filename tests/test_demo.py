@@ -24,7 +24,7 @@ def test_demo_runs_the_whole_workflow_and_ends_without_drift(tmp_path):
     out = result.out
     assert out.index("0001_remove_duplicate_segments      before  1,000") < out.index("Drift: ")
     assert "missing constraint public.segments.uq_segments_video_text" in out
-    assert "-- hazards (apply refuses them unless run with --allow-hazards INDEX_BUILD):" in out
+    assert "-- hazards (apply refuses them unless run with --allow-hazards DATA_FIX,INDEX_BUILD):" in out
     assert "(resolved by data fix 0001_remove_duplicate_segments, which runs first)" in out
     assert "0001 merged 171 kept rows" in out
     assert "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS uq_segments_video_text" in out

@@ -34,7 +34,7 @@ from pgproof.cli import main as cli
 from pgproof.core import db
 from pgproof import scratch
 
-ALLOW = "CONSTRAINT_VALIDATION,INDEX_BUILD"
+ALLOW = "CONSTRAINT_VALIDATION,DATA_FIX,INDEX_BUILD"
 DOOMED_ID = 3  # a duplicate fix 0001 deletes: its row lock holds the fix's batch
 STEPS = ("fixes", "concurrently", "transactional", "after-last-commit")
 # PGPROOF_FAULT_ROWS=200000 pads each target with that many more segments (a tenth of

@@ -88,7 +88,7 @@ def test_timings_on_every_command_add_up(pgproof, legacy_db, tmp_path):
     commands = [
         ["diff", "--db", legacy_db], ["drift", "--db", legacy_db], ["fixes", "status", "--db", legacy_db],
         ["plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql")],
-        ["apply", str(tmp_path / "plan.sql"), "--db", legacy_db, "--yes", "--allow-hazards", "INDEX_BUILD"],
+        ["apply", str(tmp_path / "plan.sql"), "--db", legacy_db, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD"],
         ["show", str(tmp_path / "plan.sql")], ["history", "--db", legacy_db], ["fixes", "run", "--db", legacy_db, "--yes"],
     ]
     for number, command in enumerate(commands):  # --timings before the name, then after, in turn

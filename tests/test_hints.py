@@ -45,7 +45,8 @@ def test_plan_hints_apply_then_roll_back_as_printed(pgproof, legacy_db, tmp_path
     assert "CONSTRAINT_VALIDATION: public.segments has 4 groups" in made.out
     assert "(resolved by data fix 0001_remove_duplicate_segments, which runs first)" in made.out
     forward = hint(made.err, "Apply after review with:")
-    assert forward == f"pgproof apply {tmp_path / 'plan.sql'} --db {shlex.quote(legacy_db)} --yes --allow-hazards INDEX_BUILD"
+    assert forward == (f"pgproof apply {tmp_path / 'plan.sql'} --db {shlex.quote(legacy_db)} --yes "
+                       "--allow-hazards DATA_FIX,INDEX_BUILD")
     back = hint(made.err, "Roll back after that apply, if needed, with:")
 
     applied = run_hint(pgproof, forward)
@@ -67,7 +68,7 @@ def test_the_refusal_prints_the_apply_that_works(pgproof, legacy_db, tmp_path):
     refused = pgproof("apply", str(plan), "--db", legacy_db, "--yes")
     assert refused.code == 3
     [command] = quoted_hints(refused.err)
-    assert command.endswith("--yes --allow-hazards INDEX_BUILD")
+    assert command.endswith("--yes --allow-hazards DATA_FIX,INDEX_BUILD")
     done = run_hint(pgproof, command)
     assert done.code == 0, done.err
     assert pgproof("drift", "--db", legacy_db).code == 0
@@ -98,7 +99,7 @@ def test_a_stale_plan_says_how_to_make_a_new_one(pgproof, legacy_db, tmp_path):
     plan = tmp_path / "plan.sql"
     assert pgproof("plan", "--db", legacy_db, "--out", str(plan)).code == 0
     run_sql(legacy_db, "CREATE INDEX someone_elses ON sources (title)")
-    stale = pgproof("apply", str(plan), "--db", legacy_db, "--yes", "--allow-hazards", "INDEX_BUILD")
+    stale = pgproof("apply", str(plan), "--db", legacy_db, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert stale.code == 3 and "stale" in stale.err
     [command] = quoted_hints(stale.err)
     again = run_hint(pgproof, command)
@@ -143,7 +144,7 @@ def test_apply_names_a_data_fix_newer_than_the_plan(pgproof, legacy_db, project)
     run_sql(legacy_db, "UPDATE api_cache SET expires_at = now() - interval '1 day'")
     assert pgproof("plan", "--db", legacy_db, "--out", "plan.sql").code == 0
     (project / "fixes" / "0003_expired_cache_etag.sql").write_text(NEW_FIX_AFTER)
-    applied = pgproof("apply", "plan.sql", "--db", legacy_db, "--yes", "--allow-hazards", "INDEX_BUILD")
+    applied = pgproof("apply", "plan.sql", "--db", legacy_db, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert applied.code == 0, applied.err
     assert "data fix 0003_expired_cache_etag (after, 1 rows to fix) appeared since the plan was made" in applied.err
     status, run = quoted_hints(applied.err)
@@ -160,7 +161,7 @@ def test_apply_refuses_a_plan_a_newer_data_fix_changes(pgproof, legacy_db, proje
                        "(1001, 'vid_a', 1, 2, 'rerun copy')")
     (project / "fixes" / "0003_rerun_copies.sql").write_text(NEW_FIX_RESOLVING)
     before = fingerprint(legacy_db)
-    refused = pgproof("apply", str(plan), "--db", legacy_db, "--yes", "--allow-hazards", "INDEX_BUILD")
+    refused = pgproof("apply", str(plan), "--db", legacy_db, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert refused.code == 3
     assert "data fix 0003_rerun_copies appeared since the plan was made and resolves uq_segments_video_text" in refused.err
     assert fingerprint(legacy_db) == before

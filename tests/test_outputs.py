@@ -62,7 +62,7 @@ def test_plan_json_and_markdown(pgproof, clean_legacy, tmp_path):
     assert made.code == 0, made.err
     data = json.loads(made.out)
     jsonschema.validate(data, schema("plan.schema.json"))
-    assert data["hazard_codes"] == ["INDEX_BUILD"]
+    assert data["hazard_codes"] == ["DATA_FIX", "INDEX_BUILD"]
     assert [s["transactional"] for s in data["statements"]] == [False, True]
     assert [s["transaction"] for s in data["statements"]] == [1, 2]
     assert [(t["first_statement"], t["transactional"], t["lock"], t["lock_on"]) for t in data["transactions"]] == [

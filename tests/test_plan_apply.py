@@ -57,10 +57,10 @@ def test_plan_apply_drift_on_the_legacy_schema(pgproof, clean_legacy, tmp_path):
 
     refused = pgproof("apply", str(plan), "--db", clean_legacy, "--yes")
     assert refused.code == 3
-    assert "--allow-hazards INDEX_BUILD" in refused.err
+    assert "--allow-hazards DATA_FIX,INDEX_BUILD" in refused.err
 
     rows_before = run_sql(clean_legacy, "SELECT count(*) FROM segments")
-    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert done.code == 0, done.err
     assert pgproof("drift", "--db", clean_legacy).code == 0
     assert run_sql(clean_legacy, "SELECT count(*) FROM segments") == rows_before
@@ -70,7 +70,7 @@ def test_plan_apply_drift_on_the_legacy_schema(pgproof, clean_legacy, tmp_path):
     assert history.code == 0
     assert "succeeded" in history.out and "2/2" in history.out
 
-    again = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    again = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert again.code == 0 and "already applied" in again.err
 
 
@@ -89,7 +89,7 @@ def test_plan_passes_squawk(pgproof, clean_legacy, empty_db, tmp_path):
 def test_stale_plan_is_refused(pgproof, clean_legacy, tmp_path):
     plan = make_plan(pgproof, clean_legacy, tmp_path)
     run_sql(clean_legacy, "CREATE INDEX someone_elses ON sources (title)")
-    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert result.code == 3
     assert "the plan is stale" in result.err
     assert run_sql(clean_legacy, "SELECT to_regclass('uq_segments_video_text')") == [(None,)]
@@ -106,7 +106,7 @@ def test_edited_plan_is_refused(pgproof, clean_legacy, tmp_path, edit):
     else:
         text = re.sub(r"-- hazards \(.*\n(--   .*\n)+", "-- hazards: none\n", text)
     plan.write_text(text)
-    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert result.code == 3, result.err
     assert "edited" in result.err or "damaged" in result.err
 
@@ -122,14 +122,14 @@ def test_second_apply_waits_then_is_refused(pgproof, clean_legacy, tmp_path, mon
     holder.cursor().execute("SELECT pg_advisory_lock(%s)", (apply_module.ADVISORY_KEY,))
     try:
         started = time.monotonic()
-        result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+        result = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
         assert result.code == 3
         assert "another pgproof apply is running on this database" in result.err
         assert time.monotonic() - started >= 1.0
     finally:
         holder.close()
     # Once the other apply is gone, the same plan applies.
-    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert done.code == 0, done.err
 
 
@@ -140,7 +140,7 @@ def test_second_apply_waits_for_the_first(pgproof, clean_legacy, tmp_path):
     holder.cursor().execute("SELECT pg_advisory_lock(%s)", (apply_module.ADVISORY_KEY,))
     threading.Timer(1.0, holder.close).start()
     started = time.monotonic()
-    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert done.code == 0, done.err
     assert time.monotonic() - started >= 1.0
 
@@ -152,7 +152,7 @@ def test_failure_in_the_middle_leaves_a_clean_point_and_the_rerun_finishes(pgpro
         "CREATE INDEX idx_sources_title ON sources (title);\n"
     )
     plan = make_plan(pgproof, clean_legacy, tmp_path, change)
-    allow = "INDEX_BUILD,CONSTRAINT_VALIDATION"
+    allow = "CONSTRAINT_VALIDATION,DATA_FIX,INDEX_BUILD"
     # A row that breaks the check arrives after review: data, so the plan is not stale. Apply
     # counts the check's rows again before the first statement, but this row makes the
     # count itself fail (division by zero), so only the statement meets it.
@@ -194,7 +194,7 @@ def test_stop_between_a_commit_and_its_catalog_record_resumes_after_it(pgproof, 
         return real(conn, entry_id, statements_done, *args, **kwargs)
 
     monkeypatch.setattr(history, "progress", progress)
-    allow = "INDEX_BUILD,CONSTRAINT_VALIDATION"
+    allow = "CONSTRAINT_VALIDATION,DATA_FIX,INDEX_BUILD"
     stopped = pgproof("apply", str(path), "--db", clean_legacy, "--yes", "--allow-hazards", allow)
     assert stopped.code == 130, stopped.err
     assert run_sql(clean_legacy, "SELECT statements_done, state_at < statements_done FROM pgproof.apply_history "
@@ -213,7 +213,7 @@ def test_failed_concurrent_index_leaves_no_invalid_index_and_nothing_changed(pgp
     before = fingerprint(clean_legacy)
     # A zero-length segment arrives after review: the index expression divides by zero.
     run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES ('vid_a', 20, 20, 'hm')")
-    failed = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    failed = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert failed.code == 1
     assert "division by zero" in failed.err
     assert "no statement was applied" in failed.err
@@ -227,7 +227,7 @@ def test_unique_expression_index_is_checked_with_its_expressions(pgproof, clean_
     assert "CONSTRAINT_VALIDATION" not in plan.read_text()  # no duplicates of (video_id, lower(text)) yet
     run_sql(clean_legacy, "INSERT INTO segments (video_id, start_sec, end_sec, text) VALUES "
                           "('vid_a', 20, 21, 'LOUD'), ('vid_a', 22, 23, 'loud')")
-    refused = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    refused = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert refused.code == 1
     assert "1 groups of rows with equal (video_id, (lower(text)))" in refused.err
     assert invalid_indexes(clean_legacy) == []
@@ -257,7 +257,7 @@ def test_legacy_plan_apply_drift_keeps_or_archives_every_row(pgproof, legacy_db,
     assert "--   0002_null_speaker_label_to_chaffee (before): 8 rows" in text
     assert "6 groups" not in text and "CONSTRAINT_VALIDATION" in text
     done = pgproof("apply", str(plan), "--db", legacy_db, "--yes",
-                     "--allow-hazards", "INDEX_BUILD,CONSTRAINT_VALIDATION")
+                     "--allow-hazards", "CONSTRAINT_VALIDATION,DATA_FIX,INDEX_BUILD")
     assert done.code == 0, done.err
     assert pgproof("drift", "--db", legacy_db).code == 0
     kept = {row[0] for row in run_sql(legacy_db, "SELECT id FROM segments")}
@@ -278,7 +278,7 @@ def test_rollback_returns_to_the_earlier_schema(pgproof, clean_legacy, tmp_path)
     plan = make_plan(pgproof, clean_legacy, tmp_path, change)
     rollback = tmp_path / "plan.rollback.sql"
     assert "drops column public.sources.language" in rollback.read_text()
-    forward = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+    forward = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert forward.code == 0, forward.err
     assert fingerprint(clean_legacy) != original
     back = pgproof("apply", str(rollback), "--db", clean_legacy, "--yes",
@@ -324,7 +324,7 @@ def test_a_writer_keeps_inserting_while_the_unique_index_builds(pgproof, clean_l
     for t in threads:
         t.start()
     try:
-        done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "INDEX_BUILD")
+        done = pgproof("apply", str(plan), "--db", clean_legacy, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     finally:
         stop.set()
         for t in threads:
@@ -350,7 +350,7 @@ def test_read_only_role_can_plan_but_not_apply(pgproof, clean_legacy, tmp_path, 
     before = fingerprint(clean_legacy)
     assert pgproof("drift", "--db", reader).code == 2
     plan = make_plan(pgproof, reader, tmp_path)
-    result = pgproof("apply", str(plan), "--db", reader, "--yes", "--allow-hazards", "INDEX_BUILD")
+    result = pgproof("apply", str(plan), "--db", reader, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert result.code == 1
     assert "cannot apply with this role" in result.err and "nothing was changed" in result.err
     assert fingerprint(clean_legacy) == before

@@ -93,11 +93,11 @@ def test_apply_asks_last_after_a_summary(pgproof, legacy_db, tmp_path, monkeypat
     plan = tmp_path / "plan.sql"
     assert pgproof("plan", "--db", legacy_db, "--out", str(plan)).code == 0
     answer(monkeypatch, "n\n")
-    declined = pgproof("apply", str(plan), "--db", legacy_db, "--allow-hazards", "INDEX_BUILD")
+    declined = pgproof("apply", str(plan), "--db", legacy_db, "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert declined.code == 1 and "not confirmed; nothing was changed." in declined.err
     summary = declined.err.index(f"{plan} (plan, made ")
     assert "statement(s), 2 data fix(es) touching" in declined.err[summary:]
-    assert "hazards: INDEX_BUILD (allowed)." in declined.err[summary:]
+    assert "hazards: DATA_FIX, INDEX_BUILD (allowed)." in declined.err[summary:]
     assert declined.err.index("not confirmed") > summary
     assert f"Apply {plan} to " in capsys.readouterr().err
     assert run_sql(legacy_db, "SELECT to_regclass('pgproof.apply_history')") == [(None,)]

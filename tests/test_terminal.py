@@ -145,7 +145,7 @@ def test_an_index_build_reports_its_phase_and_progress_while_it_runs(pgproof, le
         FROM generate_series(1, 300000) g""")
     made = pgproof("plan", "--db", legacy_db, "--out", str(tmp_path / "plan.sql"))
     assert made.code == 0, made.err
-    done = pgproof("apply", str(tmp_path / "plan.sql"), "--db", legacy_db, "--yes", "--allow-hazards", "INDEX_BUILD")
+    done = pgproof("apply", str(tmp_path / "plan.sql"), "--db", legacy_db, "--yes", "--allow-hazards", "DATA_FIX,INDEX_BUILD")
     assert done.code == 0, done.err
     live = [line for line in done.err.splitlines()
             if line.startswith("statement 1 of 2: builds unique index uq_segments_video_text on public.segments: ")]

@@ -305,11 +305,11 @@ def _check_allowed(plan: Plan, allowed: set[str], hints: plan_fixes.Hints) -> No
         )
     refused = [code for code in plan.hazard_codes if code not in allowed]
     if refused:
-        first = next(
-            f"statement {n}: {h.describe()}"
-            for n, s in enumerate(plan.statements, start=1) for h in s.hazards
-            if h.needs_ack and h.kind.code in refused
-        )
+        first = (
+            [f"statement {n}: {h.describe()}" for n, s in enumerate(plan.statements, start=1) for h in s.hazards
+             if h.needs_ack and h.kind.code in refused]
+            + [h.describe() for _, h in plan.fix_hazards if h.kind.code in refused]
+        )[0]
         flag = ",".join(sorted(set(plan.hazard_codes)))
         raise Refused(
             f"the plan has hazards nobody allowed ({', '.join(refused)}; first, {first}); "

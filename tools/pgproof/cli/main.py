@@ -316,7 +316,7 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
 
     \b
     Examples:
-      pgproof apply plan.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_BUILD
+      pgproof apply plan.sql --db "$DATABASE_URL" --yes --allow-hazards DATA_FIX,INDEX_BUILD
       pgproof apply plan.rollback.sql --db "$DATABASE_URL" --yes --allow-hazards INDEX_DROP
     """
     settings = _settings(db=db)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pgproof.core.hazard import HazardKind
 from pgproof.core.plan_file import ROLLBACK, Plan, render, render_body
 from pgproof.core.transactions import summaries
 
@@ -33,7 +34,8 @@ def as_dict(plan: Plan, path: str | None = None) -> dict[str, Any]:
             for n, s in enumerate(plan.statements, start=1) for h in s.hazards
         ],
         "fixes": [{"name": f.name, "phase": f.phase, "rows": f.rows, "checksum": f.checksum,
-                   "resolves": list(f.resolves)} for f in plan.fixes],
+                   "resolves": list(f.resolves), "hazard": HazardKind.DATA_FIX.code if f.rows else None}
+                  for f in plan.fixes],
         "statements": [
             {"number": n, "sql": s.render(), "origin": s.origin, "transactional": s.transactional,
              "transaction": s.group, "hazards": sorted({h.kind.code for h in s.hazards if h.needs_ack})}
@@ -77,6 +79,7 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
             f"| {n} | `{h.kind.code}` | {_md(h.detail)} |"
             for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.needs_ack
         ]
+        out += [f"| fix `{f.name}` | `{h.kind.code}` | {_md(h.detail)} |" for f, h in plan.fix_hazards]
         out.append("")
     else:
         out.append("**Hazards**: none to acknowledge.\n" if plan.resolved_hazards else "**Hazards**: none.\n")

@@ -18,6 +18,7 @@ class HazardKind(enum.Enum):
     IVFFLAT_SMALL_TABLE = "builds an IVFFlat index on too few rows: recall suffers"
     VECTOR_DIMENSION_CHANGE = "changes a vector dimension: every existing embedding becomes unusable"
     INDEX_DROP = "drops an index: queries that used it get slower"
+    DATA_FIX = "changes the rows a data fix's check counted (deleted rows and changed values are archived)"
 
     @property
     def code(self) -> str:

@@ -66,8 +66,17 @@ class Plan:
 
     @property
     def hazard_codes(self) -> list[str]:
-        """What --allow-hazards must name: every hazard the plan's own fixes do not resolve."""
-        return sorted({h.kind.code for s in self.statements for h in s.hazards if h.needs_ack})
+        """What --allow-hazards must name: every hazard the plan's own fixes do not resolve,
+        and DATA_FIX when a data fix changes rows (a reviewer allows it like any hazard)."""
+        codes = {h.kind.code for s in self.statements for h in s.hazards if h.needs_ack}
+        return sorted(codes | ({HazardKind.DATA_FIX.code} if self.fix_hazards else set()))
+
+    @property
+    def fix_hazards(self) -> list[tuple[FixStep, Hazard]]:
+        """A DATA_FIX hazard for each data fix that has rows to change."""
+        return [(f, Hazard(HazardKind.DATA_FIX, f"data fix {f.name} ({f.phase} the statements) changes "
+                                                f"{f.rows:,} rows its check counted"))
+                for f in self.fixes if f.rows]
 
     @property
     def resolved_hazards(self) -> list[tuple[int, Hazard]]:
@@ -151,6 +160,7 @@ def render(plan: Plan) -> str:
             for hazard in statement.hazards:
                 if hazard.needs_ack:
                     head.append(f"--   statement {number}: {hazard.describe()}")
+        head += [f"--   {hazard.describe()}" for _, hazard in plan.fix_hazards]
     else:
         head.append("-- hazards: none" + (" to acknowledge" if plan.resolved_hazards else ""))
     if plan.resolved_hazards:
