@@ -61,7 +61,7 @@ def test_comment_writes_what_it_changes_visibly(text, written):
     assert escape.comment(text) == written
 
 
-_UNESCAPED_MARKUP = re.compile(r"(?<!\\)[`*_\[\]<>#|~&$]")
+_UNESCAPED_MARKUP = re.compile(r"(?<!\\)([`*\[\]<>#|~&$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -75,6 +75,8 @@ def test_markdown_forms_no_markup(text):
 
 @pytest.mark.parametrize(("text", "written"), [
     ("public.users", "public.users"),
+    ("uq_segments_video_text", "uq_segments_video_text"),
+    ("_private_ *bold*", "\\_private\\_ \\*bold\\*"),
     ("18.6", "18.6"),
     ("a|b", "a\\|b"),
     ("</details><!--", "\\</details\\>\\<!--"),

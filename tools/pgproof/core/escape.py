@@ -55,7 +55,8 @@ def comment(text: str) -> str:
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones that start
 # markup (emphasis, links, HTML and its comments, code, tables, headings, math, entities).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
+# An underscore inside a word (snake_case) starts no emphasis, so it stays as it is.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>#|~&$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 # Where the text starts a list item or a block quote's line: a list marker of its own.
 _LEADING_MARKER = re.compile(r"^(\d{0,9})([-+.)])(?=\s|$)")
 
