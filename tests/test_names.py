@@ -222,3 +222,16 @@ def test_a_materialized_view_with_no_data_stays_so(pgproof, empty_db, tmp_path):
         desired.load(copy, desired.read(out))
         assert run_sql(copy, "SELECT relname, relispopulated FROM pg_class WHERE relkind = 'm' ORDER BY 1") \
             == [("gone", False), ("kept", True)]
+
+
+def test_a_schema_name_does_not_choose_where_split_files_go(pgproof, empty_db, tmp_path):
+    name = "../../up\nDROP TABLE canary;"
+    run_sql(empty_db, f"CREATE TABLE canary (id int); CREATE SCHEMA {q(name)}; CREATE TABLE {q(name)}.t (id int);")
+    out = tmp_path / "deep" / "schema"
+    made = pgproof("inspect", "--db", empty_db, "--out", str(out), "--split")
+    assert made.code == 0, made.err
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert written and all(p.parent == Path("deep/schema") for p in written), written
+    for path in written:
+        check_sql_file((tmp_path / path).read_text())
+    assert pgproof("drift", "--db", empty_db, "--schema", str(out)).code == 0

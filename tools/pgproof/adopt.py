@@ -339,12 +339,18 @@ def split(items: list[Item], header: str) -> dict[str, str]:
         if item.section == PREAMBLE:
             name = "schemas"
         else:
-            name = f"{item.schema}_{kind}" if item.section not in (SCHEMAS,) else "schemas"
+            name = f"{_file_part(item.schema)}_{kind}" if item.section not in (SCHEMAS,) else "schemas"
         if not runs or runs[-1][0] != name:
             runs.append((name, []))
         runs[-1][1].append(item)
     width = max(2, len(str(len(runs))))
     return {f"{n:0{width}d}_{name}.sql": render(group, header) for n, (name, group) in enumerate(runs, start=1)}
+
+
+def _file_part(schema: str) -> str:
+    """A schema's name as part of a file name: letters, digits and `_` only (a name is
+    data: `../` or `/` in it must not choose where the file goes)."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", schema.strip('"')) or "_"
 
 
 def write(files: dict[str, str], out: Path, as_folder: bool) -> None:
