@@ -30,6 +30,7 @@ from pgproof.diff import grants
 from pgproof.read.catalog import Catalog
 from pgproof.diff.engine import Diff, compute
 from pgproof.core.errors import DiffError, SchemaError
+from pgproof.core import escape
 from pgproof.core.exclusions import Exclusions
 from pgproof.scratch import ScratchServer
 from pgproof.core.statement import Statement, qualified
@@ -54,7 +55,7 @@ class Item:
 
 def arrange(statements: list[Statement], live: Catalog) -> list[Item]:
     """The statements in the order inspect writes them (see the module docstring)."""
-    statements = _merge_validations(statements)
+    statements = [_keep_no_data(s, live) for s in _merge_validations(statements)]
     functions = {obj.name for obj in live.of_kind(Kind.FUNCTION)}
     items = [_classify(s, live, functions) for s in statements]
     comments = [i for i in items if i.kind == Kind.COMMENT]
@@ -141,6 +142,21 @@ def _merge_validations(statements: list[Statement]) -> list[Statement]:
         else:
             result.append(statement)
     return result
+
+
+def _keep_no_data(statement: Statement, live: Catalog) -> Statement:
+    """A materialized view the target holds unpopulated is written WITH NO DATA (migra
+    writes every one populated): loading the file, and inspect's own proof, must not run
+    its query, which the target never ran."""
+    nodes = statement.nodes
+    if len(nodes) != 1 or not isinstance(nodes[0], ast.CreateTableAsStmt) or nodes[0].into.skipData:
+        return statement
+    if nodes[0].objtype != ObjectType.OBJECT_MATVIEW:
+        return statement
+    view = live.get(Kind.VIEW, _relation(nodes[0].into.rel))
+    if view is None or view.info.get("populated", True):
+        return statement
+    return statement.with_(sql=statement.sql.rstrip().rstrip(";").rstrip() + " WITH NO DATA")
 
 
 def _classify(statement: Statement, live: Catalog, functions: set[str]) -> Item:
@@ -295,7 +311,7 @@ def render(items: list[Item], header: str) -> str:
         if heading != previous:
             if not lines[-1].endswith("\n\n"):
                 lines.append("\n")
-            lines.append(f"-- {heading[1]}\n")
+            lines.append(f"-- {escape.comment(heading[1])}\n")
             previous = heading
         text = item.statement.render()
         lines.append(text + ("\n\n" if "\n" in text else "\n"))
@@ -323,12 +339,18 @@ def split(items: list[Item], header: str) -> dict[str, str]:
         if item.section == PREAMBLE:
             name = "schemas"
         else:
-            name = f"{item.schema}_{kind}" if item.section not in (SCHEMAS,) else "schemas"
+            name = f"{_file_part(item.schema)}_{kind}" if item.section not in (SCHEMAS,) else "schemas"
         if not runs or runs[-1][0] != name:
             runs.append((name, []))
         runs[-1][1].append(item)
     width = max(2, len(str(len(runs))))
     return {f"{n:0{width}d}_{name}.sql": render(group, header) for n, (name, group) in enumerate(runs, start=1)}
+
+
+def _file_part(schema: str) -> str:
+    """A schema's name as part of a file name: letters, digits and `_` only (a name is
+    data: `../` or `/` in it must not choose where the file goes)."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", schema.strip('"')) or "_"
 
 
 def write(files: dict[str, str], out: Path, as_folder: bool) -> None:

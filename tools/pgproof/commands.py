@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pathlib import Path
 
-from pgproof.core import db, timing
+from pgproof.core import db, escape, timing
 from pgproof.read import desired
 from pgproof.diff import grants, renames, sides
 from pgproof import scratch
@@ -136,7 +136,7 @@ def inspect(settings: Settings, out: Path | None, as_folder: bool = False) -> In
         raise ConfigError("inspect --split writes a folder: pass --out FOLDER as well.")
     version = db.probe(url)
     grants.require_roles(url, list(settings.exclusions.managed_roles))
-    header = (f"-- The schema of {db.mask(url)} (PostgreSQL {version}), written by pgproof inspect.\n"
+    header = (f"-- The schema of {escape.comment(db.mask(url))} (PostgreSQL {version}), written by pgproof inspect.\n"
               "-- This is now the desired schema: edit it, then pgproof plan.")
     from pgproof import adopt as inspect_module
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pgproof.core.escape import html, markdown, markdown_code, markdown_fence
 from pgproof.core.hazard import HazardKind
 from pgproof.core.plan_file import ROLLBACK, Plan, render, render_body
 from pgproof.core.transactions import summaries
@@ -61,10 +62,10 @@ def render_json(plan: Plan, path: str | None = None) -> str:
 def render_markdown(plan: Plan, path: str | None = None) -> str:
     title = "rollback plan" if plan.kind == ROLLBACK else "plan"
     if plan.empty:
-        return f"### ✅ pgproof {title}: nothing to do\n\n`{plan.target}` already matches the desired schema.\n"
+        return f"### ✅ pgproof {title}: nothing to do\n\n{markdown_code(plan.target)} already matches the desired schema.\n"
     out = [
         f"### pgproof {title}: {len(plan.statements)} statement(s), {len(plan.fixes)} data fix(es)\n",
-        f"Target `{plan.target}` (PostgreSQL {plan.target_version}); "
+        f"Target {markdown_code(plan.target)} (PostgreSQL {markdown(plan.target_version)}); "
         f"fingerprint `{plan.target_fingerprint[:12]}` → `{plan.desired_fingerprint[:12]}`; "
         f"checksum `{plan.checksum[:19]}`.\n",
     ]
@@ -76,28 +77,29 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
             "| --- | --- | --- |",
         ]
         out += [
-            f"| {n} | `{h.kind.code}` | {_md(h.detail)} |"
+            f"| {n} | `{h.kind.code}` | {markdown(h.detail)} |"
             for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.needs_ack
         ]
-        out += [f"| fix `{f.name}` | `{h.kind.code}` | {_md(h.detail)} |" for f, h in plan.fix_hazards]
+        out += [f"| fix {markdown_code(f.name, in_table=True)} | `{h.kind.code}` | {markdown(h.detail)} |" for f, h in plan.fix_hazards]
         out.append("")
     else:
         out.append("**Hazards**: none to acknowledge.\n" if plan.resolved_hazards else "**Hazards**: none.\n")
     if plan.resolved_hazards:
         out += ["**Resolved by the plan's own data fixes** (no label needed):\n",
                 "| statement | hazard | detail | resolved by |", "| --- | --- | --- | --- |"]
-        out += [f"| {n} | `{h.kind.code}` | {_md(h.detail)} | `{h.resolved_by}` |" for n, h in plan.resolved_hazards]
+        out += [f"| {n} | `{h.kind.code}` | {markdown(h.detail)} | {markdown_code(h.resolved_by or '', in_table=True)} |"
+                for n, h in plan.resolved_hazards]
         out.append("")
     if plan.fixes:
         out += ["**Data fixes** (run by apply in short batches, rows archived):\n",
                 "| fix | phase | rows to fix |", "| --- | --- | ---: |"]
-        out += [f"| `{f.name}` | {f.phase} | {f.rows:,} |" for f in plan.fixes]
+        out += [f"| {markdown_code(f.name, in_table=True)} | {f.phase} | {f.rows:,} |" for f in plan.fixes]
         out.append("")
     if plan.irreversible:
-        out += ["**Cannot be brought back:**\n"] + [f"- {_md(line)}" for line in plan.irreversible] + [""]
+        out += ["**Cannot be brought back:**\n"] + [f"- {markdown(line)}" for line in plan.irreversible] + [""]
     if plan.rehearsal:
-        out += [f"**Rehearsal**: {_md(plan.rehearsal[0])}\n"] + [f"- {_md(line)}" for line in plan.rehearsal[1:]] + [""]
-    out += [f"> {_md(note)}\n" for note in plan.notes]
+        out += [f"**Rehearsal**: {markdown(plan.rehearsal[0])}\n"] + [f"- {markdown(line)}" for line in plan.rehearsal[1:]] + [""]
+    out += [f"> {markdown(note)}\n" for note in plan.notes]
     if plan.statements:
         out += ["**Transactions** (the strongest lock each takes):\n",
                 "| transaction | statements | lock | on |", "| ---: | --- | --- | --- |"]
@@ -105,27 +107,21 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
             which = str(t.first) if t.first == t.last else f"{t.first}-{t.last}"
             which += "" if t.transactional else " (outside a transaction block)"
             lock = f"`{t.lock.mode}`" if t.lock else "no table lock"
-            on = ", ".join(f"`{o}`" for o in t.on) + (" (new)" if t.lock and t.lock.new else "")
+            on = ", ".join(markdown_code(o, in_table=True) for o in t.on) + (" (new)" if t.lock and t.lock.new else "")
             out.append(f"| {t.number} | {which} | {lock} | {on} |")
         out.append("")
     out += [
-        f"<details><summary>SQL ({len(plan.statements)} statements{', ' + path if path else ''})</summary>\n",
-        "```sql",
-        render_body(plan).rstrip(),
-        "```",
+        f"<details><summary>SQL ({len(plan.statements)} statements{', ' + html(path) if path else ''})</summary>\n",
+        markdown_fence(render_body(plan).rstrip(), "sql"),
         "</details>\n",
     ]
     if plan.rollback_file:
-        out.append(f"Rollback: `{plan.rollback_file}`, applied with `pgproof apply`.\n")
+        out.append(f"Rollback: {markdown_code(plan.rollback_file)}, applied with `pgproof apply`.\n")
     return "\n".join(out)
 
 
 def render_sql(plan: Plan, path: str | None = None) -> str:
     return render(plan)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 RENDERERS = {"sql": render_sql, "markdown": render_markdown, "json": render_json}

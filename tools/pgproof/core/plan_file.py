@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pgproof.core.escape import comment
 from pgproof.core.errors import ConfigError, PgProofError, Refused
 from pgproof.core.hazard import Hazard, HazardKind
 from pgproof.core.statement import Statement
@@ -112,7 +113,7 @@ def render_body(plan: Plan) -> str:
     for fix in plan.fixes_before:
         out.append(_fix_block(fix))
     for group, summary in zip(groups(plan.statements), plan_summaries):
-        out.append(f"-- {summary.describe(len(plan_summaries))}")
+        out.append(f"-- {comment(summary.describe(len(plan_summaries)))}")
         if group[0][1].transactional:
             out.append("BEGIN;")
         for number, statement in group:
@@ -121,7 +122,7 @@ def render_body(plan: Plan) -> str:
             resolved = sorted({h.kind.code for h in statement.hazards if not h.needs_ack})
             if resolved:
                 hazards += f" (resolved by a data fix: {', '.join(resolved)})"
-            out.append(f"-- statement {number} of {total} ({statement.origin}, {where}); hazards: {hazards}")
+            out.append(f"-- statement {number} of {total} ({comment(statement.origin)}, {where}); hazards: {hazards}")
             out.append(render_step(statement))
         if group[0][1].transactional:
             out.append("COMMIT;")
@@ -133,7 +134,7 @@ def render_body(plan: Plan) -> str:
 
 def _fix_block(fix: FixStep) -> str:
     return (
-        f"-- data fix {fix.name} ({fix.phase} the statements): {fix.rows:,} rows to fix\n"
+        f"-- data fix {comment(fix.name)} ({fix.phase} the statements): {fix.rows:,} rows to fix\n"
         f"--   run by `pgproof apply` in short batches (by hand: `pgproof fixes run`); file {fix.checksum}\n"
     )
 
@@ -144,14 +145,15 @@ def render(plan: Plan) -> str:
     head = [
         f"-- pgproof {title}, format {plan.format}",
         f"-- created: {plan.created}",
-        f"-- target: {plan.target} (PostgreSQL {plan.target_version}); scratch: PostgreSQL {plan.scratch_version}",
+        f"-- target: {comment(plan.target)} (PostgreSQL {comment(plan.target_version)}); "
+        f"scratch: PostgreSQL {comment(plan.scratch_version)}",
         f"-- target fingerprint: {plan.target_fingerprint}",
         f"-- desired fingerprint: {plan.desired_fingerprint}",
         f"-- schema source: {plan.schema_source}",
         f"-- body checksum: {plan.checksum}",
     ]
     if plan.rollback_file:
-        head.append(f"-- rollback: {plan.rollback_file} (apply it with `pgproof apply` to return)")
+        head.append(f"-- rollback: {comment(plan.rollback_file)} (apply it with `pgproof apply` to return)")
     head.append("--")
     codes = plan.hazard_codes
     if codes:
@@ -159,23 +161,23 @@ def render(plan: Plan) -> str:
         for number, statement in enumerate(plan.statements, start=1):
             for hazard in statement.hazards:
                 if hazard.needs_ack:
-                    head.append(f"--   statement {number}: {hazard.describe()}")
-        head += [f"--   {hazard.describe()}" for _, hazard in plan.fix_hazards]
+                    head.append(f"--   statement {number}: {comment(hazard.describe())}")
+        head += [f"--   {comment(hazard.describe())}" for _, hazard in plan.fix_hazards]
     else:
         head.append("-- hazards: none" + (" to acknowledge" if plan.resolved_hazards else ""))
     if plan.resolved_hazards:
         head.append("-- hazards the plan's own data fixes resolve (no acknowledgement needed):")
-        head += [f"--   statement {n}: {h.describe()}" for n, h in plan.resolved_hazards]
+        head += [f"--   statement {n}: {comment(h.describe())}" for n, h in plan.resolved_hazards]
     if plan.fixes:
         head.append("-- data fixes (rows each will touch):")
-        head += [f"--   {f.name} ({f.phase}): {f.rows:,} rows" for f in plan.fixes]
+        head += [f"--   {comment(f.name)} ({f.phase}): {f.rows:,} rows" for f in plan.fixes]
     if plan.irreversible:
         head.append("-- what this cannot bring back:")
-        head += [f"--   {line}" for line in plan.irreversible]
+        head += [f"--   {comment(line)}" for line in plan.irreversible]
     if plan.rehearsal:
-        head.append(f"-- rehearsal: {plan.rehearsal[0]}")
-        head += [f"--   {line}" for line in plan.rehearsal[1:]]
-    head += [f"-- note: {note}" for note in plan.notes]
+        head.append(f"-- rehearsal: {comment(plan.rehearsal[0])}")
+        head += [f"--   {comment(line)}" for line in plan.rehearsal[1:]]
+    head += [f"-- note: {comment(note)}" for note in plan.notes]
     if plan.empty:
         head.append("-- nothing to do: the target already matches the desired schema")
     data = json.dumps(to_data(plan), sort_keys=True, separators=(",", ":"))
@@ -305,12 +307,14 @@ def read(path: Path) -> Plan:
         raise Refused(f"{path} is not a pgproof plan (it is not UTF-8 text); make one with `pgproof plan --out FILE`.") from None
     except OSError as exc:
         raise PgProofError(f"cannot read the plan {path}: {exc.strerror}; give the file `pgproof plan --out` wrote.") from None
-    lines = [line for line in text.splitlines() if line.startswith(DATA_PREFIX)]
-    if len(lines) != 1:
-        raise Refused(f"{path} is not a pgproof plan (its data line is missing or repeated);"
+    # The data line is the file's last line (a quoted name inside a statement can hold a
+    # line that looks like one; the rendering check below covers everything above it).
+    last = text.splitlines()[-1] if text.strip() else ""
+    if not last.startswith(DATA_PREFIX):
+        raise Refused(f"{path} is not a pgproof plan (its last line is not its data line);"
                       " make one with `pgproof plan --out FILE`.")
     try:
-        data = json.loads(lines[0][len(DATA_PREFIX):])
+        data = json.loads(last[len(DATA_PREFIX):])
         if not isinstance(data, dict):
             raise TypeError(f"it holds a JSON {type(data).__name__}, not an object")
         if data.get("format") != FORMAT_VERSION:

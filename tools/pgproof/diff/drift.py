@@ -13,6 +13,7 @@ from pgproof.diff import gaps
 from pgproof.read.catalog import Difference
 from pgproof.diff.engine import Diff
 from pgproof.core.statement import render_script
+from pgproof.core.escape import markdown, markdown_code, markdown_fence, one_line
 
 JSON_FORMAT = "pgproof.drift/1"
 
@@ -61,8 +62,8 @@ def _summary(definition: dict[str, Any] | None) -> str:
 
 def _value(value: Any) -> str:
     if isinstance(value, str):
-        one_line = " ".join(value.split())
-        return repr(one_line if len(one_line) <= 160 else one_line[:157] + "...")
+        flat = " ".join(value.split())
+        return repr(flat if len(flat) <= 160 else flat[:157] + "...")
     return json.dumps(value, sort_keys=True)
 
 
@@ -78,11 +79,11 @@ def render_text(report: DriftReport) -> str:
         lines.append(
             f"Drift: {report.target} differs from {report.schema} in {count} object(s)."
         )
-        lines.extend(f"  {describe(d)}" for d in report.diff.differences)
+        lines.extend(f"  {one_line(describe(d))}" for d in report.diff.differences)
         if report.diff.gaps:
             lines.append("")
             lines.append("Gaps: pgproof cannot write these changes; make them by hand (see docs/migra-gaps.md):")
-            lines.extend(f"  {g.code}: {g.message}" for g in report.diff.gaps)
+            lines.extend(f"  {g.code}: {one_line(g.message)}" for g in report.diff.gaps)
         if report.diff.statements:
             lines.append("")
             rest = " the rest of it" if report.diff.gaps else " it"
@@ -125,14 +126,14 @@ def render_json(report: DriftReport) -> str:
 
 def render_markdown(report: DriftReport) -> str:
     if not report.drifted:
-        out = [f"### ✅ No drift\n\n`{report.target}` matches `{report.schema}`.\n"]
+        out = [f"### ✅ No drift\n\n{markdown_code(report.target)} matches {markdown_code(report.schema)}.\n"]
     elif report.unverified:
-        out = [f"### ⚠️ Not verified: not compared: {report.diff.not_compared.summary()}\n\n"
-               f"`{report.target}` matches `{report.schema}` in every object pgproof compares.\n"]
+        out = [f"### ⚠️ Not verified: not compared: {markdown(report.diff.not_compared.summary())}\n\n"
+               f"{markdown_code(report.target)} matches {markdown_code(report.schema)} in every object pgproof compares.\n"]
     else:
         out = [
             f"### ⚠️ Drift: {len(report.diff.differences)} object(s) differ\n",
-            f"`{report.target}` differs from `{report.schema}`.\n",
+            f"{markdown_code(report.target)} differs from {markdown_code(report.schema)}.\n",
             "| | kind | object | what |",
             "| --- | --- | --- | --- |",
         ]
@@ -140,7 +141,7 @@ def render_markdown(report: DriftReport) -> str:
         for d in report.diff.differences:
             what = describe(d).split(": ", 1)[-1]
             out.append(
-                f"| {icons[d.status]} | {d.kind} | `{_md(d.key)}` | {_md(what)} |"
+                f"| {icons[d.status]} | {d.kind} | {markdown_code(d.key, in_table=True)} | {markdown(what)} |"
             )
         out.append("")
         if report.diff.gaps:
@@ -150,24 +151,18 @@ def render_markdown(report: DriftReport) -> str:
                 "| --- | --- | --- |",
             ]
             out += [
-                f"| `{g.code}` | {g.kind} `{_md(g.key)}` | {_md(g.message.split(': ', 1)[-1])} |"
+                f"| `{g.code}` | {g.kind} {markdown_code(g.key, in_table=True)} | {markdown(g.message.split(': ', 1)[-1])} |"
                 for g in report.diff.gaps
             ]
             out.append("")
         if report.diff.statements:
             out += [
                 "<details><summary>Statements that would remove the drift</summary>\n",
-                "```sql",
-                render_script(report.diff.statements).rstrip(),
-                "```",
+                markdown_fence(render_script(report.diff.statements).rstrip(), "sql"),
                 "</details>\n",
             ]
-    out += [f"> {note}\n" for note in report.diff.notes]
+    out += [f"> {markdown(note)}\n" for note in report.diff.notes]
     return "\n".join(out)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

@@ -82,21 +82,27 @@ def cache_for(settings: Settings) -> Cache | None:
     return Cache(settings.cache_dir)
 
 
-def cached_installation(spec: str, target_major: int | None) -> Installation | None:
+def cached_installation(spec: str, target_major: int | None,
+                        extensions: frozenset[str] = frozenset()) -> Installation | None:
     """The binaries a cached server of `spec` runs, for the target's major: the ones the
     provider would start (auto, embedded, local). None where the cache does not apply: a
     server URL, docker, or auto with no installation of the target's major (the cold
-    path then refuses or falls back, and says so)."""
+    path then refuses or falls back, and says so). An installation that lacks one of
+    `extensions` (the schema's) is refused in one sentence."""
     if spec == scratch.AUTO:
-        choice = auto.choose(target_major)
+        choice = auto.choose(target_major, extensions)
         if choice is None or choice.kind not in (scratch.EMBEDDED, scratch.LOCAL):
             return None
         return choice.installation or embedded_installation(None)
     if spec == scratch.EMBEDDED:
         fits = target_major is not None and installations.wheel(target_major)
-        return embedded_installation(target_major if fits else None)
+        found = embedded_installation(target_major if fits else None)
+        scratch.check_offers(spec, found, extensions)
+        return found
     if is_local(spec):
-        return local_installation(spec, target_major)
+        found = local_installation(spec, target_major)
+        scratch.check_offers(spec, found, extensions)
+        return found
     return None
 
 
@@ -156,14 +162,16 @@ def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False
             target_side = pool.submit(diff.read, settings.db_url, exclusions, role="target")
         try:
             cache = cache_for(settings)
-            installation = cached_installation(settings.scratch, target_major) if cache else None
+            extensions = desired.extensions(files)
+            installation = cached_installation(settings.scratch, target_major, extensions) if cache else None
             copies_for = target_side if copies else None
             if cache is not None and installation is not None:
                 with _warm(cache, installation, settings, files, target_major, target_side, roles,
                            copies_for) as sides:
                     yield sides
             else:
-                with _cold(settings, files, target_major, target_side, strict, roles, copies_for) as sides:
+                with _cold(settings, files, target_major, target_side, strict, roles, copies_for,
+                           extensions) as sides:
                     yield sides
         finally:
             if target_side is not None and not target_side.done():
@@ -172,9 +180,9 @@ def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False
 
 @contextlib.contextmanager
 def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool,
-          roles: list[str], copies_for: Future | None) -> Iterator[Sides]:
+          roles: list[str], copies_for: Future | None, extensions: frozenset[str]) -> Iterator[Sides]:
     exclusions = settings.exclusions
-    with scratch.open_scratch(settings.scratch, target_major, strict=strict) as server, \
+    with scratch.open_scratch(settings.scratch, target_major, strict=strict, extensions=extensions) as server, \
             contextlib.closing(_InAdvance()) as in_advance:
         grants.create_scratch_roles(server.url, roles)  # so the schema's GRANTs load
         target_copy = None

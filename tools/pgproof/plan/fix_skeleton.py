@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pgproof.core.escape import comment, one_line
 from pgproof.core.statement import literal
 from pgproof.plan.row_checks import ROW
 from pgproof.plan.row_counts import Counted
@@ -39,7 +40,7 @@ def text(counted: Counted, plan_name: str) -> str:
     keys = ", ".join(f"{ROW}.{k}" for k in key)
     resolves = check.keys[0] if check.keys else table
     head = [
-        f"-- A data fix for statement {check.statement} of {plan_name}: {counted.detail}.",
+        f"-- A data fix for statement {check.statement} of {comment(plan_name)}: {comment(counted.detail)}.",
         "-- Fill in each TODO, save this file in the fixes folder as NNNN_short_name.sql, and",
         "-- plan again: the plan runs it before its statements and names it as the resolver;",
         "-- apply counts the rows again after it ran. Rows it deletes must be archived (as below).",
@@ -47,7 +48,8 @@ def text(counted: Counted, plan_name: str) -> str:
     if check.kind == "unique":
         return _dedupe(head, counted, keys, resolves)
     if not check.exact:  # the rows cannot be listed: their author writes the predicate
-        head += [f"-- The target cannot list the rows without converting them one by one; it said: {counted.error}.",
+        said = comment(counted.error or "")
+        head += [f"-- The target cannot list the rows without converting them one by one; it said: {said}.",
                  "-- TODO: write the condition that selects the values that do not convert, three times below."]
         rows = f"{ROW}.{check.columns[0]} IS NOT NULL AND TODO_the_values_that_do_not_convert"
     check_sql = f"SELECT count(*) FROM {table} AS {ROW} WHERE {rows}"
@@ -68,9 +70,9 @@ def text(counted: Counted, plan_name: str) -> str:
     return "\n".join(head + [
         "--",
         "-- phase: before",
-        f"-- resolves: {resolves}",
+        f"-- resolves: {one_line(resolves)}",
         "-- batch size: 500",
-        f"-- check: {check_sql}",
+        f"-- check: {one_line(check_sql)}",
         "",
         "-- todo: the keys of the rows to fix.",
         f"SELECT {keys} FROM {table} AS {ROW} WHERE {rows} ORDER BY {keys};",
@@ -92,9 +94,9 @@ def _dedupe(head: list[str], counted: Counted, keys: str, resolves: str) -> str:
         "-- and archived. TODO: keep the row carrying the most information instead (ORDER BY).",
         "--",
         "-- phase: before",
-        f"-- resolves: {resolves}",
+        f"-- resolves: {one_line(resolves)}",
         "-- batch size: 500",
-        f"-- check: SELECT count(*) FROM ({ranked}) AS ranked WHERE n > 1",
+        f"-- check: {one_line(f'SELECT count(*) FROM ({ranked}) AS ranked WHERE n > 1')}",
         "",
         "-- todo: the keys of the rows that do not stay.",
         f"SELECT {shown} FROM ({ranked}) AS ranked WHERE n > 1 ORDER BY {shown};",

@@ -157,16 +157,17 @@ def _alter_command(table: str, cmd: AlterTableCmd, facts: TargetFacts) -> Iterat
     kind = cmd.subtype
     if kind == AlterTableType.AT_DropColumn:
         lost = facts.count(f"SELECT count(*) FROM {table} WHERE {ident(_column(cmd))} IS NOT NULL")
-        yield Hazard(HazardKind.DATA_LOSS, f"drops column {table}.{cmd.name} holding {_fmt(lost)} non-NULL values")
+        yield Hazard(HazardKind.DATA_LOSS, f"drops column {table}.{_name(cmd.name)} holding {_fmt(lost)} non-NULL values")
     elif kind == AlterTableType.AT_AlterColumnType:
         yield from _type_change(table, cmd, facts)
     elif kind == AlterTableType.AT_SetNotNull:  # NULLs it fails on: plan/row_checks.py
-        yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"SET NOT NULL on {table}.{cmd.name} scans the table under the lock")
+        yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                     f"SET NOT NULL on {table}.{_name(cmd.name)} scans the table under the lock")
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, Constraint):
         yield from _add_constraint(table, cmd.def_, facts)
     elif kind == AlterTableType.AT_ValidateConstraint:
         yield Hazard(HazardKind.CONSTRAINT_VALIDATION,
-                     f"validates constraint {cmd.name} on {table} ({_fmt(facts.rows(table))} rows)")
+                     f"validates constraint {_name(cmd.name)} on {table} ({_fmt(facts.rows(table))} rows)")
     elif kind == AlterTableType.AT_AddColumn and _volatile_default(cmd):
         yield Hazard(HazardKind.TABLE_REWRITE, f"adds a column with a volatile default to {table}")
 
@@ -251,9 +252,10 @@ def _add_constraint(table: str, constraint: Constraint, facts: TargetFacts) -> I
     kind = constraint.contype
     if kind in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
         if not constraint.indexname:  # builds its index under ACCESS EXCLUSIVE
-            yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds the index of {constraint.conname} on {table} under the lock")
+            yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                         f"builds the index of {_name(constraint.conname)} on {table} under the lock")
     elif kind in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_FOREIGN) and not constraint.skip_validation:
-        yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"validates {constraint.conname} on {table} while holding the lock")
+        yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"validates {_name(constraint.conname)} on {table} while holding the lock")
 
 
 def create_index(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Hazard]:
@@ -264,16 +266,17 @@ def create_index(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator[Haza
         return
     rows = facts.rows(table)
     if rows != 0:  # an empty table's index is built at once: nothing to acknowledge
-        yield Hazard(HazardKind.INDEX_BUILD, f"builds index {stmt.idxname} on {table} ({_fmt(rows)} rows)")
+        yield Hazard(HazardKind.INDEX_BUILD, f"builds index {_name(stmt.idxname)} on {table} ({_fmt(rows)} rows)")
     if not stmt.concurrent:
-        yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"builds {stmt.idxname} without CONCURRENTLY: writes to {table} wait")
+        yield Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                     f"builds {_name(stmt.idxname)} without CONCURRENTLY: writes to {table} wait")
     if stmt.accessMethod == "ivfflat":
         lists = next((int(o.arg.sval if hasattr(o.arg, "sval") else o.arg.ival)
                       for o in stmt.options or () if o.defname == "lists"), 100)
         if rows is not None and rows < lists * IVFFLAT_ROWS_PER_LIST:
             yield Hazard(
                 HazardKind.IVFFLAT_SMALL_TABLE,
-                f"{stmt.idxname} on {table}: {rows:,} rows, fewer than lists x {IVFFLAT_ROWS_PER_LIST} = "
+                f"{_name(stmt.idxname)} on {table}: {rows:,} rows, fewer than lists x {IVFFLAT_ROWS_PER_LIST} = "
                 f"{lists * IVFFLAT_ROWS_PER_LIST:,}; build it after loading data, lower lists "
                 "(about rows / 1000), or use HNSW",
             )
@@ -284,7 +287,7 @@ def new_table_ivfflat(stmt: Node, facts: TargetFacts, new: set[str]) -> Iterator
     if isinstance(stmt, IndexStmt) and stmt.accessMethod == "ivfflat" and table_key(stmt.relation) in new:
         yield Hazard(
             HazardKind.IVFFLAT_SMALL_TABLE,
-            f"{stmt.idxname} is built on the new, empty table {table_key(stmt.relation)}: its lists "
+            f"{_name(stmt.idxname)} is built on the new, empty table {table_key(stmt.relation)}: its lists "
             "are trained on no data; create it after loading data, or use HNSW",
         )
 
@@ -305,3 +308,8 @@ DETECTORS: tuple[Detector, ...] = (
 
 
 KNOWN_CODES = {kind.code for kind in HazardKind}
+
+
+def _name(name: str | None) -> str:
+    """A constraint's, index's or column's name as a hazard shows it: quoted where needed."""
+    return ident(name or "")

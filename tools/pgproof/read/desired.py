@@ -166,6 +166,14 @@ def load(url: str, files: list[SchemaFile], server: ScratchServer | None = None)
                     conn.commit()
 
 
+def extensions(files: list[SchemaFile]) -> frozenset[str]:
+    """The extensions the files create (CREATE EXTENSION), by name: what a scratch server
+    must offer (`scratch/auto.py` chooses by it)."""
+    found = [s for s in statements(files) if _MAY_BE_EXTENSION.search(s.sql)]
+    return frozenset(node.extname for s in found for node in s.nodes[:1]
+                     if isinstance(node, ast.CreateExtensionStmt) and node.extname)
+
+
 _FIRST, _AT_PLACE, _LOADER = "first", "at its place", "loader"
 
 

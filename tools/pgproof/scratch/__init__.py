@@ -26,11 +26,13 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 
+from pgproof.core import db
 from pgproof.core.errors import ScratchError
-from pgproof.scratch import auto
+from pgproof.scratch import auto, offers
 from pgproof.scratch.auto import AUTO
 from pgproof.scratch.docker import DOCKER, docker_server, docker_unavailable_reason
-from pgproof.scratch.embedded import EMBEDDED, EmbeddedCluster, bin_dir, cluster_server, embedded_server
+from pgproof.scratch.embedded import (EMBEDDED, EmbeddedCluster, bin_dir, cluster_server, embedded_installation,
+                                      embedded_server)
 from pgproof.scratch.installation import Installation
 from pgproof.scratch.local import LOCAL, is_local, local_installation, local_server
 from pgproof.scratch.server import SCRATCH_PREFIX, SCRATCH_SETTINGS, ScratchServer, drop_database
@@ -45,15 +47,20 @@ __all__ = [
 
 
 @contextlib.contextmanager
-def open_scratch(spec: str, target_major: int | None = None, *, strict: bool = False) -> Iterator[ScratchServer]:
-    """The scratch server described by `spec`, of the target's major where it can be.
+def open_scratch(spec: str, target_major: int | None = None, *, strict: bool = False,
+                 extensions: frozenset[str] = frozenset()) -> Iterator[ScratchServer]:
+    """The scratch server described by `spec`, of the target's major where it can be,
+    offering every extension in `extensions` (the ones the desired schema creates; a
+    provider that lacks one is refused in one sentence before the schema loads).
 
     When its major differs from the target's, definitions the server renders can differ,
     so the server carries a `mismatch` sentence for every report. With `strict` (plan),
     `auto` refuses rather than fall back to another major; a SPEC the user named is
     their choice, and only noted.
     """
-    with _provider(spec, target_major, strict) as server:
+    with _provider(spec, target_major, strict, extensions) as server:
+        if server.kind in ("url", DOCKER) and extensions:
+            _check_server_offers(spec, server, extensions)
         if target_major is not None and server.version.major != target_major:
             server = dataclasses.replace(server, mismatch=mismatch(server.version.major, target_major))
         if server.kind != "url":  # deleted right after: its databases need no DROP
@@ -61,9 +68,12 @@ def open_scratch(spec: str, target_major: int | None = None, *, strict: bool = F
         yield server
 
 
-def _provider(spec: str, target_major: int | None, strict: bool):
+def _provider(spec: str, target_major: int | None, strict: bool, extensions: frozenset[str]):
     if spec == AUTO:
-        choice = auto.choose(target_major)
+        choice = auto.choose(target_major, extensions)
+        if choice is None and extensions and (target_major is None or auto.choose(target_major) is not None):
+            major = target_major or auto.DEFAULT_MAJOR
+            raise ScratchError(auto.lacking_sentence(major, extensions, auto.offers(major)))
         if choice is None:
             assert target_major is not None
             if strict:
@@ -71,6 +81,7 @@ def _provider(spec: str, target_major: int | None, strict: bool):
                     f"no scratch server of PostgreSQL {target_major}, the target's major, was found "
                     f"({auto.found(target_major)}); {auto.how_to_get(target_major)}."
                 )
+            check_offers(spec, embedded_installation(None), extensions)
             return embedded_server()
         if choice.kind == DOCKER:
             return docker_server(choice.major)
@@ -81,9 +92,12 @@ def _provider(spec: str, target_major: int | None, strict: bool):
         from pgproof.scratch.installation import wheel
 
         major = target_major if target_major is not None and wheel(target_major) else None
+        check_offers(spec, embedded_installation(major), extensions)
         return embedded_server(major=major)
     if is_local(spec):
-        return local_server(local_installation(spec, target_major))
+        found = local_installation(spec, target_major)
+        check_offers(spec, found, extensions)
+        return local_server(found)
     if spec == DOCKER:
         return docker_server(target_major or 18)
     if is_url(spec):
@@ -92,6 +106,25 @@ def _provider(spec: str, target_major: int | None, strict: bool):
         f"--scratch {spec!r} is not a scratch provider; use auto, embedded, local, local:/path/to/bin, "
         "docker or a postgresql:// URL of a server for scratch databases."
     )
+
+
+def check_offers(spec: str, installation: Installation, extensions: frozenset[str]) -> None:
+    """Refuse `installation` (what `spec` starts) when it lacks an extension the schema
+    creates: one sentence, before any server starts."""
+    lacks = offers.lacking(extensions, offers.offered(installation))
+    if lacks:
+        raise ScratchError(offers.refusal(spec, installation.label, lacks, installation.major))
+
+
+def _check_server_offers(spec: str, server: ScratchServer, extensions: frozenset[str]) -> None:
+    """The same for a server pgproof reaches rather than starts (a URL, a container)."""
+    with db.connection(server.url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SELECT name FROM pg_available_extensions")
+        lacks = offers.lacking(extensions, (row[0] for row in cur.fetchall()))
+    if lacks:
+        label = f"PostgreSQL {server.version.major} at {db.mask(server.url)}" if server.kind == "url" \
+            else f"PostgreSQL {server.version.major} in Docker"
+        raise ScratchError(offers.refusal(spec if server.kind != "url" else "URL", label, lacks, server.version.major))
 
 
 def matching_hint(target_major: int) -> str:

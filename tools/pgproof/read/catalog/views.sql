@@ -1,6 +1,7 @@
 -- Views and materialized views: definition as the server normalises it, and options
 -- such as security_invoker. `info.depends_on` lists the relations and columns the view
--- reads (from its rewrite rule), so a column type change can drop and re-create it.
+-- reads (from its rewrite rule), so a column type change can drop and re-create it;
+-- `info.populated` is false for a materialized view created (or left) WITH NO DATA.
 SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.relname AS name,
        NULL AS parent,
        jsonb_build_object(
@@ -8,7 +9,7 @@ SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.reln
          'definition', pg_get_viewdef(c.oid, true),
          'options', to_jsonb(c.reloptions)
        ) AS definition,
-       jsonb_build_object('depends_on', (
+       jsonb_build_object('populated', c.relispopulated, 'depends_on', (
          SELECT jsonb_agg(DISTINCT dep ORDER BY dep)
          FROM (SELECT format('%I.%I', rn.nspname, rc.relname) AS rel,
                       CASE WHEN d.refobjsubid > 0
