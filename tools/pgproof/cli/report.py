@@ -80,7 +80,8 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
             f"| {n} | `{h.kind.code}` | {markdown(h.detail)} |"
             for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.needs_ack
         ]
-        out += [f"| fix {markdown_code(f.name, in_table=True)} | `{h.kind.code}` | {markdown(h.detail)} |" for f, h in plan.fix_hazards]
+        out += [f"| fix {markdown_code(f.name, in_table=True)} | `{h.kind.code}` | {markdown(h.detail)} |"
+                for f, h in plan.fix_hazards]
         out.append("")
     else:
         out.append("**Hazards**: none to acknowledge.\n" if plan.resolved_hazards else "**Hazards**: none.\n")
