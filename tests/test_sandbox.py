@@ -98,6 +98,22 @@ def test_extensions_are_made_by_the_superuser_and_the_rest_by_the_loader(pg_serv
     assert owners == [(sandbox.LOADER, sandbox.LOADER)]
 
 
+def test_owners_load_but_no_superuser_takes_a_security_definer_routine(pg_server, tmp_path):
+    """OWNER TO runs no code, so the superuser runs it (the loader may not on `public`),
+    except a SECURITY DEFINER routine given to a superuser: it would run as one."""
+    path = tmp_path / "schema.sql"
+    body = ("CREATE TABLE t (id int);\nALTER TABLE t OWNER TO postgres;\n"
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN 1;\nALTER FUNCTION f() OWNER TO postgres;\n")
+    path.write_text(body)
+    with pg_server.database() as url:
+        desired.load(url, desired.read(path), pg_server)
+        assert run_sql(url, "SELECT relowner::regrole::text FROM pg_class WHERE relname = 't'") == [("postgres",)]
+    path.write_text(body.replace("RETURN 1;", "SECURITY DEFINER RETURN 1;"))
+    with pg_server.database() as url, pytest.raises(SchemaError) as raised:
+        desired.load(url, desired.read(path), pg_server)
+    assert ":4:1: f () is given to the superuser postgres" in str(raised.value), raised.value
+
+
 def test_a_missing_extension_is_named_at_its_line(pg_server, tmp_path):
     path = tmp_path / "schema.sql"
     path.write_text("CREATE TABLE t (id int);\nCREATE EXTENSION no_such_extension;\n")

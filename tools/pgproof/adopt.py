@@ -33,6 +33,7 @@ from pgproof.core.errors import DiffError, SchemaError
 from pgproof.core import escape
 from pgproof.core.exclusions import Exclusions
 from pgproof.scratch import ScratchServer
+from pgproof.core.sql import new_owner, privileges_only
 from pgproof.core.statement import Statement, qualified
 from pgproof.core.kinds import Kind
 
@@ -419,10 +420,14 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
 def loadable_order(url: str, items: list[Item]) -> list[Item]:
     """`items` in an order that loads: each statement that fails (on something created
     later) is set aside and tried again after each statement that succeeds, in one
-    transaction with a savepoint per statement. Raises SchemaError when some never load."""
+    transaction with a savepoint per statement. Raises SchemaError when some never load.
+    Owners and privileges go last, untried: the loader may not set them on a scratch
+    (`read/desired.py` runs them as the superuser), and every object exists by then."""
     done: list[Item] = []
     waiting: list[Item] = []
     errors: dict[int, str] = {}
+    last = [item for item in items if _owner_or_privileges(item)]
+    items = [item for item in items if not _owner_or_privileges(item)]
     with db.connection(url, role="scratch") as conn, conn.cursor() as cur:
         def attempt(item: Item) -> bool:
             cur.execute("SAVEPOINT inspect_item")
@@ -452,7 +457,12 @@ def loadable_order(url: str, items: list[Item]) -> list[Item]:
         first = waiting[0]
         raise SchemaError(f"inspect cannot find an order in which its output loads: "
                           f"{first.statement.render()[:200]} fails with: {errors[id(first)]}; please report it.")
-    return done
+    return done + last
+
+
+def _owner_or_privileges(item: Item) -> bool:
+    nodes = item.statement.nodes
+    return len(nodes) == 1 and (privileges_only(nodes[0]) or new_owner(nodes[0]) is not None)
 
 
 _ROUNDS = 3

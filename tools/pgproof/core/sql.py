@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pglast import ast, enums
 from pglast.ast import Node, RangeVar
 from pglast.stream import RawStream
 
@@ -42,3 +43,32 @@ def nodes_under(node: object) -> Iterator[Node]:
     for found in walk(node):
         assert isinstance(found, Node)
         yield found
+
+
+def new_owner(node: Node) -> str | None:
+    """The role an `ALTER ... OWNER TO` statement names (None for any other statement,
+    or CURRENT_USER and the like)."""
+    spec = None
+    if isinstance(node, ast.AlterOwnerStmt):
+        spec = node.newowner
+    elif isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1:
+        cmd = (node.cmds or ())[0]
+        if isinstance(cmd, ast.AlterTableCmd) and cmd.subtype == enums.AlterTableType.AT_ChangeOwner:
+            spec = cmd.newowner
+    return spec.rolename if isinstance(spec, ast.RoleSpec) and spec.rolename else None
+
+
+def privileges_only(node: Node) -> bool:
+    """GRANT or REVOKE of privileges on objects, or ALTER DEFAULT PRIVILEGES: statements
+    that run no code (not GRANT of a role, which passes a role's powers on)."""
+    return isinstance(node, (ast.GrantStmt, ast.AlterDefaultPrivilegesStmt))
+
+
+_ROUTINES = (enums.ObjectType.OBJECT_FUNCTION, enums.ObjectType.OBJECT_PROCEDURE,
+             enums.ObjectType.OBJECT_ROUTINE, enums.ObjectType.OBJECT_AGGREGATE)
+
+
+def owns_code(node: Node) -> bool:
+    """An `ALTER FUNCTION|PROCEDURE|ROUTINE|AGGREGATE ... OWNER TO`: a routine its owner's
+    rights may run (SECURITY DEFINER), so a superuser never takes one over on a scratch."""
+    return isinstance(node, ast.AlterOwnerStmt) and node.objectType in _ROUTINES

@@ -21,6 +21,7 @@ from pgproof import scratch
 from pgproof.core import db, timing
 from pgproof.core.errors import DiffError
 from pgproof.core.exclusions import Exclusions
+from pgproof.core.sql import new_owner, owns_code, privileges_only
 from pgproof.core.statement import Statement
 from pgproof.diff import grants
 from pgproof.diff.gaps import touched
@@ -122,7 +123,7 @@ def run_as_apply(copy_url: str, statements: list[Statement], server: scratch.Scr
     """run_on_copy's run: execute.StepFailure, numbered within `statements`, says where it
     failed (the rehearsal words its own sentence)."""
     done = 0
-    for by_superuser, segment in _segments(statements):
+    for by_superuser, segment in _segments(statements, _ordinary_roles(copy_url)):
         try:
             execute.run(copy_url if by_superuser else server.as_loader(copy_url), segment, retry_delays=())
         except execute.StepFailure as failure:
@@ -134,11 +135,30 @@ def run_as_apply(copy_url: str, statements: list[Statement], server: scratch.Scr
 _EXTENSION = re.compile(r"^\s*(CREATE|ALTER|DROP|COMMENT\s+ON)\s+EXTENSION\b", re.IGNORECASE)
 
 
-def _segments(statements: list[Statement]) -> list[tuple[bool, list[Statement]]]:
+def _ordinary_roles(url: str) -> frozenset[str]:
+    with db.connection(url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SELECT rolname FROM pg_roles WHERE NOT rolsuper")
+        return frozenset(row[0] for row in cur.fetchall())
+
+
+def _by_superuser(statement: Statement, ordinary: frozenset[str]) -> bool:
+    """Extensions; privileges and owners, which run no code but the loader may not change
+    on objects a superuser owns, as on production; never a routine given to a superuser
+    (a SECURITY DEFINER function would run as one)."""
+    if _EXTENSION.match(statement.sql):
+        return True
+    nodes = statement.nodes
+    if len(nodes) != 1:
+        return False
+    owner = new_owner(nodes[0])
+    return privileges_only(nodes[0]) or (owner is not None and (owner in ordinary or not owns_code(nodes[0])))
+
+
+def _segments(statements: list[Statement], ordinary: frozenset[str] = frozenset()) -> list[tuple[bool, list[Statement]]]:
     """`statements` in runs of (by the superuser, the run), in order."""
     result: list[tuple[bool, list[Statement]]] = []
     for statement in statements:
-        by_superuser = bool(_EXTENSION.match(statement.sql))
+        by_superuser = _by_superuser(statement, ordinary)
         if result and result[-1][0] == by_superuser:
             result[-1][1].append(statement)
         else:

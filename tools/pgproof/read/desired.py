@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,11 @@ from pglast import ast, enums, split
 from pglast.ast import Node
 from pglast.parser import ParseError
 
+from pglast.stream import RawStream
+
 from pgproof.core import db
 from pgproof.core.errors import SchemaError
+from pgproof.core.sql import new_owner, owns_code
 from pgproof.core.statement import parse
 from pgproof.read.meta_commands import without_meta_commands
 from pgproof.scratch import sandbox
@@ -145,13 +149,14 @@ def load(url: str, files: list[SchemaFile], server: ScratchServer | None = None)
     """
     found = statements(files)
     loader_url = server.as_loader(url) if server else url
-    by_superuser = _extension_statements(url, found) if server and server.loader else {}
+    by_superuser = {**_extension_statements(url, found), **_owner_statements(url, found)} \
+        if server and server.loader else {}
     first = [s for s in found if by_superuser.get(id(s)) == _FIRST]
     if first:
         _run_each(url, first)
     with db.connection(loader_url, role="scratch") as conn:
         for kind, group in _segments(found, by_superuser):
-            if kind == _AT_PLACE:
+            if kind in (_AT_PLACE, _LAST):
                 _run_each(url, group)
                 continue
             with conn.cursor() as cur:
@@ -174,7 +179,7 @@ def extensions(files: list[SchemaFile]) -> frozenset[str]:
                      if isinstance(node, ast.CreateExtensionStmt) and node.extname)
 
 
-_FIRST, _AT_PLACE, _LOADER = "first", "at its place", "loader"
+_FIRST, _AT_PLACE, _LAST, _LOADER = "first", "at its place", "last", "loader"
 
 
 def _extension_statements(url: str, found: list[SourceStatement]) -> dict[int, str]:
@@ -201,6 +206,34 @@ def _extension_statements(url: str, found: list[SourceStatement]) -> dict[int, s
 
 _MAY_BE_EXTENSION = re.compile(r"\bEXTENSION\b", re.IGNORECASE)
 
+_MAY_BE_OWNER = re.compile(r"\b(OWNER|DEFAULT\s+PRIVILEGES)\b", re.IGNORECASE)
+
+
+def _owner_statements(url: str, found: list[SourceStatement]) -> dict[int, str]:
+    """The statements the superuser runs because the loader may not, though they run no
+    code: `OWNER TO` an ordinary role (the loader is its member, but the new owner needs
+    CREATE on the object's schema, which only the database's owner has on `public` of a
+    scratch database, and production's owner on production's), at their place; and
+    `ALTER DEFAULT PRIVILEGES`, last, when the superuser makes nothing more (else a grant
+    it names could reach what an extension made after); without FOR ROLE it is the
+    superuser's own, as when a superuser applies the schema. A SECURITY DEFINER routine
+    is never given to a superuser (it would run as one): refused at its file and line."""
+    candidates = [s for s in found if _MAY_BE_OWNER.search(s.sql)]
+    if not candidates:
+        return {}
+    with db.connection(url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SELECT rolname, rolsuper FROM pg_roles")
+        superuser = dict(cur.fetchall())
+    result = {}
+    for statement in candidates:
+        node = statement.nodes[0]
+        owner = new_owner(node)
+        if owner is not None and owner in superuser:
+            result[id(statement)] = _AT_PLACE  # a routine given to a superuser: checked by _run_each
+        elif isinstance(node, ast.AlterDefaultPrivilegesStmt):
+            result[id(statement)] = _LAST
+    return result
+
 
 def _segments(found: list[SourceStatement], by_superuser: dict[int, str]) -> list[tuple[str, list[SourceStatement]]]:
     """`found` in runs of the loader's statements and the superuser's, in order; the
@@ -208,23 +241,44 @@ def _segments(found: list[SourceStatement], by_superuser: dict[int, str]) -> lis
     result: list[tuple[str, list[SourceStatement]]] = []
     for statement in found:
         kind = by_superuser.get(id(statement), _LOADER)
-        if kind == _FIRST:
+        if kind in (_FIRST, _LAST):
             continue
         if result and result[-1][0] == kind:
             result[-1][1].append(statement)
         else:
             result.append((kind, [statement]))
-    return result
+    last = [s for s in found if by_superuser.get(id(s)) == _LAST]
+    return result + ([(_LAST, last)] if last else [])
 
 
 def _run_each(url: str, found: list[SourceStatement]) -> None:
     """Run `found` one by one as the superuser of `url`, each committed."""
     with db.connection(url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
         for statement in found:
+            _refuse_a_definer_to_a_superuser(cur, statement)
             try:
                 cur.execute(statement.sql)
             except psycopg2.Error as exc:
                 raise SchemaError(_server_error(statement, exc)) from None
+
+
+def _refuse_a_definer_to_a_superuser(cur: Any, statement: SourceStatement) -> None:
+    node = statement.nodes[0] if len(statement.nodes) == 1 else None
+    if node is None or not owns_code(node) or not isinstance(node, ast.AlterOwnerStmt) or node.object is None:
+        return
+    cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (new_owner(node),))
+    row = cur.fetchone()
+    if not (row and row[0]):
+        return
+    routine = RawStream()(node.object)
+    cast = "regprocedure" if "(" in routine else "regproc"
+    cur.execute(f"SELECT p.prosecdef FROM pg_proc p WHERE p.oid = to_{cast}(%s)", (routine,))
+    found = cur.fetchone()
+    if found is None or found[0]:
+        raise SchemaError(
+            f"{statement.location()}: {routine} is given to the superuser {new_owner(node)}, "
+            "and a SECURITY DEFINER routine a superuser owns would run as one while the schema loads on a scratch "
+            "server; give it to an ordinary role in the schema files (or leave owners unmanaged).")
 
 
 def _locate(conn, chunk: list[SourceStatement]) -> None:
