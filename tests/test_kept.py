@@ -5,10 +5,7 @@ rollback brings every value back, compared row by row with the state before."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
+import threading
 import time
 
 from conftest import run_sql
@@ -125,3 +122,41 @@ def test_trash_list_restore_and_purge(pgproof, empty_db, tmp_path):
     assert pgproof("trash", "purge", "--db", empty_db, "--older-than", "0").code == 0
     assert json.loads(pgproof("trash", "list", "--db", empty_db, "--format", "json").out)["entries"] == []
     assert run_sql(empty_db, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgproof_trash'::regnamespace") == [(0,)]
+
+
+def test_a_fault_mid_archive_is_finished_by_a_plain_rerun(pgproof, empty_db, tmp_path):
+    run_sql(empty_db, BEFORE + ROWS + "INSERT INTO public.people SELECT g, 'p', 'n' || g FROM generate_series(3000, 400000) g;")
+    before = _everything(empty_db)
+    out = tmp_path / "plan.sql"
+    after = BEFORE.replace(" note text,", "")
+    assert pgproof("plan", "--db", empty_db, "--schema", str(_write(tmp_path, "after", after)), "--out", str(out)).code == 0
+    stopped = []
+
+    def terminate() -> None:  # the archive's backend, once some batches are committed
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not stopped:
+            rows = run_sql(empty_db, "SELECT pid FROM pg_stat_activity WHERE query LIKE 'DO $pgproof$%' "
+                                     "AND pid <> pg_backend_pid()")
+            if rows and run_sql(empty_db, "SELECT count(*) FROM pgproof.kept_values WHERE to_regclass("
+                                          "'pgproof.kept_values') IS NOT NULL")[0][0] < 20000:
+                rows = []
+            if rows:
+                stopped.append(run_sql(empty_db, f"SELECT pg_terminate_backend({rows[0][0]})"))
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=terminate)
+    killer.start()
+    first = _apply(pgproof, empty_db, out)
+    killer.join()
+    assert stopped and first.code != 0, first.err
+    assert "run the same apply again" in first.err
+    kept = run_sql(empty_db, "SELECT count(*) FROM pgproof.kept_values")[0][0]
+    assert 0 < kept < 400000
+    again = _apply(pgproof, empty_db, out)
+    assert again.code == 0, again.err
+    assert "resum" in again.err.lower()
+    entry = json.loads(pgproof("history", "--db", empty_db, "--format", "json").out)["entries"][0]["id"]
+    back = tmp_path / "back.sql"
+    assert pgproof("rollback", str(entry), "--db", empty_db, "--out", str(back)).code == 0
+    assert _apply(pgproof, empty_db, back).code == 0
+    assert _everything(empty_db) == before
