@@ -35,12 +35,13 @@ from pgproof.core.hazard import HazardKind
 from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import CATALOG, Statement, ident, literal, qualified
 from pgproof.diff.gaps import touched
-from pgproof.diff.gaps.touched import ADD_COLUMN, COLUMN_TYPE, CREATE, DROP
+from pgproof.diff.gaps.touched import ADD_COLUMN, ADD_CONSTRAINT_USING_INDEX, COLUMN_TYPE, CREATE, DROP, REPLACE
 from pgproof.ledger import kept as ledger
 from pgproof.read.catalog import Catalog
 from pgproof.read.desired import SchemaFile
 
 DIRECTIVE = "drop-without-archive"
+_CREATED = frozenset({CREATE, REPLACE, ADD_CONSTRAINT_USING_INDEX})
 _LINE = re.compile(r"^\s*--\s*pgproof:\s*drop-without-archive\b\s*(.*?)\s*$", re.I)
 _PART = re.compile(r'"((?:[^"]|"")+)"|([^".]+)')
 
@@ -179,8 +180,7 @@ def _untrash(statements: list[Statement], item: ledger.Trashed, target: Catalog)
         nodes = statement.nodes
         if len(nodes) == 1 and isinstance(nodes[0], CreateStmt) and table_key(nodes[0].relation) == item.key:
             result.append(statement.with_(sql=ledger.restore_table_sql(item.name), origin=CATALOG))
-        elif touches and all((t.kind, t.key) in came_back and t.action != DROP for t in touches) \
-                and any(t.action == CREATE or t.kind in ("sequence", "constraint") for t in touches):
+        elif touches and all((t.kind, t.key) in came_back and t.action in _CREATED for t in touches):
             continue  # came back with the table
         else:
             result.append(statement)

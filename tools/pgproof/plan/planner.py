@@ -4,7 +4,7 @@ scratch copy of the target. Nothing here writes to the target."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,16 +74,15 @@ def make(
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
         forward, counted = forward_statements(conn, result, target_version.major, timeouts, row_check_timeout_ms)
-        pid = keep.plan_id(result.actual.fingerprint(), result.desired.fingerprint())
-        keeping = keep.forward(forward, conn, result.actual, keep.opt_outs(list(both.files)), pid)
+        keeping = kept_steps(conn, result, forward, keep.opt_outs(list(both.files)))
         forward = keeping.statements
     keys = fix_keys if fix_keys is not None else {f.name: f.resolves for f in fixes}
     resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in keys.get(f.name, ())}
     row_counts.refuse_unresolved(counted, lambda names: hazards.resolver(names, resolving))
     forward = transactions.assign(hazards.resolve_with_fixes(forward, resolving))
     back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
-    rollback = _rollback_statements(keep.rollback(back.statements, keeping.kept, result.actual), result.desired,
-                                    timeouts)
+    rollback = _rollback_statements(back.statements, result.desired, timeouts,
+                                    lambda online: keep.rollback(online, keeping.kept, result.actual))
 
     in_plan = {step.name for step in fixes}
     plan_fixes = [fix for fix in fix_files if fix.name in in_plan]
@@ -184,9 +183,12 @@ def _refuse_gaps(result: diff.Diff) -> None:
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
 
 
-def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int]) -> list[Statement]:
-    """The way back, classified without row counts: the state it runs on does not exist yet."""
-    return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
+def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int],
+                         restore: Callable[[list[Statement]], list[Statement]]) -> list[Statement]:
+    """The way back, classified without row counts: the state it runs on does not exist
+    yet. `restore` puts back what the plan kept, once the statements are in their order."""
+    ordered = restore(_online(statements, desired, timeouts))
+    return transactions.assign(hazards.classify(ordered, TargetFacts(None, desired)))
 
 
 def forward_statements(conn, result: diff.Diff, target_major: int, timeouts: dict[str, int],
@@ -200,6 +202,13 @@ def forward_statements(conn, result: diff.Diff, target_major: int, timeouts: dic
         schema = row_checks.Schema(result.actual, target_major)
         counted = row_counts.count_all(conn, row_checks.checks(forward, schema), schema, row_check_timeout_ms)
     return row_counts.with_hazards(forward, counted), counted
+
+
+def kept_steps(conn, result: diff.Diff, statements: list[Statement], skip: dict[str, str]) -> keep.Rewritten:
+    """The forward statements with the steps that keep what they destroy (plan/keep.py);
+    `conn` reads the target's keys. The warm-equals-cold test of the corpus calls it too."""
+    pid = keep.plan_id(result.actual.fingerprint(), result.desired.fingerprint())
+    return keep.forward(statements, conn, result.actual, skip, pid)
 
 
 def _online(statements: list[Statement], before: Catalog, timeouts: dict) -> list[Statement]:
