@@ -238,7 +238,7 @@ def entries(cur) -> list[Entry]:
                                COALESCE(c.reltuples, 0)::bigint, COALESCE(pg_total_relation_size(c.oid), 0)
                         FROM {TRASH} t LEFT JOIN pg_class c ON c.oid = to_regclass(format('{TRASH_SCHEMA}.%I', t.name))
                         ORDER BY t.trashed_at, t.name""")
-        for name, source, when, rows, size in cur.fetchall():
+        for name, source, when, _estimate, size in cur.fetchall():
             cur.execute(f"SELECT count(*) FROM {TRASH_SCHEMA}.{ident(name)}")
             found.append(Entry("table", name, source, when, cur.fetchone()[0], size, f"pgproof trash restore {name}"))
     if has_kept:

@@ -27,11 +27,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from psycopg2.extensions import connection as Connection
+
 from pglast.ast import AlterTableCmd, AlterTableStmt, ColumnDef, CreateStmt, DropStmt, TypeName
 from pglast.enums import AlterTableType, ObjectType
 
 from pgproof.core.errors import SchemaError
-from pgproof.core.hazard import HazardKind
+from pgproof.core.hazard import Hazard, HazardKind
 from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import CATALOG, Statement, ident, literal, qualified
 from pgproof.diff.gaps import touched
@@ -81,7 +83,7 @@ def plan_id(target_fingerprint: str, desired_fingerprint: str) -> str:
     return hashlib.sha256(f"{target_fingerprint}:{desired_fingerprint}".encode()).hexdigest()[:8]
 
 
-def forward(statements: list[Statement], conn, catalog: Catalog, skip: dict[str, str], pid: str) -> Rewritten:
+def forward(statements: list[Statement], conn: Connection, catalog: Catalog, skip: dict[str, str], pid: str) -> Rewritten:
     """`statements` with the steps that keep what they destroy; `conn` reads the target's
     keys (read-only)."""
     result: list[Statement] = []
@@ -97,6 +99,7 @@ def forward(statements: list[Statement], conn, catalog: Catalog, skip: dict[str,
             result.append(statement)
             continue
         kind, table, column, new_type = found
+        column = column or ""
         subject = f"{table}.{ident(column)}" if column else table
         opted = skip.get(subject) or skip.get(table)
         if opted:
@@ -193,11 +196,12 @@ def _what(statement: Statement, catalog: Catalog) -> tuple[str, str, str | None,
     if len(nodes) != 1:
         return None
     node = nodes[0]
-    if isinstance(node, DropStmt) and node.removeType == ObjectType.OBJECT_TABLE and len(node.objects or ()) == 1:
+    if isinstance(node, DropStmt) and node.removeType == ObjectType.OBJECT_TABLE and node.objects \
+            and len(node.objects) == 1:
         names = [p.sval for p in node.objects[0]]
         key = qualified(*(names if len(names) > 1 else ["public", *names]))
         return ("table", key, None, None) if catalog.get("table", key) is not None else None
-    if not isinstance(node, AlterTableStmt) or len(node.cmds or ()) != 1:
+    if not isinstance(node, AlterTableStmt) or not node.cmds or len(node.cmds) != 1:
         return None
     cmd = node.cmds[0]
     if not isinstance(cmd, AlterTableCmd) or cmd.name is None:
@@ -213,7 +217,7 @@ def _what(statement: Statement, catalog: Catalog) -> tuple[str, str, str | None,
     return None
 
 
-def _say(statement: Statement, loss, note: str) -> Statement:
+def _say(statement: Statement, loss: Hazard, note: str) -> Statement:
     hazards = tuple(dataclasses.replace(h, detail=f"{h.detail}; {note}", kept=note.startswith("kept"))
                     if h is loss else h for h in statement.hazards)
     return statement.with_(hazards=hazards)
@@ -253,7 +257,7 @@ LIMIT 1
 """
 
 
-def _key(conn, table: str, column: str | None) -> list[str]:
+def _key(conn: Connection, table: str, column: str | None) -> list[str]:
     with conn.cursor() as cur:
         cur.execute(_KEY, {"table": table, "column": column})
         row = cur.fetchone()
