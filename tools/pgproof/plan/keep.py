@@ -207,8 +207,9 @@ def _what(statement: Statement, catalog: Catalog) -> tuple[str, str, str | None,
     if not isinstance(cmd, AlterTableCmd) or cmd.name is None:
         return None
     table = table_key(node.relation)
-    if catalog.get("column", f"{table}.{ident(cmd.name)}") is None:
-        return None
+    column = catalog.get("column", f"{table}.{ident(cmd.name)}")
+    if column is None or column.definition.get("generated"):
+        return None  # a generated column's values are computed again, not kept
     if cmd.subtype == AlterTableType.AT_DropColumn:
         return "column", table, cmd.name, None
     if cmd.subtype == AlterTableType.AT_AlterColumnType and isinstance(cmd.def_, ColumnDef) \
