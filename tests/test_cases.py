@@ -197,6 +197,7 @@ def warm_run(case: Path, target: str, cache_folder: Path) -> Warm:
                 conn.set_session(readonly=True)
                 major = db.server_version(conn).major
                 statements, _ = planner.forward_statements(conn, found, major, TIMEOUTS, 60_000)
+                statements = planner.kept_steps(conn, found, statements, {}).statements
             statements = transactions.assign(hazards.resolve_with_fixes(statements, {}))
         return Warm(statements, [(g.code, g.kind, g.key) for g in found.gaps], found.desired.fingerprint())
 

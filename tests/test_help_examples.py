@@ -17,7 +17,8 @@ from conftest import REPO
 from pgproof.cli import main as cli
 
 # `demo` has its own tests (it runs for several seconds on its own server).
-OWN_TESTS = {"pgproof demo"}
+# A trashed table only exists after a plan dropped one: tests/test_kept.py restores one.
+OWN_TESTS = {"pgproof demo", 'pgproof trash restore orders__1a2b3c4d --db "$DATABASE_URL"'}
 # `init` makes the folder it runs in a project: its examples run in a new, empty folder.
 IN_A_NEW_FOLDER = ("pgproof init",)
 # Exit 2 is what these report as "changes found" / "drift"; everything else must exit 0.

@@ -240,7 +240,8 @@ def test_rows_a_statement_drops_with_a_data_loss_hazard_are_accounted_for(pgproo
     schema = SCHEMA.read_text()
     start = schema.index("CREATE TABLE api_cache")
     schema = schema[:start] + schema[schema.index(");", start) + 2:]
-    (tmp_path / "schema.sql").write_text(schema)
+    # Dropped for good (not moved to the trash: plan/keep.py), so its rows go missing.
+    (tmp_path / "schema.sql").write_text(schema + "-- pgproof: drop-without-archive public.api_cache\n")
     result = pgproof("plan", "--db", legacy_db, "--schema", str(tmp_path / "schema.sql"),
                      "--out", str(tmp_path / "plan.sql"), "--rehearsal", "sample")
     assert result.code == 0, result.err

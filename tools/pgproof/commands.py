@@ -308,6 +308,52 @@ def rollback(settings: Settings, entry_id: int, out: Path) -> Plan:
     return plan_module.read(out)
 
 
+def trash_list(settings: Settings) -> list:
+    """What pgproof kept of the data plans destroyed: trashed tables and column values."""
+    from pgproof.ledger import kept
+
+    url = _target(settings, "trash list")
+    with db.connection(url) as conn, conn.cursor() as cur:
+        return kept.entries(cur)
+
+
+def trash_restore(settings: Settings, name: str) -> str:
+    """Move trashed table `name` back to its schema and name; returns schema.table."""
+    from pgproof.ledger import kept
+
+    url = _target(settings, "trash restore")
+    with db.connection(url) as conn, conn.cursor() as cur:
+        found = {e.name: e for e in kept.entries(cur) if e.what == "table"}
+        if name not in found:
+            raise ConfigError(f"the trash of {db.mask(url)} holds no table {name}; `pgproof trash list` shows "
+                              "what it holds.")
+        source = found[name].source
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (source,))
+        if cur.fetchone()[0]:
+            raise Refused(f"{source} exists, so {name} cannot take its name back; rename or drop {source} "
+                          f"first, then run `pgproof trash restore {name}` again.")
+        cur.execute(kept.restore_table_sql(name))
+        conn.commit()
+    return source
+
+
+def trash_purge(settings: Settings, older_than_days: float | None) -> int:
+    """Drop what was kept more than `older_than_days` (default: trash_retention_days) ago;
+    returns how many things went."""
+    from pgproof.ledger import kept
+
+    days = settings.trash_retention_days if older_than_days is None else older_than_days
+    url = _target(settings, "trash purge")
+    with db.connection(url) as conn, conn.cursor() as cur:
+        before = len(kept.entries(cur))
+        if before:
+            sql, params = kept.purge_sql(days)
+            cur.execute(sql, params)
+        after = len(kept.entries(cur))
+        conn.commit()
+    return before - after
+
+
 def demo(settings: Settings, begin, show, progress=None, schema: Path | None = None) -> DriftReport:
     """The whole workflow on a throwaway legacy production database: drift, plan with
     hazards and data fixes, apply, no drift, what was archived and merged. `begin(title)`

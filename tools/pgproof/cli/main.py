@@ -433,6 +433,83 @@ def rollback(obj: Context, entry_id: int, db: str | None, out: Path) -> int:
     return ExitCode.OK
 
 
+TRASH_JSON_FORMAT = "pgproof.trash/1"
+
+
+@cli.group(name="trash")
+def trash_group() -> None:
+    """What plans destroyed, kept in the target: dropped tables (in the pgproof_trash
+    schema) and the values of dropped or narrowed columns (in pgproof.kept_values).
+
+    \b
+    Examples:
+      pgproof trash list --db "$DATABASE_URL"
+      pgproof trash purge --db "$DATABASE_URL" --older-than 30
+    """
+
+
+@trash_group.command(name="list")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def trash_list(obj: Context, db: str | None, fmt: str) -> int:
+    """List what is kept: what, when, rows, size, and how to bring it back.
+
+    \b
+    Example:
+      pgproof trash list --db "$DATABASE_URL" --format json
+    """
+    entries = commands.trash_list(_settings(db=db))
+    if fmt == "json":
+        obj.out.write(json.dumps({"format": TRASH_JSON_FORMAT, "entries": [e.to_data() for e in entries]},
+                                 indent=2) + "\n")
+        return ExitCode.OK
+    if not entries:
+        obj.say("Nothing is kept in this database's trash.")
+        return ExitCode.OK
+    obj.out.write(f"{'kept (UTC)':<19}  {'what':<6}  {'rows':>10}  {'size':>10}  {'name':<40}  from\n")
+    for e in entries:
+        obj.out.write(f"{e.kept_at:%Y-%m-%d %H:%M:%S}  {e.what:<6}  {e.rows:>10,}  {e.bytes / 1e6:>8.1f}MB  "
+                      f"{e.name:<40}  {e.source}\n")
+    return ExitCode.OK
+
+
+@trash_group.command(name="restore")
+@click.argument("name")
+@db_option
+@click.pass_obj
+def trash_restore(obj: Context, name: str, db: str | None) -> int:
+    """Move trashed table NAME (see pgproof trash list) back to its schema and name.
+
+    Refused (exit 3) when a table has that name again. Its foreign keys to other tables
+    are not brought back (the drop removed them): plan again to add them.
+
+    \b
+    Example:
+      pgproof trash restore orders__1a2b3c4d --db "$DATABASE_URL"
+    """
+    source = commands.trash_restore(_settings(db=db), name)
+    obj.say(f"Restored {name} as {source}.")
+    return ExitCode.OK
+
+
+@trash_group.command(name="purge")
+@db_option
+@click.option("--older-than", "days", type=click.FloatRange(min=0), default=None, metavar="DAYS",
+              help="Purge what was kept more than DAYS ago (default: trash_retention_days, 7).")
+@click.pass_obj
+def trash_purge(obj: Context, db: str | None, days: float | None) -> int:
+    """Drop the trashed tables and kept column values older than the retention, for good.
+
+    \b
+    Example:
+      pgproof trash purge --db "$DATABASE_URL" --older-than 30
+    """
+    gone = commands.trash_purge(_settings(db=db), days)
+    obj.say(f"Purged {gone} kept table(s) and column archive(s).")
+    return ExitCode.OK
+
+
 @cli.group(name="cache")
 def cache_group() -> None:
     """The warm scratch cache: a persistent scratch server per PostgreSQL major, and the

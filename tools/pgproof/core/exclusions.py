@@ -4,7 +4,8 @@
 `public.alembic_version` leaves out one table together with its columns, indexes,
 constraints, sequences and comments (they match through their table).
 The tool's schema under its former name is always left out, whatever the patterns say:
-it is carried over by the first command that writes (own_schema).
+it is carried over by the first command that writes (own_schema); so is the trash schema
+of dropped tables (ledger/kept.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 
 SCHEMA = "pgproof"  # pgproof's own schema in a target (ledger/own_schema.py)
 FORMER_SCHEMA = "pgdeclare"  # the tool's name before the rename
+# Tables a plan dropped, kept until purged (ledger/kept.py): never the schema's, never drift.
+TRASH_SCHEMA = "pgproof_trash"
 
 DEFAULT_PATTERNS = ("pgproof.*", "public.alembic_version")
 
@@ -67,7 +70,7 @@ class Exclusions:
     def matches(self, schema: str, name: str | None = None) -> bool:
         """True when `schema.name` is excluded; `name=None` asks about the schema itself,
         which is excluded by a pattern of the form `schema.*`."""
-        if schema == FORMER_SCHEMA:
+        if schema in (FORMER_SCHEMA, TRASH_SCHEMA):
             return True
         qualified = f"{schema}.*" if name is None else f"{schema}.{name}"
         return _matcher(self.patterns)(qualified) is not None

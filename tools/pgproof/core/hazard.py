@@ -34,6 +34,9 @@ class Hazard:
     # runs (plan/row_counts.py says when; planning only, not in the plan file).
     keys: tuple[str, ...] = ()
     resolved_by: str | None = None  # the plan's data fix that removes the cause first
+    # The data is kept (plan/keep.py): the rollback brings it back. Planning only, not in
+    # the plan file (the detail says so there).
+    kept: bool = False
 
     def describe(self) -> str:
         resolved = f" (resolved by data fix {self.resolved_by}, which runs first)" if self.resolved_by else ""

@@ -37,6 +37,7 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "statement_timeout_ms": (0, "statement_timeout for each step of apply (0: none)"),
     "row_check_timeout_ms": (60_000, "how long plan and apply may count the rows that would make one statement fail"),
     "apply_lock_wait_s": (30, "how long apply waits for another apply to finish"),
+    "trash_retention_days": (7, "how many days `pgproof trash purge` keeps dropped tables and column values"),
     "cache": (True, "keep a warm scratch cache (off by default where CI=true)"),
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
@@ -64,6 +65,7 @@ class Settings:
     statement_timeout_ms: int = 0
     row_check_timeout_ms: int = 60_000
     apply_lock_wait_s: int = 30
+    trash_retention_days: int = 7
     project_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     cache: bool = False  # use the warm scratch cache in cache_dir
@@ -208,6 +210,7 @@ def resolve(
         statement_timeout_ms=_int(pick("statement_timeout_ms"), "statement_timeout_ms"),
         row_check_timeout_ms=_int(pick("row_check_timeout_ms", "PGPROOF_ROW_CHECK_TIMEOUT_MS"), "row_check_timeout_ms"),
         apply_lock_wait_s=_int(pick("apply_lock_wait_s"), "apply_lock_wait_s"),
+        trash_retention_days=_int(pick("trash_retention_days"), "trash_retention_days"),
         rehearsal=_rehearsal(pick("rehearsal"), sources.get("rehearsal", "default")),
         project_file=project_file,
         sources=sources,

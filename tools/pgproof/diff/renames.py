@@ -37,6 +37,7 @@ from pgproof.core.kinds import FACTS, Kind, where
 from pgproof.core.statement import CATALOG, Statement, ident, qualified
 
 KINDS = where(renamable=True)
+KEEP_DIRECTIVE = "drop-without-archive"  # plan/keep.py reads it
 _DIRECTIVE = re.compile(r"^\s*--\s*pgproof:\s*(.*?)\s*$")
 _RENAME = re.compile(r"^rename\s+(\w+)\s+(\S+)\s+from\s+(\S+)$", re.I)
 _PART = re.compile(r'"((?:[^"]|"")+)"|([^".]+)')
@@ -79,7 +80,7 @@ def read(files: list[SchemaFile]) -> list[Rename]:
     for file in files:
         for number, line in enumerate(file.text.splitlines(), start=1):
             directive = _DIRECTIVE.match(line)
-            if directive:
+            if directive and not directive.group(1).lower().startswith(KEEP_DIRECTIVE):
                 found.append(_parse(directive.group(1), f"{file.display}:{number}"))
     return found
 
@@ -90,7 +91,8 @@ def _parse(text: str, location: str) -> Rename:
     if not match or kind not in KINDS:
         raise SchemaError(
             f"{location}: '-- pgproof: {text}' is not a directive pgproof knows; write "
-            "'-- pgproof: rename table|view|column|constraint|index NEW_NAME from OLD_NAME'."
+            "'-- pgproof: rename table|view|column|constraint|index NEW_NAME from OLD_NAME' "
+            "or '-- pgproof: drop-without-archive SCHEMA.TABLE[.COLUMN]'."
         )
     parts = _names(match.group(2))
     old = _names(match.group(3))

@@ -4,7 +4,7 @@ scratch copy of the target. Nothing here writes to the target."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +15,7 @@ from psycopg2.extensions import connection as Connection
 from pgproof.core import db, timing
 from pgproof.diff import engine as diff
 from pgproof.diff import copies
-from pgproof.plan import hazards, online, order, proof, row_checks, row_counts
+from pgproof.plan import hazards, keep, online, order, proof, row_checks, row_counts
 from pgproof.plan import rehearsal as rows
 from pgproof.read import majors
 from pgproof.diff import renames as renames_module
@@ -76,12 +76,15 @@ def make(
         target_version = db.server_version(conn)
         majors.refuse_unverifiable(both.server.mismatch, result.differences, both.server.version.major, target_version.major)
         forward, counted = forward_statements(conn, result, target_version.major, timeouts, row_check_timeout_ms)
+        keeping = kept_steps(conn, result, forward, keep.opt_outs(list(both.files)))
+        forward = keeping.statements
     keys = fix_keys if fix_keys is not None else {f.name: f.resolves for f in fixes}
     resolving = {key: f.name for f in reversed(fixes) if f.phase == "before" for key in keys.get(f.name, ())}
     row_counts.refuse_unresolved(counted, lambda names: hazards.resolver(names, resolving))
     forward = transactions.assign(hazards.resolve_with_fixes(forward, resolving))
     back = renames_module.way_back(found, both.desired, both.target, cast_url=target_url)
-    rollback = _rollback_statements(back.statements, result.desired, timeouts)
+    rollback = _rollback_statements(back.statements, result.desired, timeouts,
+                                    lambda online: keep.rollback(online, keeping.kept, result.actual))
 
     in_plan = {step.name for step in fixes}
     plan_fixes = [fix for fix in fix_files if fix.name in in_plan]
@@ -99,22 +102,30 @@ def make(
 
             proof.prove(copy_url, forward, both.desired, exclusions, both.server, rows=[t.table for t in rehearsed.tables],
                         fixes=plan_fixes, after_statements=prepare_after)
+            if keeping.kept:  # what the rollback restores exists only where the plan ran
+                kept_left.extend(prove_back(copy_url))
             return rehearsed
+
+    def prove_back(copy_url: str) -> list[str]:
+        try:
+            copies.run_on_copy(copy_url, rollback, both.server)
+            return proof.remaining(copy_url, both.target, exclusions)
+        except DiffError as failure:  # a broken way back must not block a correct way forward
+            return [str(failure)]
 
     def prove_rollback() -> list[str]:
         left = [f"gap {g.code}: {g.message}" for g in back.gaps]
+        if keeping.kept:  # proven on the forward proof's copy, once the plan ran there
+            return left
         with both.desired_copy() as copy_url:
-            try:
-                copies.run_on_copy(copy_url, rollback, both.server)
-                left += proof.remaining(copy_url, both.target, exclusions)
-            except DiffError as failure:  # a broken way back must not block a correct way forward
-                left.append(str(failure))
+            left += prove_back(copy_url)
         return left
 
+    kept_left: list[str] = []
     with timing.phase("proof"), ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgproof-proof") as pool:
         rollback_proof = pool.submit(prove_rollback)
         rehearsed = prove_forward()
-        rollback_left = rollback_proof.result()
+        rollback_left = rollback_proof.result() + kept_left
     if rollback_left:
         log.warning("the rollback plan does not return to the current schema on a scratch copy: %s",
                     "; ".join(rollback_left[:3]))
@@ -174,9 +185,12 @@ def _refuse_gaps(result: diff.Diff) -> None:
         raise DiffError(f"the diff has gaps pgproof cannot close: {named}; no plan was written.")
 
 
-def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int]) -> list[Statement]:
-    """The way back, classified without row counts: the state it runs on does not exist yet."""
-    return transactions.assign(hazards.classify(_online(statements, desired, timeouts), TargetFacts(None, desired)))
+def _rollback_statements(statements: list[Statement], desired: Catalog, timeouts: dict[str, int],
+                         restore: Callable[[list[Statement]], list[Statement]]) -> list[Statement]:
+    """The way back, classified without row counts: the state it runs on does not exist
+    yet. `restore` puts back what the plan kept, once the statements are in their order."""
+    ordered = restore(_online(statements, desired, timeouts))
+    return transactions.assign(hazards.classify(ordered, TargetFacts(None, desired)))
 
 
 def forward_statements(conn: Connection, result: diff.Diff, target_major: int, timeouts: dict[str, int],
@@ -192,6 +206,13 @@ def forward_statements(conn: Connection, result: diff.Diff, target_major: int, t
     return row_counts.with_hazards(forward, counted), counted
 
 
+def kept_steps(conn: Connection, result: diff.Diff, statements: list[Statement], skip: dict[str, str]) -> keep.Rewritten:
+    """The forward statements with the steps that keep what they destroy (plan/keep.py);
+    `conn` reads the target's keys. The warm-equals-cold test of the corpus calls it too."""
+    pid = keep.plan_id(result.actual.fingerprint(), result.desired.fingerprint())
+    return keep.forward(statements, conn, result.actual, skip, pid)
+
+
 def _online(statements: list[Statement], before: Catalog, timeouts: dict[str, int]) -> list[Statement]:
     """The online rewrite, ordered so that the transaction boundaries keep the
     application working (plan/order.py); the groups are assigned once hazards are known."""
@@ -201,7 +222,7 @@ def _online(statements: list[Statement], before: Catalog, timeouts: dict[str, in
 def _irreversible(forward: list[Statement], fixes: list[FixStep]) -> list[str]:
     lines = [
         f"forward statement {n} {h.detail}: that data does not come back"
-        for n, s in enumerate(forward, start=1) for h in s.hazards if h.kind is HazardKind.DATA_LOSS
+        for n, s in enumerate(forward, start=1) for h in s.hazards if h.kind is HazardKind.DATA_LOSS and not h.kept
     ]
     lines += [
         f"data fix {f.name} changed {f.rows:,} rows; rollback does not undo data fixes "
