@@ -26,6 +26,7 @@ from pgproof.core.statement import Statement
 from pgproof.diff import grants
 from pgproof.diff.gaps import touched
 from pgproof.execute import steps as execute
+from pgproof.ledger import own_schema
 from pgproof.read import catalog
 from pgproof.read.catalog import Catalog
 from pgproof.read.schema_copy import copy_schema
@@ -68,6 +69,11 @@ def _restore(target_url: str, copy_url: str, server: scratch.ScratchServer, excl
     """pg_dump --schema-only | pg_restore of the target into the empty `copy_url`, checked."""
     with timing.phase("target copy"):
         copy_schema(target_url, copy_url, server)
+        with db.connection(server.as_loader(copy_url), role="scratch") as conn, conn.cursor() as cur:
+            # pgproof's own tables, made by the role the plan and its data fixes run as on
+            # the copy (the archive, the kept values), so that role may write them.
+            own_schema.ensure(cur)
+            conn.commit()
     actual = read_actual()
     _copy_invalid_indexes(copy_url, actual)
     grants.replicate(copy_url, server.url, actual, exclusions)  # managed owners and privileges

@@ -75,14 +75,14 @@ def _rehearse(copy_url: str, statements: list[Statement], tables: list[str], fix
     with db.connection(copy_url, role="scratch", autocommit=True) as conn, conn.cursor() as cur:
         oids = _oids(cur, tables)
         for fix in (f for f in fixes if f.phase == "before"):
-            _run_fix(copy_url, cur, oids, fix)
+            _run_fix(server.as_loader(copy_url), cur, oids, fix)
         before = _counts(cur, oids)
         _run_statements(copy_url, statements, sum(n or 0 for n in before.values()), server)
         _account_statements(before, _counts(cur, oids), statements)
         if after_statements:
             after_statements()
         for fix in (f for f in fixes if f.phase == "after"):
-            _run_fix(copy_url, cur, oids, fix)
+            _run_fix(server.as_loader(copy_url), cur, oids, fix)
 
 
 def _oids(cur: Cursor, tables: list[str]) -> dict[int, str]:
