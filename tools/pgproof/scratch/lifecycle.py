@@ -118,7 +118,7 @@ def _stop_orphans() -> list[str]:
     for process in psutil.process_iter(["name", "cmdline", "uids"]):
         try:
             command = process.info["cmdline"] or []
-            if process.info["name"] != "postgres" or "-D" not in command or process.ppid() != 1:
+            if process.info["name"] != "postgres" or "-D" not in command:
                 continue
             if ours and process.info["uids"].real not in ours:
                 continue
@@ -202,22 +202,23 @@ def _drop_orphans(folder: Path, cluster: PersistentCluster) -> list[str]:
 
 
 def prune(folder: Path, cap: int, idle_s: float) -> list[str]:
-    """`pgproof cache prune`: stop idle and dead servers, then apply the cap on the
-    servers that run (a stopped server's entries are evicted when it next runs)."""
+    """`pgproof cache prune`: apply the cap on the servers that run (a stopped server's
+    entries are evicted when it next runs), then stop idle and dead servers."""
     if not folder.is_dir():
         return []
     private.check(folder)
     with private.flock(folder / "lock", fcntl.LOCK_SH):
-        done = sweep(folder, idle_s=idle_s)
+        done = []
+        for cluster in _servers(folder):
+            if cluster.running():
+                with private.flock(cluster.folder / "use.lock", fcntl.LOCK_SH):
+                    done += apply_cap(folder, cap, cluster)
+        done += sweep(folder, idle_s=idle_s)
         servers = {c.folder.name for c in _servers(folder)}
         for entry in entry_files.listed(folder / "entries"):
             if entry.template.get("server") not in servers:  # its server was removed
                 entry_files.path_of(folder / "entries", entry.key).unlink(missing_ok=True)
                 done.append(f"removed the entry {entry.key[:12]}: its server is gone")
-        for cluster in _servers(folder):
-            if cluster.running():
-                with private.flock(cluster.folder / "use.lock", fcntl.LOCK_SH):
-                    done += apply_cap(folder, cap, cluster)
     return done
 
 
