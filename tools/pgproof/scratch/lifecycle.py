@@ -204,9 +204,9 @@ def _drop_orphans(folder: Path, cluster: PersistentCluster) -> list[str]:
 def prune(folder: Path, cap: int, idle_s: float) -> list[str]:
     """`pgproof cache prune`: apply the cap on the servers that run (a stopped server's
     entries are evicted when it next runs), then stop idle and dead servers."""
-    if not folder.is_dir():
-        return []
-    private.check(folder)
+    if not folder.is_dir() or not (_servers(folder) or any((folder / "entries").glob("*"))):
+        return []  # nothing to prune
+    private.check(folder)  # never act on what another user could have put there
     with private.flock(folder / "lock", fcntl.LOCK_SH):
         done = []
         for cluster in _servers(folder):
