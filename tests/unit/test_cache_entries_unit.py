@@ -80,6 +80,13 @@ def test_stored_values_come_back_with_their_types(value):
     assert back == value and type(back) is type(value)
 
 
+@pytest.mark.parametrize("value", [
+    {"a": [1, "x"], "b": None}, {"$": "looks like a tag", "v": 1}, [1, (2, 3)], {"d": decimal.Decimal("1")}, "x",
+])
+def test_packed_definitions_come_back_equal(value):
+    assert stored.unpack(json.loads(json.dumps(stored.pack(value)))) == value
+
+
 def test_a_value_of_another_type_is_refused_when_stored():
     with pytest.raises(stored.Unreadable):
         stored._tag(object())

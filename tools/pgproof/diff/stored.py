@@ -49,7 +49,10 @@ class Recording:
     def fetchall(self) -> list[Any]:
         rows = self._cursor.fetchall()
         columns = [column.name for column in self._cursor.description]
-        self.queries[-1].update(columns=columns, rows=[[_tag(v) for v in row] for row in rows])
+        if all(_plain(v) for row in rows for v in row):  # almost always: read back as they are
+            self.queries[-1].update(columns=columns, rows=[list(row) for row in rows], tagged=False)
+        else:
+            self.queries[-1].update(columns=columns, rows=[[_tag(v) for v in row] for row in rows], tagged=True)
         return rows
 
 
@@ -74,7 +77,10 @@ class Replay:
         recorded = self._queries[self._next]
         self._next += 1
         row = namedtuple("Row", recorded["columns"], rename=True)  # type: ignore[misc]  # names read from the entry
-        self._rows = [row(*(_untag(v) for v in values)) for values in recorded["rows"]]
+        if recorded.get("tagged", True):
+            self._rows = [row(*(_untag(v) for v in values)) for values in recorded["rows"]]
+        else:
+            self._rows = [row(*values) for values in recorded["rows"]]
 
     def fetchall(self) -> list[Any]:
         return self._rows
@@ -91,6 +97,27 @@ def _digest(query: Any) -> str:
 # --- values ---------------------------------------------------------------------------------
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    """True when `value` is JSON as it is and reads back the same: no tuple, no other
+    type, no mapping with a "$" key (which a tag has)."""
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "$" not in value and all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def pack(value: Any) -> Any:
+    """`value` as JSON: as it is when plain (`_plain`), else tagged whole."""
+    return value if _plain(value) else {"$": "tagged", "v": _tag(value)}
+
+
+def unpack(value: Any) -> Any:
+    return _untag(value) if isinstance(value, dict) and "$" in value else value
 
 
 def _tag(value: Any) -> Any:
@@ -118,6 +145,7 @@ def _tag(value: Any) -> Any:
 
 
 _UNTAG: dict[str, Callable[[Any], Any]] = {
+    "tagged": lambda v: _untag(v),
     "tuple": lambda v: tuple(_untag(x) for x in v),
     "dict": lambda v: {k: _untag(x) for k, x in v.items()},
     "decimal": decimal.Decimal,
@@ -148,7 +176,7 @@ def catalog_data(found: Catalog) -> dict[str, Any]:
     return {
         "server_major": found.server_major,
         "uncompared": {kind: list(names) for kind, names in found.uncompared.items()},
-        "objects": [[str(o.kind), o.key, o.schema, o.name, o.parent, _tag(o.definition), _tag(o.info)]
+        "objects": [[str(o.kind), o.key, o.schema, o.name, o.parent, pack(o.definition), pack(o.info)]
                     for o in found.objects.values()],
     }
 
@@ -158,7 +186,7 @@ def catalog_from(data: dict[str, Any]) -> Catalog:
         objects = {}
         for kind, key, schema, name, parent, definition, info in data["objects"]:
             obj = CatalogObject(kind=_KINDS.get(kind, kind), key=key, schema=schema, name=name, parent=parent,
-                                definition=_untag(definition), info=_untag(info))
+                                definition=unpack(definition), info=unpack(info))
             objects[obj.ref] = obj
         uncompared = {kind: tuple(names) for kind, names in data["uncompared"].items()}
         return Catalog(objects, server_major=data["server_major"], uncompared=uncompared)
