@@ -15,6 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
+import jsonschema
 import psutil
 import pytest
 
@@ -249,7 +250,7 @@ def test_the_cap_evicts_least_recently_used_but_not_a_held_entry(cache_dir, pg_m
 
 
 STATUS_SHAPE = {
-    "format": int, "folder": str, "enabled": bool, "source": str, "bytes": int, "max_bytes": int,
+    "format": str, "folder": str, "enabled": bool, "source": str, "bytes": int, "max_bytes": int,
     "idle_minutes": (int, float), "servers": list, "entries": list,
 }
 SERVER_SHAPE = {"name": str, "major": int, "installation": str, "running": bool, "idle_s": (int, float),
@@ -269,6 +270,7 @@ def test_cache_status_json_and_prune(run, cache_dir, monkeypatch):
     result = run("cache", "status", "--format", "json", schema=None)
     assert result.code == 0
     status = json.loads(result.out)
+    jsonschema.validate(status, json.loads((REPO / "tools/pgproof/schemas/cache-status.schema.json").read_text()))
     _shaped(status, STATUS_SHAPE)
     (server,) = status["servers"]
     _shaped(server, SERVER_SHAPE)

@@ -347,7 +347,7 @@ def demo(settings: Settings, begin, show, progress=None, schema: Path | None = N
         return after
 
 
-CACHE_STATUS_FORMAT = 1  # of `pgproof cache status --format json`
+CACHE_STATUS_FORMAT = "pgproof.cache-status/1"  # of `pgproof cache status --format json`
 
 
 @dataclass(frozen=True)
