@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import os
 import shutil
 import signal
@@ -22,6 +21,7 @@ from pgproof.cli import main as cli
 from pgproof.core import plan_file as plan, settings
 from pgproof import scratch
 from pgproof.scratch import cache
+from pgproof.scratch import entries as entry_files
 from pgproof.scratch import installation as installations
 from pgproof.scratch.cache import Cache
 
@@ -58,7 +58,7 @@ def loaded(result: Result) -> bool:
 
 
 def entries(folder: Path) -> int:
-    return len(list((folder / "entries").glob("*.json")))
+    return len(list((folder / "entries").glob("*.entry")))
 
 
 def env_for(folder: Path) -> dict[str, str]:
@@ -194,7 +194,7 @@ def test_a_run_killed_mid_load_leaves_no_trusted_entry(cache_dir, tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     # at most the empty database's entry is complete; the big schema's is not
-    complete = [json.loads(p.read_text())["database"] for p in (cache_dir / "entries").glob("*.json")]
+    complete = [entry.database for entry in entry_files.listed(cache_dir / "entries")]
     assert building[0][0].replace(cache.BUILD_PREFIX, cache.CACHE_PREFIX) not in complete
 
     small = tmp_path / "small.sql"
@@ -234,7 +234,7 @@ def test_ci_turns_the_cache_off_unless_asked(tmp_path):
 def test_cache_status_and_clear(run, cache_dir):
     assert run("diff").code == 0
     status = run("cache", "status")
-    assert status.code == 0 and "(running)" in status.out and "entries  2" in status.out
+    assert status.code == 0 and "(running," in status.out and "entries  2" in status.out
     cleared = run("cache", "clear")
     assert cleared.code == 0 and "1 server(s) stopped" in cleared.err
     assert "entries  0" in run("cache", "status").out

@@ -225,7 +225,7 @@ class WarmCache:
             self.users[schema] = self.users.get(schema, 0) + 1
         database = None
         try:
-            database = sides.desired_entry(self.cache, self.server, files, Exclusions()).database
+            database = sides.desired_entry(self.cache, self.server, files, Exclusions())[0].database
             yield
         finally:
             with self.lock:  # dropped before another case with this schema can look it up

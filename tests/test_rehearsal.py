@@ -4,9 +4,10 @@ target's rows that matter (`plan/rehearsal.py`)."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
+
+from pgproof.scratch import entries as entry_files
 
 from conftest import REPO, run_sql
 from pgproof.core import db
@@ -192,7 +193,7 @@ def test_with_the_warm_cache_rows_go_into_the_run_clone_never_into_a_template(pg
         assert result.code == 0, result.err
         assert "public.segments: 13 rows" in (tmp_path / f"{name}.sql").read_text()
     server = _server_url(cache_dir)
-    templates = [json.loads(p.read_text())["database"] for p in (cache_dir / "entries").glob("*.json")]
+    templates = [entry.database for entry in entry_files.listed(cache_dir / "entries")]
     assert templates
     for template in templates:  # a template takes no connection: look into a clone of it
         run_sql(server, f'CREATE DATABASE pgd_look TEMPLATE "{template}"')

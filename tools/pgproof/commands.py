@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import dataclasses
 import tempfile
+import time
 from dataclasses import dataclass
 
 from pathlib import Path
@@ -392,27 +393,53 @@ def demo(settings: Settings, begin, show, progress=None, schema: Path | None = N
         return after
 
 
+CACHE_STATUS_FORMAT = "pgproof.cache-status/1"  # of `pgproof cache status --format json`
+
+
 @dataclass(frozen=True)
 class CacheStatus:
     folder: Path
     enabled: bool
     source: str  # where the on/off setting came from
-    servers: list[tuple[str, bool]]
-    entries: int
+    servers: list  # lifecycle.ServerStatus
+    entries: list  # entries.Entry, least recently used first
     bytes: int
+    max_bytes: int
+    idle_minutes: float
+
+    def to_data(self) -> dict:
+        """The JSON of `cache status --format json` (docs/scratch.md, "The cache")."""
+        now = time.time()
+        return {
+            "format": CACHE_STATUS_FORMAT, "folder": str(self.folder), "enabled": self.enabled, "source": self.source,
+            "bytes": self.bytes, "max_bytes": self.max_bytes, "idle_minutes": self.idle_minutes,
+            "servers": [{"name": s.name, "major": s.major, "installation": s.installation, "running": s.running,
+                         "idle_s": None if s.idle_s is None else round(s.idle_s, 1), "bytes": s.bytes}
+                        for s in self.servers],
+            "entries": [{"key": e.key, "kind": e.kind, "holds": e.holds, "server": e.template.get("server"),
+                         "database": e.database, "bytes": e.bytes, "last_used_s": round(max(0.0, now - e.last_used), 1)}
+                        for e in self.entries],
+        }
 
 
 def cache_status(settings: Settings) -> CacheStatus:
     """The cache folder and what it holds; changes nothing."""
-    from pgproof.scratch import cache
+    from pgproof.scratch import lifecycle
 
-    found = cache.status(settings.cache_dir)
+    found = lifecycle.status(settings.cache_dir)
     return CacheStatus(found.folder, settings.cache, settings.sources.get("cache", "default"),
-                       found.servers, found.entries, found.bytes)
+                       found.servers, found.entries, found.bytes, settings.cache_max_bytes, settings.cache_idle_minutes)
+
+
+def cache_prune(settings: Settings) -> list[str]:
+    """Stop idle and dead cache servers and apply the size cap now; what was done."""
+    from pgproof.scratch import lifecycle
+
+    return lifecycle.prune(settings.cache_dir, settings.cache_max_bytes, settings.cache_idle_minutes * 60)
 
 
 def cache_clear(settings: Settings) -> tuple[Path, int]:
     """Stop the cached servers and empty the cache folder."""
-    from pgproof.scratch import cache
+    from pgproof.scratch import lifecycle
 
-    return settings.cache_dir, cache.clear(settings.cache_dir)
+    return settings.cache_dir, lifecycle.clear(settings.cache_dir)

@@ -517,29 +517,67 @@ def cache_group() -> None:
     repeated runs load nothing. On by default, off in CI (CI=true), and off with
     --no-cache or PGPROOF_CACHE=off. The folder: PGPROOF_CACHE_DIR, cache_dir in
     [tool.pgproof], else $XDG_CACHE_HOME/pgproof or ~/.cache/pgproof.
+    Servers stop by themselves after cache_idle_minutes (15) unused; the cache stays
+    under cache_max_bytes (2 GiB).
 
     \b
     Examples:
       pgproof cache status
+      pgproof cache prune
       pgproof cache clear
     """
 
 
 @cache_group.command(name="status")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def cache_status(obj: Context) -> int:
-    """Show the cache folder, its servers (running or not), entries and size.
+def cache_status(obj: Context, fmt: str) -> int:
+    """Show the cache folder, its servers (major, installation, running or stopped, idle
+    for, size) and entries (kind, what each holds, size, last used), least recently used
+    first.
+
+    \b
+    Examples:
+      pgproof cache status
+      pgproof cache status --format json
+    """
+    from pgproof.scratch.lifecycle import idle_for
+
+    found = commands.cache_status(_settings())
+    if fmt == "json":
+        obj.out.write(json.dumps(found.to_data(), indent=2) + "\n")
+        return ExitCode.OK
+    data = found.to_data()
+    state = "on" if found.enabled else "off"
+    obj.out.write(f"folder   {found.folder}\ncache    {state} ({found.source})\n"
+                  f"size     {found.bytes / 1e6:.1f} MB of {found.max_bytes / 1e6:.0f} MB; "
+                  f"servers stop after {found.idle_minutes:g} min idle\n")
+    for server in data["servers"]:
+        state = "running" if server["running"] else "stopped"
+        obj.out.write(f"server   {server['name']} PostgreSQL {server['major']} ({state}, idle for "
+                      f"{idle_for(server['idle_s'])}, {server['bytes'] / 1e6:.1f} MB) {server['installation']}\n")
+    obj.out.write(f"entries  {len(data['entries'])}\n")
+    for entry in data["entries"]:
+        obj.out.write(f"entry    {entry['kind'] or '?'}: {entry['holds']} ({entry['bytes'] / 1e6:.1f} MB, "
+                      f"used {idle_for(entry['last_used_s'])} ago)\n")
+    return ExitCode.OK
+
+
+@cache_group.command(name="prune")
+@click.pass_obj
+def cache_prune(obj: Context) -> int:
+    """Apply the cache's size cap now (cache_max_bytes: least recently used entries
+    first, never one a run uses) and stop idle servers (cache_idle_minutes) and servers
+    whose binaries or folder are gone.
 
     \b
     Example:
-      pgproof cache status
+      pgproof cache prune
     """
-    found = commands.cache_status(_settings())
-    state = "on" if found.enabled else "off"
-    obj.out.write(f"folder   {found.folder}\ncache    {state} ({found.source})\n")
-    for name, running in found.servers:
-        obj.out.write(f"server   {name} ({'running' if running else 'stopped'})\n")
-    obj.out.write(f"entries  {found.entries}\nsize     {found.bytes / 1e6:.1f} MB\n")
+    done = commands.cache_prune(_settings())
+    for line in done:
+        obj.say(line[0].upper() + line[1:] + ".")
+    obj.say(f"Pruned the cache: {len(done)} change(s).")
     return ExitCode.OK
 
 

@@ -40,6 +40,10 @@ KNOWN_KEYS: dict[str, tuple[Any, str]] = {
     "trash_retention_days": (7, "how many days `pgproof trash purge` keeps dropped tables and column values"),
     "cache": (True, "keep a warm scratch cache (off by default where CI=true)"),
     "cache_dir": (None, "the cache folder (default: $XDG_CACHE_HOME/pgproof, else ~/.cache/pgproof)"),
+    "cache_idle_minutes": (15, "how long a cache server may sit idle before it stops (a number of minutes, "
+                               "fractions allowed)"),
+    "cache_max_bytes": (2 << 30, "the size cap of the cache folder, in bytes: least recently used entries "
+                                 "are evicted past it"),
     "managed_roles": ([], "roles whose privileges pgproof compares, plans and drifts (GRANT / REVOKE)"),
     "manage_owners": (False, "whether the owners of objects are compared, planned and drifted"),
     "environments": ({}, "named targets: [tool.pgproof.environments.NAME] with db (an environment variable's name), "
@@ -70,6 +74,8 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     cache: bool = False  # use the warm scratch cache in cache_dir
     cache_dir: Path | None = None
+    cache_idle_minutes: float = 15.0  # a cache server stops after this long unused
+    cache_max_bytes: int = 2 << 30  # the cache's size cap
     rehearsal: str = "violating"  # plan/rehearsal.py
     environment: str | None = None  # the --env NAME these settings are for
 
@@ -200,6 +206,8 @@ def resolve(
     return Settings(
         cache=_cache_on(pick("cache", "PGPROOF_CACHE"), sources.get("cache", "default"), environ),
         cache_dir=_cache_dir(pick("cache_dir", "PGPROOF_CACHE_DIR"), base, environ),
+        cache_idle_minutes=_minutes(pick("cache_idle_minutes", "PGPROOF_CACHE_IDLE_MINUTES"), "cache_idle_minutes"),
+        cache_max_bytes=_int(pick("cache_max_bytes", "PGPROOF_CACHE_MAX_BYTES"), "cache_max_bytes"),
         db_url=db.normalise(str(db_url), what=_origin(sources["db"])) if db_url else None,
         schema=_path(base, pick("schema"), flags.get("schema") is not None, cwd),
         fixes=_path(base, pick("fixes"), flags.get("fixes") is not None, cwd),
@@ -316,6 +324,16 @@ def _int(value: Any, name: str) -> int:
         number = -1
     if number < 0:
         raise ConfigError(f"{name} in [tool.pgproof] must be a whole number >= 0, not {value!r}.")
+    return number
+
+
+def _minutes(value: Any, name: str) -> float:
+    try:
+        number = -1.0 if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number > 0:
+        raise ConfigError(f"{name} in [tool.pgproof] must be a number of minutes > 0 (like 15 or 0.5), not {value!r}.")
     return number
 
 

@@ -59,7 +59,7 @@ def copy_of(target_url: str, server: scratch.ScratchServer, exclusions: Exclusio
         "exclusions": list(exclusions.patterns), "access": [list(exclusions.managed_roles), exclusions.manage_owners],
     })
     entry = cache.entry(server, key, lambda url: _restore(target_url, url, server, exclusions, read_actual),
-                        keep_side=False)
+                        keep_side=False, kind="target copy", holds=db.mask(target_url))
     with cache.clone(server, entry) as copy_url:
         yield copy_url
 

@@ -24,7 +24,7 @@ import psycopg2.extras
 
 from pgproof.read import catalog
 from pgproof.core import db, timing
-from pgproof.diff import gaps, grants, guard
+from pgproof.diff import gaps, grants, guard, stored
 from pgproof.diff.migra import compare as migra_compare, quoting as migra_quoting, visibility as migra_visibility
 from pgproof.read.catalog import Catalog, Difference
 from pgproof.read.uncompared import NotCompared
@@ -91,6 +91,39 @@ def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target
     The catalog queries run on a second connection that imports the first one's snapshot,
     at the same time as migra's inspection: the same state, in about half the time.
     """
+    return _read(url, exclusions, role, None)
+
+
+def read_kept(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "scratch") -> tuple[Side, dict]:
+    """`read`, and the side as data for the warm cache (`stored`): schemainspect's
+    queries and their rows, and the catalog's fields. `side_from` reads it back."""
+    recording: list[stored.Recording] = []
+    side = _read(url, exclusions, role, recording)
+    data = {
+        "format": stored.FORMAT, "inspection": stored.inspection_data(recording[0]),
+        "catalog": stored.catalog_data(side.catalog),
+        "internal_foreign_keys": sorted(side.internal_foreign_keys), "hidden_tables": sorted(side.hidden_tables),
+    }
+    return side, data
+
+
+def side_from(data: dict, exclusions: Exclusions) -> Side:
+    """The side `read_kept` kept, rebuilt: the inspector by schemainspect's own code from
+    the recorded rows. stored.Unreadable when it cannot be (then the entry is rebuilt)."""
+    if not isinstance(data, dict) or data.get("format") != stored.FORMAT:
+        raise stored.Unreadable("the stored side is of another format")
+    import_engine()
+    migra_visibility.apply()
+    inspection = stored.inspection_from(data.get("inspection") or {}, exclusions,
+                                        lambda cursor: _inspector(cursor, exclusions))
+    try:
+        return Side(stored.catalog_from(data["catalog"]), inspection,
+                    frozenset(data["internal_foreign_keys"]), frozenset(data["hidden_tables"]))
+    except (KeyError, TypeError) as exc:
+        raise stored.Unreadable(f"the stored side lacks a part ({exc})") from None
+
+
+def _read(url: str, exclusions: Exclusions, role: str, recording: list | None) -> Side:
     with db.connection(url, role=role, search_path=db.INSPECTION_SEARCH_PATH) as conn:
         conn.set_session(readonly=True, isolation_level="REPEATABLE READ")
         snapshot = _export_snapshot(conn)
@@ -98,7 +131,7 @@ def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target
             described = pool.submit(_describe, url, snapshot, exclusions, role) if snapshot else None
             oddities = _oddities(conn)
             with timing.phase("migra inspection"):
-                inspection = inspect(conn, exclusions, url)
+                inspection = inspect(conn, exclusions, url, recording=recording)
             if described is None:  # no snapshot to share: one after the other, same transaction
                 with timing.phase("catalog check"):
                     return Side(catalog.describe_connection(conn, exclusions), inspection, *oddities)
@@ -179,24 +212,37 @@ def import_engine() -> None:
 _IMPORT_LOCK = threading.Lock()
 
 
-def inspect(conn, exclusions: Exclusions, url: str = "") -> Any:
+def inspect(conn, exclusions: Exclusions, url: str = "", *, recording: list | None = None) -> Any:
     """schemainspect's inspection over our own connection (a named-tuple cursor is what it
-    reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it."""
+    reads raw psycopg2 rows through), so no SQLAlchemy engine is built for it. With
+    `recording` (a list), the rows of its queries are recorded too (`stored.Recording`)."""
     import_engine()
     migra_visibility.apply()
-    from schemainspect import get_inspector
-
     try:
         with conn.cursor(cursor_factory=psycopg2.extras.NamedTupleCursor) as cur:
-            inspector = get_inspector(cur)
-        inspector.c = None  # the cursor is closed; nothing may query through it again
-        inspector.deps = []  # raw rows, read by nothing after loading (and not picklable)
+            if recording is None:
+                return _inspector(cur, exclusions)
+            recorder = stored.Recording(cur)
+            recording.append(recorder)
+            return _inspector(recorder, exclusions)
+    except stored.Unreadable as exc:  # a row of a type pgproof does not store: a bug to report
+        raise DiffError(f"pgproof could not keep what migra read of {db.mask(url) or 'a database'} ({exc}); "
+                        "run with --no-cache, and report it.") from None
     except Exception as exc:  # schemainspect raises many types; one sentence for all
         detail = db.scrub(" ".join(str(exc).split())[:300], url)
         raise DiffError(
             f"migra could not inspect {db.mask(url) or 'a database'}: {detail}; "
             "run with --traceback and report it if the database is reachable."
         ) from exc
+
+
+def _inspector(cursor: Any, exclusions: Exclusions) -> Any:
+    """schemainspect's inspector read through `cursor`, disconnected, excluded objects left out."""
+    from schemainspect import get_inspector
+
+    inspector = get_inspector(cursor)
+    inspector.c = None  # the cursor is closed; nothing may query through it again
+    inspector.deps = []  # raw rows, read by nothing after loading
     _leave_out(inspector, exclusions)
     return inspector
 

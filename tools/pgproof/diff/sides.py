@@ -21,7 +21,8 @@ from pgproof.core import db, timing
 from pgproof.read import desired
 from pgproof.read.desired import SchemaFile
 from pgproof.diff import engine as diff, grants
-from pgproof.diff import copies
+from pgproof.diff import copies, stored
+from pgproof.core.errors import ScratchError
 from pgproof import scratch
 from pgproof.core.exclusions import Exclusions
 from pgproof.scratch import cache as cache_module
@@ -79,7 +80,7 @@ def cache_for(settings: Settings) -> Cache | None:
     if not cache_module.usable(settings.cache_dir):
         log.debug("the cache folder %s is not writable; running without the cache", settings.cache_dir)
         return None
-    return Cache(settings.cache_dir)
+    return Cache(settings.cache_dir, idle_s=settings.cache_idle_minutes * 60, max_bytes=settings.cache_max_bytes)
 
 
 def cached_installation(spec: str, target_major: int | None,
@@ -219,18 +220,17 @@ def _warm(cache: Cache, installation: Installation, settings: Settings, files, t
         if copies_for is not None:  # cloned (or dumped, on a miss) while the rest is read
             target_copy = in_advance.start(lambda: copies.copy_of(
                 settings.db_url, server, exclusions, copies_for.result().catalog, cache))
-        diff.import_engine()  # before cached inspections are unpickled
-        entry = desired_entry(cache, server, files, exclusions)
+        entry, desired_side = desired_entry(cache, server, files, exclusions)
         # Not the template itself: a session in it would fail a concurrent clone.
-        desired_copy = lambda: cache.clone(server, entry)  # noqa: E731
+        desired_copy: Callable[[], contextlib.AbstractContextManager[str]] = lambda: cache.clone(server, entry)  # noqa: E731
         if copies_for is not None:
             desired_copy = in_advance.start(desired_copy)
         if target_side is not None:
             target, target_url, label = target_side.result(), settings.db_url, settings.target_label
         else:
-            empty = desired_entry(cache, server, [], exclusions)
-            target, target_url, label = empty.side, db.with_database(server.url, empty.database), EMPTY_TARGET
-        yield Sides(target, entry.side, target_url, label, server, files, exclusions, cache,
+            empty, target = desired_entry(cache, server, [], exclusions)
+            target_url, label = db.with_database(server.url, empty.database), EMPTY_TARGET
+        yield Sides(target, desired_side, target_url, label, server, files, exclusions, cache,
                     desired_copy, None, target_copy)
 
 
@@ -246,20 +246,38 @@ def from_urls(target_url: str, desired_url: str, server: scratch.ScratchServer,
 
 
 def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desired.SchemaFile],
-                  exclusions: Exclusions) -> Entry:
+                  exclusions: Exclusions) -> tuple[Entry, diff.Side]:
     """The cache entry of these schema files (no files: an empty database), loaded and
-    read now when there is none yet."""
+    read now when there is none yet, and its side. The side is kept as data
+    (`diff/stored.py`); one that cannot be read back is dropped and built again."""
     key = cache.key(server, {
         "kind": "desired", "schema": desired.source_fingerprint(files), "exclusions": list(exclusions.patterns),
-        "access": [list(exclusions.managed_roles), exclusions.manage_owners],
+        "access": [list(exclusions.managed_roles), exclusions.manage_owners], "side_format": stored.FORMAT,
     })
+    kept: list[diff.Side] = []
 
-    def build(url: str) -> diff.Side:
+    def build(url: str) -> dict:
         with timing.phase("schema load"):
             desired.load(url, files, server)
-        return diff.read(url, exclusions, role="scratch")
+        side, data = diff.read_kept(url, exclusions, role="scratch")
+        kept.append(side)
+        return data
 
-    return cache.entry(server, key, build, keep_side=True)
+    holds = ", ".join(display(f.path) for f in files[:3]) + (" ..." if len(files) > 3 else "") if files else EMPTY_TARGET
+    for attempt in (1, 2):
+        entry = cache.entry(server, key, build, keep_side=True, kind="desired", holds=holds)
+        if kept:
+            return entry, kept[-1]
+        try:
+            with timing.phase("cache read"):
+                return entry, diff.side_from(entry.side, exclusions)
+        except stored.Unreadable as unreadable:
+            if attempt == 2:
+                raise ScratchError(f"the cache entry {key[:12]} cannot be read back ({unreadable}); "
+                                   "run `pgproof cache clear`, or pass --no-cache.") from None
+            log.warning("the cache entry %s cannot be read back (%s); building it again", key[:12], unreadable)
+            cache.discard(entry)
+    raise AssertionError("unreachable")
 
 
 def display(path: Path) -> str:

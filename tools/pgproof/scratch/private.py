@@ -13,10 +13,14 @@ The servers start with an environment of their own, without the run's secrets.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
 import stat
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from pgproof.core.errors import ScratchError
@@ -111,3 +115,38 @@ def reachable(path: Path, uid: int) -> str | None:
         if not info.st_mode & stat.S_IXOTH:
             return str(parent)
     return None
+
+
+@contextlib.contextmanager
+def flock(path: Path, mode: int, wait_s: float | None = None) -> Iterator[None]:
+    """An flock on `path` (created 0600 if missing); released on exit, and by the kernel
+    if the process dies, so a killed run never leaves a lock behind. With `wait_s`,
+    BlockingIOError when it is not had within that time (0: at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+")
+    try:
+        if wait_s is None:
+            fcntl.flock(handle, mode)
+        else:
+            deadline = time.monotonic() + wait_s
+            while True:
+                try:
+                    fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.1)
+        yield
+    finally:
+        handle.close()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all, 0600 from the start."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
