@@ -46,6 +46,7 @@ class Context:
     err: Console
     traceback: bool = False
     timings: bool = False
+    progress: bool = True  # --no-progress turns the phase lines off
     environments: tuple[str, ...] = ()  # --env NAME, as given
     output: Output = field(init=False)
 
@@ -87,10 +88,22 @@ def _timings_flag(ctx: click.Context, param: click.Parameter, value: bool) -> No
         ctx.find_object(Context).timings = True
 
 
+def _no_progress_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Context).progress = False
+
+
 def timings_option(f):
-    """--timings after the command name too (`pgproof plan --timings`)."""
+    """--timings and --no-progress after the command name too (`pgproof plan --timings`)."""
+    f = click.option("--no-progress", is_flag=True, expose_value=False, callback=_no_progress_flag,
+                     help="Do not show the phases while they run (the lines on stderr).")(f)
     return click.option("--timings", is_flag=True, expose_value=False, callback=_timings_flag,
                         help="Print the time of each phase to stderr; they add up to the wall time.")(f)
+
+
+def _show_phases(obj: Context) -> None:
+    """This command shows its phases while they run (stderr; a live line on a terminal)."""
+    obj.output.phases.enabled = obj.progress
 
 
 def _environments(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
@@ -132,8 +145,10 @@ def schema_options(f):
 @click.version_option(__version__, prog_name="pgproof")
 @click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
 @click.option("--timings", is_flag=True, help="Print the time of each phase to stderr.")
+@click.option("--no-progress", "no_progress", is_flag=True,
+              help="Do not show the phases of plan, diff, drift and inspect while they run.")
 @click.pass_context
-def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
+def cli(ctx: click.Context, traceback: bool, timings: bool, no_progress: bool) -> None:
     """Declarative schema-as-code for PostgreSQL + pgvector.
 
     schema/schema.sql is the truth; pgproof loads it into a scratch database, asks migra
@@ -148,6 +163,7 @@ def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
     """
     ctx.obj.traceback = traceback
     ctx.obj.timings = timings
+    ctx.obj.progress = not no_progress
 
 
 @cli.command()
@@ -171,6 +187,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof diff --db "$STAGING_URL" > change.sql
       pgproof diff --exit-code --format json
     """
+    _show_phases(obj)
     settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     result = commands.diff(settings)
     for note in result.notes:
@@ -212,6 +229,7 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
       pgproof drift --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof drift --env staging --env production
     """
+    _show_phases(obj)
     chosen = _each_environment(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     if len(chosen) == 1:
         if isinstance(chosen[0], PgProofError):
@@ -273,6 +291,7 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
     """
+    _show_phases(obj)
     settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None,
                          rehearsal=rehearsal)
     files = commands.plan(settings, out)
@@ -508,6 +527,7 @@ def inspect(obj: Context, db: str | None, out: Path | None, as_folder: bool, scr
       pgproof inspect --db "$DATABASE_URL" --out schema/ --split
       pgproof inspect --db "$DATABASE_URL" > schema.sql
     """
+    _show_phases(obj)
     settings = _settings(db=db, scratch=scratch)
     made = commands.inspect(settings, out, as_folder)
     if out is None:
@@ -729,7 +749,7 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     db_module.remember_environment(os.environ)
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
-        with interrupts.cancellable_queries():
+        with interrupts.cancellable_queries(), timing.reporting(context.output.phases):
             code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
         return int(code) if code is not None else ExitCode.OK
     except PgProofError as exc:

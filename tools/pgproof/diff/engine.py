@@ -97,7 +97,7 @@ def read(url: str, exclusions: Exclusions = Exclusions(), *, role: str = "target
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgproof-catalog") as pool:
             described = pool.submit(_describe, url, snapshot, exclusions, role) if snapshot else None
             oddities = _oddities(conn)
-            with timing.phase("migra inspection"):
+            with timing.phase("migra inspection", "read the target" if role == "target" else "read a scratch database"):
                 inspection = inspect(conn, exclusions, url)
             if described is None:  # no snapshot to share: one after the other, same transaction
                 with timing.phase("catalog check"):
