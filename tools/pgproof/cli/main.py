@@ -296,7 +296,7 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
                          rehearsal=rehearsal)
     files = commands.plan(settings, out)
     made = files.plan
-    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
+    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path), target=settings.target_label, rollback=files.rollback))
     for note in made.notes:
         obj.say(f"note: {note}")
     if made.empty:
@@ -383,8 +383,23 @@ def show(obj: Context, plan_file: Path, fmt: str) -> int:
       pgproof show plan.sql
       pgproof show plan.sql --format json | jq -r '.hazard_codes | join(" ")'
     """
-    obj.out.write(PLAN_RENDERERS[fmt](commands.show(plan_file), str(plan_file)))
+    plan = commands.show(plan_file)
+    obj.out.write(PLAN_RENDERERS[fmt](plan, str(plan_file), rollback=_rollback_beside(plan, plan_file)))
     return ExitCode.OK
+
+
+def _rollback_beside(plan, plan_file: Path):
+    """The plan's rollback file beside it, for the markdown's rollback section (None when
+    it is gone or not a rollback of this plan: the section then says less)."""
+    from pgproof.core.plan_file import FORWARD, way_back
+
+    back = way_back(plan, plan_file) if plan.kind == FORWARD else None
+    if back is None or not back.exists():
+        return None
+    try:
+        return commands.show(back)
+    except PgProofError:
+        return None
 
 
 HISTORY_JSON_FORMAT = "pgproof.history/1"
