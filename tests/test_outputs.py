@@ -81,7 +81,7 @@ def test_plan_json_and_markdown(pgproof, clean_legacy, tmp_path):
     # A PR comment names no host: the environment's name, or "the target".
     assert "Made against the target (PostgreSQL" in markdown
     assert "postgresql" not in markdown and "pgproof-scratch" not in markdown
-    rollback = markdown.split("#### Rollback\n", 1)[1]
+    rollback = markdown.split("**Rollback**\n", 1)[1]
     back = json.loads(pgproof("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out)
     assert f"`plan.rollback.sql`, proven when this plan was made: {len(back['statements'])} statement(s)" in rollback
     allow = f" --allow-hazards {','.join(back['hazard_codes'])}" if back["hazard_codes"] else ""

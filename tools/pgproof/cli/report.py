@@ -126,7 +126,7 @@ def _rollback_section(plan: Plan, rollback: Plan | None, target: str | None) -> 
     """What the way back does, its hazards, how it is applied, what it cannot bring back."""
     if plan.kind == ROLLBACK:
         return []
-    out = ["#### Rollback\n"]
+    out = ["**Rollback**\n"]
     env = ("--env", target.removeprefix(ENVIRONMENT_PREFIX)) if target and target.startswith(ENVIRONMENT_PREFIX) else ()
     if plan.rollback_file:
         file = plan.rollback_file.rsplit("/", 1)[-1]
