@@ -32,7 +32,7 @@ from pgproof.read import uncompared
 from pgproof.core.hints import Hints
 from pgproof.cli.output import Output, number
 from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
-from pgproof.cli.report import RENDERERS as PLAN_RENDERERS
+from pgproof.cli.report import RENDERERS as PLAN_RENDERERS, render_history_markdown
 from pgproof.core.errors import ConfigError, DiffError, ExitCode, PgProofError
 from pgproof.core.settings import Settings, resolve
 from pgproof.core.statement import render_script
@@ -408,7 +408,8 @@ HISTORY_JSON_FORMAT = "pgproof.history/1"
 @cli.command()
 @timings_option
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for people, json for scripts, markdown for a job summary (no host named).")
 @click.pass_obj
 def history(obj: Context, db: str | None, fmt: str) -> int:
     """List the plans applied to the target, newest first.
@@ -419,8 +420,13 @@ def history(obj: Context, db: str | None, fmt: str) -> int:
     Examples:
       pgproof history --db "$DATABASE_URL"
       pgproof history --db "$DATABASE_URL" --format json | jq '.entries[0]'
+      pgproof history --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    entries = commands.history(_settings(db=db))
+    settings = _settings(db=db)
+    entries = commands.history(settings)
+    if fmt == "markdown":
+        obj.out.write(render_history_markdown(entries, settings.target_label))
+        return ExitCode.OK
     if fmt == "json":
         obj.out.write(json.dumps({"format": HISTORY_JSON_FORMAT, "entries": [e.to_data() for e in entries]},
                                  indent=2) + "\n")

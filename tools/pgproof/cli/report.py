@@ -1,6 +1,7 @@
 """A plan for people and machines: markdown for a pull-request comment or job summary,
 and json (schema `schemas/plan.schema.json`, versioned). The SQL inside is the plan's own
-body, rendered by `plan.render_body`, so the comment shows exactly what apply runs."""
+body, rendered by `plan.render_body`, so the comment shows exactly what apply runs.
+Also the history's markdown (deploy's job summary). Markdown never names a host."""
 
 from __future__ import annotations
 
@@ -158,6 +159,29 @@ def _rollback_section(plan: Plan, rollback: Plan | None, target: str | None) -> 
 
 def render_sql(plan: Plan, path: str | None = None, **_: Any) -> str:
     return render(plan)
+
+
+HISTORY_ROWS = 20  # a job summary shows the newest applies; `history --format json` has them all
+
+
+def render_history_markdown(entries: list, target: str | None = None) -> str:
+    """The applies of `pgproof history` (ledger.history.Entry, newest first) as a job summary."""
+    where = markdown_target(target)
+    if not entries:
+        return f"### pgproof history\n\nNo plan has been applied to {where} yet.\n"
+    out = [f"### pgproof history: {len(entries)} apply(ies) on {where}\n",
+           "| id | started (UTC) | outcome | steps | seconds | user | plan | rollback |",
+           "| ---: | --- | --- | ---: | ---: | --- | --- | --- |"]
+    for e in entries[:HISTORY_ROWS]:
+        took = f"{e.duration_ms / 1000:.1f}" if e.duration_ms is not None else "-"
+        who = markdown_code(e.database_user + (f" ({e.os_user})" if e.os_user else ""), in_table=True)
+        back = f"`pgproof rollback {e.id}`" if e.has_rollback else "-"
+        outcome = f"{e.outcome}: {markdown(e.error)}" if e.error else e.outcome
+        out.append(f"| {e.id} | {e.started_at:%Y-%m-%d %H:%M:%S} | {outcome} | {e.statements_done}/{e.statements} | "
+                   f"{took} | {who} | {e.plan_kind} `{e.plan_checksum[7:19]}` | {back} |")
+    if len(entries) > HISTORY_ROWS:
+        out.append(f"\n{len(entries) - HISTORY_ROWS} older apply(ies) not shown: `pgproof history --format json` lists them all.")
+    return "\n".join(out) + "\n"
 
 
 RENDERERS = {"sql": render_sql, "markdown": render_markdown, "json": render_json}
