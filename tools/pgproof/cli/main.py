@@ -25,7 +25,7 @@ from rich.console import Console
 
 from pgproof import __version__, commands
 from pgproof.diff import gaps
-from pgproof.core import interrupts, timing
+from pgproof.core import estimate, interrupts, timing
 from pgproof.core import db as db_module
 from pgproof.diff.drift import RENDERERS
 from pgproof.read import uncompared
@@ -365,7 +365,8 @@ def _apply_summary(plan, plan_file: Path, url: str | None) -> str:
     hazards = ", ".join(plan.hazard_codes) + " (allowed)" if plan.hazard_codes else "none"
     kind = "rollback plan" if plan.kind == ROLLBACK else "plan"
     return (f"{plan_file} ({kind}, made {plan.created}) on {_masked(url)}: {len(plan.statements)} statement(s), "
-            f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}.")
+            f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}; "
+            f"estimated time {estimate.describe(estimate.seconds(plan))} ({estimate.HOW}).")
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from typing import Any
 
 from pgproof.core.escape import ENVIRONMENT_PREFIX, html, markdown, markdown_code, markdown_fence, markdown_target
 from pgproof.core.hints import command
+from pgproof.core import estimate
 from pgproof.core.hazard import HazardKind
 from pgproof.core.plan_file import ROLLBACK, Plan, render, render_body
 from pgproof.core.transactions import summaries
@@ -74,6 +75,7 @@ def render_markdown(plan: Plan, path: str | None = None, *, target: str | None =
         f"Made against {where} (PostgreSQL {markdown(plan.target_version)}); "
         f"fingerprint `{plan.target_fingerprint[:12]}` → `{plan.desired_fingerprint[:12]}`; "
         f"checksum `{plan.checksum[:19]}`.\n",
+        f"**Estimated time**: {estimate.describe(estimate.seconds(plan))} ({estimate.HOW}).\n",
     ]
     if plan.hazard_codes:
         out += [
@@ -86,7 +88,8 @@ def render_markdown(plan: Plan, path: str | None = None, *, target: str | None =
             f"| {n} | `{h.kind.code}` | {markdown(h.detail)} |"
             for n, s in enumerate(plan.statements, start=1) for h in s.hazards if h.needs_ack
         ]
-        out += [f"| fix {markdown_code(f.name, in_table=True)} | `{h.kind.code}` | {markdown(h.detail)} |" for f, h in plan.fix_hazards]
+        out += [f"| fix {markdown_code(f.name, in_table=True)} | `{h.kind.code}` | {markdown(h.detail)} |"
+                for f, h in plan.fix_hazards]
         out.append("")
     else:
         out.append("**Hazards**: none to acknowledge.\n" if plan.resolved_hazards else "**Hazards**: none.\n")
