@@ -77,6 +77,11 @@ def test_drift_reports_each_environment(pgproof, empty_db, legacy_db, tmp_path, 
     calm = pgproof("drift", "--env", "production")
     assert calm.code == 0, calm.err
     assert "environment production" in calm.out
+    summary = pgproof("drift", "--env", "production", "--format", "markdown")
+    assert summary.out.startswith("### ✅ No drift\n\nEnvironment `production` matches"), summary.out
+    planned = pgproof("plan", "--env", "production", "--out", str(tmp_path / "p.sql"), "--format", "markdown")
+    assert planned.code == 0, planned.err
+    assert planned.out == "### ✅ pgproof plan: nothing to do\n\nEnvironment `production` already matches the desired schema.\n"
 
     one_lost = pgproof("drift", "--env", "lost", "--env", "production")
     assert one_lost.code == 1

@@ -53,6 +53,8 @@ def test_drift_markdown_of_the_legacy_database(pgproof, legacy_db):
     assert out.startswith("### ⚠️ Drift: 2 object(s) differ")
     assert "| ➕ missing | constraint | `public.segments.uq_segments_video_text` | 'UNIQUE (video_id, text)' |" in out
     assert "<details><summary>Statements that would remove the drift</summary>" in out
+    assert "The target differs from `schema/schema.sql`." in out
+    assert "postgresql" not in out and "pgproof-scratch" not in out  # no URL, no host, not even masked
     assert "```sql" in out
 
 
@@ -76,6 +78,17 @@ def test_plan_json_and_markdown(pgproof, clean_legacy, tmp_path):
     assert "| 1 | `INDEX_BUILD` | builds index uq_segments_video_text on public.segments (8 rows) |" in markdown
     assert "<details><summary>SQL (2 statements" in markdown
     assert "| 2 | 2 | `ACCESS EXCLUSIVE` | `public.segments` |" in markdown
+    # A PR comment names no host: the environment's name, or "the target".
+    assert "Made against the target (PostgreSQL" in markdown
+    assert "postgresql" not in markdown and "pgproof-scratch" not in markdown
+    rollback = markdown.split("**Rollback**\n", 1)[1]
+    back = json.loads(pgproof("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out)
+    assert f"`plan.rollback.sql`, proven when this plan was made: {len(back['statements'])} statement(s)" in rollback
+    allow = f" --allow-hazards {','.join(back['hazard_codes'])}" if back["hazard_codes"] else ""
+    assert f"Apply it with: `pgproof apply plan.rollback.sql --yes{allow}`" in rollback
+    assert "`pgproof rollback ID --out rollback.sql`" in rollback
+    assert "The rollback changes the schema only: rows the data fixes changed or removed stay" in rollback
+    assert "**Rehearsal**" in markdown
     jsonschema.validate(json.loads(pgproof("show", str(tmp_path / "plan.rollback.sql"), "--format", "json").out),
                         schema("plan.schema.json"))
 
@@ -85,6 +98,42 @@ def test_show_refuses_an_edited_plan(pgproof, clean_legacy, tmp_path):
     pgproof("plan", "--db", clean_legacy, "--out", str(plan))
     plan.write_text(plan.read_text().replace("CONCURRENTLY", "", 1))
     assert pgproof("show", str(plan)).code == 3
+
+
+def test_markdown_names_the_target_by_environment_never_by_host():
+    from pgproof.core.escape import markdown_target
+
+    cases = {
+        "environment production": "environment `production`",
+        "postgresql://app:***@db.internal.example:5432/app": "the target",
+        "host=db.internal.example dbname=app": "the target",
+        "an empty database": "an empty database",
+        None: "the target",
+    }
+    for label, named in cases.items():
+        assert markdown_target(label) == named
+
+
+def test_the_rollback_section_applies_on_the_environment_it_names():
+    from pgproof.cli.report import render_markdown
+    from pgproof.core.hazard import Hazard, HazardKind
+    from pgproof.core.plan_file import Plan
+    from pgproof.core.statement import Statement
+
+    def made(kind, statements, **more):
+        return Plan(kind=kind, created="2026-12-08T00:00:00Z", target="postgresql://app:***@db.example/app",
+                    target_fingerprint="a" * 64, desired_fingerprint="b" * 64, schema_source="c", target_version="18",
+                    scratch_version="18", statements=tuple(statements), **more)
+
+    forward = made("forward", [Statement("ALTER TABLE t ADD COLUMN c int")], rollback_file="plan.rollback.sql",
+                   irreversible=("the values of t.d",))
+    drop = Statement("ALTER TABLE t DROP COLUMN c", hazards=(Hazard(HazardKind.DATA_LOSS, "drops column t.c"),))
+    back = made("rollback", [drop])
+    text = render_markdown(forward, "plan.sql", target="environment staging", rollback=back)
+    assert "Made against environment `staging` (PostgreSQL 18)" in text and "db.example" not in text
+    assert "Apply it with: `pgproof apply plan.rollback.sql --env staging --yes --allow-hazards DATA_LOSS`" in text
+    assert "| 1 | `DATA_LOSS` | drops column t.c |" in text
+    assert "**A rollback cannot bring back:**\n\n- the values of t.d" in text
 
 
 def actionlint(files: list[Path]) -> list[dict]:

@@ -97,7 +97,8 @@ def test_apply_asks_last_after_a_summary(pgproof, legacy_db, tmp_path, monkeypat
     assert declined.code == 1 and "not confirmed; nothing was changed." in declined.err
     summary = declined.err.index(f"{plan} (plan, made ")
     assert "statement(s), 2 data fix(es) touching" in declined.err[summary:]
-    assert "hazards: DATA_FIX, INDEX_BUILD (allowed)." in declined.err[summary:]
+    assert "hazards: DATA_FIX, INDEX_BUILD (allowed); estimated time under 1 s (a rough estimate: the plan's row " \
+        "counts times a per-row cost measured once, lock waits not included)." in " ".join(declined.err[summary:].split())
     assert declined.err.index("not confirmed") > summary
     assert f"Apply {plan} to " in capsys.readouterr().err
     assert run_sql(legacy_db, "SELECT to_regclass('pgproof.apply_history')") == [(None,)]

@@ -56,6 +56,10 @@ def test_rollback_of_an_apply_after_two_applies_returns_to_the_state_before_it(p
     assert [(e["id"], e["outcome"], e["rollback_recorded"]) for e in entries] == [(2, "succeeded", True),
                                                                                (1, "succeeded", True)]
     assert entries[1]["fingerprint_after"] == entries[0]["target_fingerprint"]
+    summary = pgproof("history", "--db", empty_db, "--format", "markdown").out  # deploy's job summary
+    assert summary.startswith("### pgproof history: 2 apply(ies) on the target\n")
+    assert "| 2 | " in summary and "| succeeded | 0/0 |" not in summary and "`pgproof rollback 1`" in summary
+    assert "postgresql" not in summary and "pgproof-scratch" not in summary
 
     moved_on = pgproof("rollback", "1", "--db", empty_db, "--out", str(tmp_path / "back1.sql"))
     assert moved_on.code == 3

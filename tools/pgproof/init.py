@@ -97,10 +97,11 @@ def pinned_install(version: str = __version__) -> str:
 
 
 def render_workflow(name: str, install: str) -> str:
-    """The template `name` with `install` (whole lines of steps) in place of its marker."""
+    """The template `name` with `install` (whole lines of steps) in place of its marker
+    (once per job that runs pgproof: deploy's replan job installs it too)."""
     text = (TEMPLATES / name).read_text(encoding="utf-8")
     line = INSTALL_MARKER + "\n"
-    if text.count(line) != 1:
+    if line not in text:
         raise ConfigError(f"the workflow template {TEMPLATES / name} lost its {INSTALL_MARKER} line; reinstall pgproof.")
     return text.replace(line, install)
 

@@ -25,14 +25,14 @@ from rich.console import Console
 
 from pgproof import __version__, commands
 from pgproof.diff import gaps
-from pgproof.core import interrupts, timing
+from pgproof.core import estimate, interrupts, timing
 from pgproof.core import db as db_module
 from pgproof.diff.drift import RENDERERS
 from pgproof.read import uncompared
 from pgproof.core.hints import Hints
 from pgproof.cli.output import Output, number
 from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
-from pgproof.cli.report import RENDERERS as PLAN_RENDERERS
+from pgproof.cli.report import RENDERERS as PLAN_RENDERERS, render_history_markdown
 from pgproof.core.errors import ConfigError, DiffError, ExitCode, PgProofError
 from pgproof.core.settings import Settings, resolve
 from pgproof.core.statement import render_script
@@ -46,6 +46,7 @@ class Context:
     err: Console
     traceback: bool = False
     timings: bool = False
+    progress: bool = True  # --no-progress turns the phase lines off
     environments: tuple[str, ...] = ()  # --env NAME, as given
     output: Output = field(init=False)
 
@@ -87,10 +88,22 @@ def _timings_flag(ctx: click.Context, param: click.Parameter, value: bool) -> No
         ctx.find_object(Context).timings = True
 
 
+def _no_progress_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Context).progress = False
+
+
 def timings_option(f):
-    """--timings after the command name too (`pgproof plan --timings`)."""
+    """--timings and --no-progress after the command name too (`pgproof plan --timings`)."""
+    f = click.option("--no-progress", is_flag=True, expose_value=False, callback=_no_progress_flag,
+                     help="Do not show the phases while they run (the lines on stderr).")(f)
     return click.option("--timings", is_flag=True, expose_value=False, callback=_timings_flag,
                         help="Print the time of each phase to stderr; they add up to the wall time.")(f)
+
+
+def _show_phases(obj: Context) -> None:
+    """This command shows its phases while they run (stderr; a live line on a terminal)."""
+    obj.output.phases.enabled = obj.progress
 
 
 def _environments(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
@@ -132,8 +145,10 @@ def schema_options(f):
 @click.version_option(__version__, prog_name="pgproof")
 @click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
 @click.option("--timings", is_flag=True, help="Print the time of each phase to stderr.")
+@click.option("--no-progress", "no_progress", is_flag=True,
+              help="Do not show the phases of plan, diff, drift and inspect while they run.")
 @click.pass_context
-def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
+def cli(ctx: click.Context, traceback: bool, timings: bool, no_progress: bool) -> None:
     """Declarative schema-as-code for PostgreSQL + pgvector.
 
     schema/schema.sql is the truth; pgproof loads it into a scratch database, asks migra
@@ -148,6 +163,7 @@ def cli(ctx: click.Context, traceback: bool, timings: bool) -> None:
     """
     ctx.obj.traceback = traceback
     ctx.obj.timings = timings
+    ctx.obj.progress = not no_progress
 
 
 @cli.command()
@@ -171,6 +187,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof diff --db "$STAGING_URL" > change.sql
       pgproof diff --exit-code --format json
     """
+    _show_phases(obj)
     settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     result = commands.diff(settings)
     for note in result.notes:
@@ -212,6 +229,7 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
       pgproof drift --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof drift --env staging --env production
     """
+    _show_phases(obj)
     chosen = _each_environment(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None)
     if len(chosen) == 1:
         if isinstance(chosen[0], PgProofError):
@@ -273,11 +291,12 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
       pgproof plan --out plan.sql --format markdown >> "$GITHUB_STEP_SUMMARY"
       pgproof plan --db "$STAGING_URL" --scratch embedded --out plan.sql
     """
+    _show_phases(obj)
     settings = _settings(db=db, schema=schema, scratch=scratch, cache=False if no_cache else None,
                          rehearsal=rehearsal)
     files = commands.plan(settings, out)
     made = files.plan
-    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path)))
+    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path), target=settings.target_label, rollback=files.rollback))
     for note in made.notes:
         obj.say(f"note: {note}")
     if made.empty:
@@ -346,7 +365,8 @@ def _apply_summary(plan, plan_file: Path, url: str | None) -> str:
     hazards = ", ".join(plan.hazard_codes) + " (allowed)" if plan.hazard_codes else "none"
     kind = "rollback plan" if plan.kind == ROLLBACK else "plan"
     return (f"{plan_file} ({kind}, made {plan.created}) on {_masked(url)}: {len(plan.statements)} statement(s), "
-            f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}.")
+            f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}; "
+            f"estimated time {estimate.describe(estimate.seconds(plan))} ({estimate.HOW}).")
 
 
 @cli.command()
@@ -364,8 +384,23 @@ def show(obj: Context, plan_file: Path, fmt: str) -> int:
       pgproof show plan.sql
       pgproof show plan.sql --format json | jq -r '.hazard_codes | join(" ")'
     """
-    obj.out.write(PLAN_RENDERERS[fmt](commands.show(plan_file), str(plan_file)))
+    plan = commands.show(plan_file)
+    obj.out.write(PLAN_RENDERERS[fmt](plan, str(plan_file), rollback=_rollback_beside(plan, plan_file)))
     return ExitCode.OK
+
+
+def _rollback_beside(plan, plan_file: Path):
+    """The plan's rollback file beside it, for the markdown's rollback section (None when
+    it is gone or not a rollback of this plan: the section then says less)."""
+    from pgproof.core.plan_file import FORWARD, way_back
+
+    back = way_back(plan, plan_file) if plan.kind == FORWARD else None
+    if back is None or not back.exists():
+        return None
+    try:
+        return commands.show(back)
+    except PgProofError:
+        return None
 
 
 HISTORY_JSON_FORMAT = "pgproof.history/1"
@@ -374,7 +409,8 @@ HISTORY_JSON_FORMAT = "pgproof.history/1"
 @cli.command()
 @timings_option
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for people, json for scripts, markdown for a job summary (no host named).")
 @click.pass_obj
 def history(obj: Context, db: str | None, fmt: str) -> int:
     """List the plans applied to the target, newest first.
@@ -385,8 +421,13 @@ def history(obj: Context, db: str | None, fmt: str) -> int:
     Examples:
       pgproof history --db "$DATABASE_URL"
       pgproof history --db "$DATABASE_URL" --format json | jq '.entries[0]'
+      pgproof history --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    entries = commands.history(_settings(db=db))
+    settings = _settings(db=db)
+    entries = commands.history(settings)
+    if fmt == "markdown":
+        obj.out.write(render_history_markdown(entries, settings.target_label))
+        return ExitCode.OK
     if fmt == "json":
         obj.out.write(json.dumps({"format": HISTORY_JSON_FORMAT, "entries": [e.to_data() for e in entries]},
                                  indent=2) + "\n")
@@ -623,6 +664,7 @@ def inspect(obj: Context, db: str | None, out: Path | None, as_folder: bool, scr
       pgproof inspect --db "$DATABASE_URL" --out schema/ --split
       pgproof inspect --db "$DATABASE_URL" > schema.sql
     """
+    _show_phases(obj)
     settings = _settings(db=db, scratch=scratch)
     made = commands.inspect(settings, out, as_folder)
     if out is None:
@@ -844,7 +886,7 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     db_module.remember_environment(os.environ)
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
-        with interrupts.cancellable_queries():
+        with interrupts.cancellable_queries(), timing.reporting(context.output.phases):
             code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
         return int(code) if code is not None else ExitCode.OK
     except PgProofError as exc:

@@ -6,6 +6,12 @@ it runs: on a terminal a rich progress line (title, bar, done/total with its uni
 what the server is doing), replaced when the step ends by one plain line that stays; on a
 pipe or in a CI log, a plain line every `pipe_every_s` seconds and the same final line.
 Nothing else is drawn while a step is live, so no later line is glued to a bar.
+
+The phases of a command (`core.timing`: scratch start, schema load, migra, proof,
+rehearsal, row checks...) show the same way once a command turns them on
+(`Output.phases.enabled`): on a terminal one live line naming the phase being run (nested
+phases as "proof › migra") with its time, in a pipe a plain line every `pipe_every_s`
+seconds; either way one plain line per phase when it ends. A step pauses them.
 Numbers are written one way everywhere: `number(1108)` is "1,108".
 """
 
@@ -15,6 +21,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass, field
 
 from rich.console import Console
@@ -91,12 +98,104 @@ class _Detail(ProgressColumn):
         return Text(task.fields["state"].detail or "", style="dim", no_wrap=True, overflow="ellipsis")
 
 
+class Phases:
+    """The `timing.PhaseSink` of a command: what phase runs now, and how each ended."""
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.enabled = False
+        self._stack: list[tuple[str, float]] = []  # (phase, started) of the main thread
+        self._lock = threading.Lock()
+        self._paused = 0
+        self._bar: Progress | None = None
+        self._task: Any = None
+        self._stop: threading.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    def _title(self) -> str:
+        return " › ".join(name for name, _ in self._stack)
+
+    def entered(self, name: str) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            self._stack.append((name, time.monotonic()))
+        if len(self._stack) == 1 and not self._paused:
+            self._start()
+        self._refresh()
+
+    def left(self, name: str, seconds_taken: float, failed: bool) -> None:
+        if not self.enabled or not self._stack:
+            return
+        with self._lock:
+            self._stack.pop()
+        if not self._stack:
+            self._end()
+        else:
+            self._refresh()
+        if not failed:  # a failed phase is told by the error that follows, once
+            self.output.say(f"{name}: done in {seconds(seconds_taken)}")
+
+    def beside(self, name: str, seconds_taken: float, failed: bool) -> None:
+        if self.enabled and not failed:
+            self.output.say(f"{name}: done in {seconds(seconds_taken)} (in parallel)")
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No phase line while a step draws its own (one live display at a time)."""
+        self._paused += 1
+        if self._paused == 1 and self._stack:
+            self._end()
+        try:
+            yield
+        finally:
+            self._paused -= 1
+            if not self._paused and self._stack:
+                self._start()
+                self._refresh()
+
+    def _start(self) -> None:
+        if self.output.terminal:
+            self._bar = Progress(
+                TextColumn("{task.description}", style="bold"), BarColumn(bar_width=24),
+                TimeElapsedColumn(), console=self.output.err, transient=True, refresh_per_second=8,
+            )
+            self._task = self._bar.add_task(self._title(), total=None)
+            self._bar.start()
+            return
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._rhythm, args=(self._stop,), daemon=True)
+        self._thread.start()
+
+    def _refresh(self) -> None:
+        if self._bar is not None and self._stack:
+            self._bar.reset(self._task, description=self._title(), total=None)
+
+    def _rhythm(self, stop: threading.Event) -> None:
+        while not stop.wait(self.output.pipe_every_s or PIPE_EVERY_S):
+            with self._lock:
+                if not self._stack:
+                    continue
+                line = f"{self._title()}: {seconds(time.monotonic() - self._stack[-1][1])}"
+            self.output.say(line)
+
+    def _end(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        if self._stop is not None and self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._stop = self._thread = None
+
+
 class Output:
     """Messages and progress for people, on one rich Console (stderr)."""
 
     def __init__(self, err: Console, pipe_every_s: float | None = None) -> None:
         self.err = err
         self.pipe_every_s = pipe_every_s
+        self.phases = Phases(self)
 
     @property
     def terminal(self) -> bool:
@@ -120,7 +219,7 @@ class Output:
 
         failed = True
         try:
-            with (self._terminal_step if self.terminal else self._pipe_step)(state):
+            with self.phases.paused(), (self._terminal_step if self.terminal else self._pipe_step)(state):
                 yield tick
                 failed = False
         finally:  # the live line is gone: one plain line says how the step ended

@@ -1,13 +1,16 @@
 """A plan for people and machines: markdown for a pull-request comment or job summary,
 and json (schema `schemas/plan.schema.json`, versioned). The SQL inside is the plan's own
-body, rendered by `plan.render_body`, so the comment shows exactly what apply runs."""
+body, rendered by `plan.render_body`, so the comment shows exactly what apply runs.
+Also the history's markdown (deploy's job summary). Markdown never names a host."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from pgproof.core.escape import html, markdown, markdown_code, markdown_fence
+from pgproof.core.escape import ENVIRONMENT_PREFIX, html, markdown, markdown_code, markdown_fence, markdown_target
+from pgproof.core.hints import command
+from pgproof.core import estimate
 from pgproof.core.hazard import HazardKind
 from pgproof.core.plan_file import ROLLBACK, Plan, render, render_body
 from pgproof.core.transactions import summaries
@@ -55,19 +58,24 @@ def as_dict(plan: Plan, path: str | None = None) -> dict[str, Any]:
     }
 
 
-def render_json(plan: Plan, path: str | None = None) -> str:
+def render_json(plan: Plan, path: str | None = None, **_: Any) -> str:
     return json.dumps(as_dict(plan, path), indent=2) + "\n"
 
 
-def render_markdown(plan: Plan, path: str | None = None) -> str:
+def render_markdown(plan: Plan, path: str | None = None, *, target: str | None = None,
+                    rollback: Plan | None = None) -> str:
+    """The PR comment: `target` is the target's label (Settings.target_label: named by its
+    environment, never by host); `rollback` the plan's rollback plan, for its section."""
     title = "rollback plan" if plan.kind == ROLLBACK else "plan"
+    where = markdown_target(target)
     if plan.empty:
-        return f"### ✅ pgproof {title}: nothing to do\n\n{markdown_code(plan.target)} already matches the desired schema.\n"
+        return f"### ✅ pgproof {title}: nothing to do\n\n{where[:1].upper() + where[1:]} already matches the desired schema.\n"
     out = [
         f"### pgproof {title}: {len(plan.statements)} statement(s), {len(plan.fixes)} data fix(es)\n",
-        f"Target {markdown_code(plan.target)} (PostgreSQL {markdown(plan.target_version)}); "
+        f"Made against {where} (PostgreSQL {markdown(plan.target_version)}); "
         f"fingerprint `{plan.target_fingerprint[:12]}` → `{plan.desired_fingerprint[:12]}`; "
         f"checksum `{plan.checksum[:19]}`.\n",
+        f"**Estimated time**: {estimate.describe(estimate.seconds(plan))} ({estimate.HOW}).\n",
     ]
     if plan.hazard_codes:
         out += [
@@ -96,8 +104,6 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
                 "| fix | phase | rows to fix |", "| --- | --- | ---: |"]
         out += [f"| {markdown_code(f.name, in_table=True)} | {f.phase} | {f.rows:,} |" for f in plan.fixes]
         out.append("")
-    if plan.irreversible:
-        out += ["**Cannot be brought back:**\n"] + [f"- {markdown(line)}" for line in plan.irreversible] + [""]
     if plan.rehearsal:
         out += [f"**Rehearsal**: {markdown(plan.rehearsal[0])}\n"] + [f"- {markdown(line)}" for line in plan.rehearsal[1:]] + [""]
     out += [f"> {markdown(note)}\n" for note in plan.notes]
@@ -116,13 +122,69 @@ def render_markdown(plan: Plan, path: str | None = None) -> str:
         markdown_fence(render_body(plan).rstrip(), "sql"),
         "</details>\n",
     ]
-    if plan.rollback_file:
-        out.append(f"Rollback: {markdown_code(plan.rollback_file)}, applied with `pgproof apply`.\n")
+    out += _rollback_section(plan, rollback, target)
     return "\n".join(out)
 
 
-def render_sql(plan: Plan, path: str | None = None) -> str:
+def _rollback_section(plan: Plan, rollback: Plan | None, target: str | None) -> list[str]:
+    """What the way back does, its hazards, how it is applied, what it cannot bring back."""
+    if plan.kind == ROLLBACK:
+        return []
+    out = ["**Rollback**\n"]
+    env = ("--env", target.removeprefix(ENVIRONMENT_PREFIX)) if target and target.startswith(ENVIRONMENT_PREFIX) else ()
+    if plan.rollback_file:
+        file = plan.rollback_file.rsplit("/", 1)[-1]
+        what = (f"{len(rollback.statements)} statement(s) that" if rollback is not None else "Its statements")
+        out.append(f"{markdown_code(file)}, proven when this plan was made: {what} bring the target back to the "
+                   "schema this plan was made against. Every apply records it in the target's history, so "
+                   "`pgproof history` then `pgproof rollback ID --out rollback.sql` writes it back after the file is gone.\n")
+        codes = ",".join(rollback.hazard_codes) if rollback is not None else ""
+        allow = ("--allow-hazards", codes) if codes else ()
+        out.append(f"Apply it with: {markdown_code(command('apply', file, *env, '--yes', *allow))}\n")
+        if rollback is not None and rollback.hazard_codes:
+            out += ["| rollback statement | hazard | detail |", "| --- | --- | --- |"]
+            out += [f"| {n} | `{h.kind.code}` | {markdown(h.detail)} |"
+                    for n, s in enumerate(rollback.statements, start=1) for h in s.hazards if h.needs_ack]
+            out.append("")
+        elif rollback is not None:
+            out.append("Its hazards: none.\n")
+    else:
+        out.append("No rollback plan was written with this plan.\n")
+    if plan.irreversible:
+        out += ["**A rollback cannot bring back:**\n"] + [f"- {markdown(line)}" for line in plan.irreversible] + [""]
+    if plan.fixes:
+        out.append("The rollback changes the schema only: rows the data fixes changed or removed stay as the "
+                   "fixes left them (their previous values are archived, restorable one by one).\n")
+    elif not plan.irreversible:
+        out.append("Nothing this plan changes is lost on the way back.\n")
+    return out
+
+
+def render_sql(plan: Plan, path: str | None = None, **_: Any) -> str:
     return render(plan)
+
+
+HISTORY_ROWS = 20  # a job summary shows the newest applies; `history --format json` has them all
+
+
+def render_history_markdown(entries: list, target: str | None = None) -> str:
+    """The applies of `pgproof history` (ledger.history.Entry, newest first) as a job summary."""
+    where = markdown_target(target)
+    if not entries:
+        return f"### pgproof history\n\nNo plan has been applied to {where} yet.\n"
+    out = [f"### pgproof history: {len(entries)} apply(ies) on {where}\n",
+           "| id | started (UTC) | outcome | steps | seconds | user | plan | rollback |",
+           "| ---: | --- | --- | ---: | ---: | --- | --- | --- |"]
+    for e in entries[:HISTORY_ROWS]:
+        took = f"{e.duration_ms / 1000:.1f}" if e.duration_ms is not None else "-"
+        who = markdown_code(e.database_user + (f" ({e.os_user})" if e.os_user else ""), in_table=True)
+        back = f"`pgproof rollback {e.id}`" if e.has_rollback else "-"
+        outcome = f"{e.outcome}: {markdown(e.error)}" if e.error else e.outcome
+        out.append(f"| {e.id} | {e.started_at:%Y-%m-%d %H:%M:%S} | {outcome} | {e.statements_done}/{e.statements} | "
+                   f"{took} | {who} | {e.plan_kind} `{e.plan_checksum[7:19]}` | {back} |")
+    if len(entries) > HISTORY_ROWS:
+        out.append(f"\n{len(entries) - HISTORY_ROWS} older apply(ies) not shown: `pgproof history --format json` lists them all.")
+    return "\n".join(out) + "\n"
 
 
 RENDERERS = {"sql": render_sql, "markdown": render_markdown, "json": render_json}

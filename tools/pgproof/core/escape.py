@@ -93,3 +93,17 @@ def html(text: str) -> str:
     """`text` as the content of an HTML element: one line, `<`, `>`, `&` and quotes as
     entities (no tag, comment or `</details>` can form)."""
     return _html.escape(one_line(text), quote=True)
+
+
+ENVIRONMENT_PREFIX = "environment "  # Settings.target_label of a named environment
+
+
+def markdown_target(label: str | None) -> str:
+    """How markdown (a PR comment, a job summary: read widely) names the target: the
+    environment's name when there is one, else "the target"; never its URL or host, not
+    even masked. "an empty database" (no target at all) stays what it is."""
+    if label and label.startswith(ENVIRONMENT_PREFIX):
+        return f"environment {markdown_code(label.removeprefix(ENVIRONMENT_PREFIX))}"
+    if label == "an empty database":
+        return label
+    return "the target"

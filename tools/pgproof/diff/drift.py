@@ -13,7 +13,7 @@ from pgproof.diff import gaps
 from pgproof.read.catalog import Difference
 from pgproof.diff.engine import Diff
 from pgproof.core.statement import render_script
-from pgproof.core.escape import markdown, markdown_code, markdown_fence, one_line
+from pgproof.core.escape import markdown, markdown_code, markdown_fence, markdown_target, one_line
 
 JSON_FORMAT = "pgproof.drift/1"
 
@@ -125,15 +125,17 @@ def render_json(report: DriftReport) -> str:
 
 
 def render_markdown(report: DriftReport) -> str:
+    target = markdown_target(report.target)  # never a host in a job summary or PR comment
+    target = target[:1].upper() + target[1:]  # it starts a sentence
     if not report.drifted:
-        out = [f"### ✅ No drift\n\n{markdown_code(report.target)} matches {markdown_code(report.schema)}.\n"]
+        out = [f"### ✅ No drift\n\n{target} matches {markdown_code(report.schema)}.\n"]
     elif report.unverified:
         out = [f"### ⚠️ Not verified: not compared: {markdown(report.diff.not_compared.summary())}\n\n"
-               f"{markdown_code(report.target)} matches {markdown_code(report.schema)} in every object pgproof compares.\n"]
+               f"{target} matches {markdown_code(report.schema)} in every object pgproof compares.\n"]
     else:
         out = [
             f"### ⚠️ Drift: {len(report.diff.differences)} object(s) differ\n",
-            f"{markdown_code(report.target)} differs from {markdown_code(report.schema)}.\n",
+            f"{target} differs from {markdown_code(report.schema)}.\n",
             "| | kind | object | what |",
             "| --- | --- | --- | --- |",
         ]

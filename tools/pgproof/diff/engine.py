@@ -130,7 +130,7 @@ def _read(url: str, exclusions: Exclusions, role: str, recording: list | None) -
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgproof-catalog") as pool:
             described = pool.submit(_describe, url, snapshot, exclusions, role) if snapshot else None
             oddities = _oddities(conn)
-            with timing.phase("migra inspection"):
+            with timing.phase("migra inspection", "read the target" if role == "target" else "read a scratch database"):
                 inspection = inspect(conn, exclusions, url, recording=recording)
             if described is None:  # no snapshot to share: one after the other, same transaction
                 with timing.phase("catalog check"):
