@@ -203,7 +203,7 @@ def run_case(case: Case, tmp_path: Path, monkeypatch, values: dict[str, str]):
     for key, value in case.env.items():
         monkeypatch.setenv(key, value)
     out, err = io.StringIO(), io.StringIO()
-    code = cli.run([fill(a, {**values, "tmp": str(tmp_path)}) for a in case.args], out=out, err=err)
+    code = cli.run(["--no-progress", *(fill(a, {**values, "tmp": str(tmp_path)}) for a in case.args)], out=out, err=err)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -81,7 +81,7 @@ def in_process(*args: str, scratch_url: str) -> tuple[int, str, str]:
     os.chdir(REPO)
     os.environ["PGPROOF_SCRATCH"] = scratch_url
     try:
-        code = cli.run(list(args), out=out, err=err)
+        code = cli.run(["--no-progress", *args], out=out, err=err)
     finally:
         os.chdir(previous)
         if scratch_before is None:

@@ -29,7 +29,7 @@ def here(tmp_path, monkeypatch):
 
 def run(*args: str) -> Result:
     out, err = io.StringIO(), io.StringIO()
-    code = cli.run(list(args), out=out, err=err)
+    code = cli.run(["--no-progress", *args], out=out, err=err)
     return Result(code, out.getvalue(), err.getvalue())
 
 

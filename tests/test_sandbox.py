@@ -136,7 +136,7 @@ def run(monkeypatch, tmp_path):
         monkeypatch.setenv("PGPROOF_CACHE", "on" if warm else "off")
         monkeypatch.setenv("PGPROOF_CACHE_DIR", str(folder))
         out, err = io.StringIO(), io.StringIO()
-        code = cli.run(list(args), out=out, err=err)
+        code = cli.run(["--no-progress", *args], out=out, err=err)
         return Result(code, out.getvalue(), err.getvalue())
 
     yield invoke
@@ -225,7 +225,7 @@ def warm_server(monkeypatch, empty_db, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setenv("PGPROOF_CACHE", "on")
     monkeypatch.setenv("PGPROOF_SCRATCH", "embedded")
-    code = cli.run(["diff"], out=out, err=err)
+    code = cli.run(["--no-progress", "diff"], out=out, err=err)
     assert code in (0, 2), err.getvalue()
     assert _mode(home) == 0o700  # never opened to others, even as root
     (server,) = folder.glob("pg*-*")
