@@ -332,6 +332,8 @@ def _type_change(number: int, table: str, column: str, definition: ColumnDef, sc
     labels = state.enums.get(_type_key(definition.typeName.names))
     if labels is None:
         labels = schema.enum_labels(_type_key(definition.typeName.names))
+    if definition.typeName.arrayBounds:
+        labels = None  # an array of the enum: its text is '{...}', never a label; evaluated below
     if value is not None and labels is not None:
         shown = ", ".join(labels)
         yield make(f"({value}) IS NOT NULL AND ({value})::text <> ALL (ARRAY[{', '.join(literal(x) for x in labels)}])",
