@@ -8,7 +8,7 @@ create type "public"."MemberState" as enum ('ACTIVE', 'INACTIVE');
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 ALTER TABLE public."Member" ALTER COLUMN "isActive" DROP DEFAULT;
--- statement 3 of 4 (catalog, in the transaction); hazards: ACCESS_EXCLUSIVE_LOCK, CONSTRAINT_VALIDATION, TABLE_REWRITE
+-- statement 3 of 4 (catalog, in the transaction); hazards: ACCESS_EXCLUSIVE_LOCK, TABLE_REWRITE
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 ALTER TABLE public."Member" ALTER COLUMN "isActive" TYPE public."MemberState" USING CAST(CASE WHEN "isActive" THEN 'ACTIVE' ELSE 'INACTIVE' END AS "MemberState");

@@ -8,7 +8,7 @@ create type "public"."mood" as enum ('calm', 'busy');
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 ALTER TABLE public.items ALTER COLUMN mood DROP DEFAULT;
--- statement 3 of 4 (catalog, in the transaction); hazards: ACCESS_EXCLUSIVE_LOCK, CONSTRAINT_VALIDATION, TABLE_REWRITE
+-- statement 3 of 4 (catalog, in the transaction); hazards: ACCESS_EXCLUSIVE_LOCK, TABLE_REWRITE
 SET LOCAL lock_timeout = '3000ms';
 SET LOCAL statement_timeout = '0ms';
 ALTER TABLE public.items ALTER COLUMN mood TYPE public.mood USING CAST((ARRAY['calm', 'busy'])[mood + 1] AS mood);
