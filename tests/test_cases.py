@@ -29,6 +29,7 @@ a few threads, each with its own fresh databases.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import threading
 import time
@@ -46,7 +47,7 @@ from pgproof.apply import run as apply
 from pgproof.core import db
 from pgproof.read import desired
 from pgproof.plan import hazards, planner
-from pgproof.diff import grants, sides
+from pgproof.diff import grants, renames, sides
 from pgproof.core import locks, plan_file, transactions
 from pgproof.core.settings import Settings
 from pgproof.plan import order
@@ -63,8 +64,12 @@ WORKERS = 6
 # so in its notes. Each is a state a diff cannot recreate, or a gap of migra going back.
 ROLLBACK_NOT_PROVEN = {
     "column_generated_expression_dropped",  # gap generated-kind, going back
-    "enum_value_added_used_as_default",  # migra re-creates the type; the default uses the label
     "enum_value_added_with_function",  # gap enum-recreated, going back
+    # a convert directive goes one way: going back, no cast and no directive
+    "coltype_bigint_to_timestamp_with_using",
+    "coltype_boolean_to_enum_with_using",
+    "coltype_int_to_composite_with_using",
+    "coltype_int_to_new_enum_with_using",
     "index_invalid_rebuilt",  # nothing re-creates an INVALID index
 }
 
@@ -190,7 +195,7 @@ def warm_run(case: Path, target: str, cache_folder: Path) -> Warm:
                         exclusions=Exclusions(), cache=True, cache_dir=cache_folder)
     with sides.open_sides(settings) as both:
         assert both.cache is not None, "the warm path did not run"
-        found = compare(both.target, both.desired, cast_url=both.casts)
+        found = renames.compare_with(both, [], cast_url=both.casts).diff  # the convert directives read
         statements = found.statements
         if not found.gaps:
             with db.connection(target) as conn:
@@ -239,10 +244,12 @@ def run_case(case: Path, pg_server, folder: Path, warm_cache: WarmCache | None) 
     """Diff, (warm diff,) plan, apply, compare: on fresh databases, dropped afterwards."""
     started = time.monotonic()
     with pg_server.database() as target, pg_server.database() as scratch_db:
+        files = desired.read(case / "after.sql")
         desired.load(target, desired.read(case / "before.sql"))
-        desired.load(scratch_db, desired.read(case / "after.sql"), pg_server)  # as pgproof loads it: the loader owns it
-        both = sides.from_urls(target, scratch_db, pg_server, Exclusions())  # each side read once
-        found = compare(both.target, both.desired, cast_url=scratch_db)
+        desired.load(scratch_db, files, pg_server)  # as pgproof loads it: the loader owns it
+        # each side read once; the files for their convert directives
+        both = dataclasses.replace(sides.from_urls(target, scratch_db, pg_server, Exclusions()), files=files)
+        found = renames.compare_with(both, [], cast_url=scratch_db).diff
         warm: Warm | Exception | None = None
         if warm_cache is not None:
             warm_started = time.monotonic()
@@ -295,10 +302,23 @@ def warm_cache(pg_major, tmp_path_factory):
         cache.clear(folder)
 
 
+def selected_cases(items) -> list[Path]:
+    """The cases the session runs: those its items name, or every case when an item
+    of this module that is not a single case (the warm test) runs too."""
+    mine = [item for item in items if item.module is not None and item.module.__name__ == __name__]
+    named = [item.callspec.params["case"] for item in mine
+             if hasattr(item, "callspec") and "case" in item.callspec.params]
+    if any(item.name.startswith("test_warm_equals_cold") for item in mine):
+        return CASES
+    return [case for case in CASES if case in set(named)]
+
+
 @pytest.fixture(scope="module")
-def outcomes(pg_server, pg_major, warm_cache, tmp_path_factory):
-    """Every case run once, a few at a time; an exception is kept as the case's outcome."""
-    cases = [case for case in CASES if runs_on(case, pg_major)]
+def outcomes(pg_server, pg_major, warm_cache, tmp_path_factory, request):
+    """Every selected case run once, a few at a time; an exception is kept as the case's
+    outcome. `-k name` runs only the cases it selects (all of them when the warm test
+    is selected, which reads every outcome)."""
+    cases = [case for case in selected_cases(request.session.items) if runs_on(case, pg_major)]
     folders = {case: tmp_path_factory.mktemp(case.name) for case in cases}  # not thread-safe
 
     def guarded(case: Path):

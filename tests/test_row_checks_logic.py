@@ -103,6 +103,14 @@ CASES = [
     ("text to integer on 15: the conversion is tried",
      ["ALTER TABLE posts ALTER COLUMN rating TYPE integer USING rating::integer"],
      15, [(1, "type_change", "WHERE num_nulls(CAST(rating AS integer)) < 0")]),
+    ("a convert directive's expression to an enum: its text must be a label",
+     ["create type \"public\".\"State\" as enum ('ON', 'OFF')",
+      'ALTER TABLE public.posts ALTER COLUMN "score" TYPE public."State" '
+      'USING CAST(CASE WHEN score > 0 THEN \'ON\' ELSE \'OFF\' END AS "State")'], 18,
+     [(2, "type_change", "(CASE WHEN score > 0 THEN 'ON' ELSE 'OFF' END)::text <> ALL (ARRAY['ON', 'OFF'])")]),
+    ("an array of an enum is no label: the conversion is tried",
+     ['ALTER TABLE public.posts ALTER COLUMN "rating" TYPE public.mood[] USING "rating"::text[]::public.mood[]'], 18,
+     [(1, "type_change", "num_nulls(")]),
     ("narrowing a varchar never fails (an explicit cast truncates)",
      ["ALTER TABLE posts ALTER COLUMN label TYPE varchar(5) USING label::varchar(5)"], 18, []),
 ]

@@ -253,17 +253,19 @@ def compute(target_url: str, desired_url: str, exclusions: Exclusions = Exclusio
                    cast_url=desired_url)
 
 
-def compare(actual: Side, desired: Side, cast_url: Casts = None) -> Diff:
+def compare(actual: Side, desired: Side, cast_url: Casts = None, conversions: dict[str, str] | None = None) -> Diff:
     """The diff from `actual` (the target) to `desired`, from what was read already.
     `cast_url`, a database that has the desired types (see `Casts`), is asked which type
-    changes no cast leads to (without it, such a change fails in the proof instead)."""
+    changes no cast leads to (without it, such a change fails in the proof instead);
+    `conversions`: the USING expression of a column's type change, by column key, from
+    the schema's convert directives (`conversions`)."""
     with timing.phase("migra"):
         migra = migration(actual, desired)
     differences = catalog.compare(desired.catalog, actual.catalog)
     schema_differences = [d for d in differences if d.kind not in grants.KINDS]
     try:
         closure = gaps.close(migra, desired.catalog, actual.catalog, schema_differences,
-                             _uncastable(cast_url, schema_differences))
+                             _uncastable(cast_url, schema_differences), conversions or {})
     except DiffError:
         raise
     except Exception as exc:  # a bug of pgproof's closers: one sentence, never a traceback

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from pgproof.read import catalog
 from pgproof.diff import engine as diff
-from pgproof.diff import copies
+from pgproof.diff import conversions, copies
 from pgproof.read.catalog import Catalog
 from pgproof.read.desired import SchemaFile
 from pgproof.diff.engine import Diff, Side
@@ -80,7 +80,8 @@ def read(files: list[SchemaFile]) -> list[Rename]:
     for file in files:
         for number, line in enumerate(file.text.splitlines(), start=1):
             directive = _DIRECTIVE.match(line)
-            if directive and not directive.group(1).lower().startswith(KEEP_DIRECTIVE):
+            if (directive and not directive.group(1).lower().startswith(KEEP_DIRECTIVE)
+                    and not conversions.is_directive(directive.group(1))):
                 found.append(_parse(directive.group(1), f"{file.display}:{number}"))
     return found
 
@@ -92,7 +93,8 @@ def _parse(text: str, location: str) -> Rename:
         raise SchemaError(
             f"{location}: '-- pgproof: {text}' is not a directive pgproof knows; write "
             "'-- pgproof: rename table|view|column|constraint|index NEW_NAME from OLD_NAME' "
-            "or '-- pgproof: drop-without-archive SCHEMA.TABLE[.COLUMN]'."
+            "or '-- pgproof: drop-without-archive SCHEMA.TABLE[.COLUMN]' "
+            f"or '{conversions.FORM}'."
         )
     parts = _names(match.group(2))
     old = _names(match.group(3))
@@ -186,14 +188,15 @@ def compare_with(both, renames: list[Rename], cast_url: diff.Casts = None) -> Re
     """`diff.compare` of the two sides (`sides.Sides`), with the renames the directives
     call for done first (see module)."""
     target, desired = both.target, both.desired
+    converted = conversions.check(conversions.read(both.files), desired.catalog)
     todo = applicable(renames, desired.catalog, target.catalog) if renames else []
     if not todo:
-        return Renamed(diff.compare(target, desired, cast_url), [], None)
+        return Renamed(diff.compare(target, desired, cast_url, converted), [], None)
     first = statements(todo, target.catalog)
     with copies.copy_of(both.target_url, both.server, both.exclusions, target.catalog, both.cache) as copy_url:
         copies.run_on_copy(copy_url, first, both.server)
         renamed = diff.read(copy_url, both.exclusions, role="scratch")
-    rest = diff.compare(renamed, desired, cast_url)
+    rest = diff.compare(renamed, desired, cast_url, converted)
     result = Diff(
         statements=first + rest.statements, differences=catalog.compare(desired.catalog, target.catalog),
         desired=desired.catalog, actual=target.catalog, notes=rest.notes, gaps=rest.gaps,

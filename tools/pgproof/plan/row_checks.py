@@ -332,6 +332,11 @@ def _type_change(number: int, table: str, column: str, definition: ColumnDef, sc
     labels = state.enums.get(_type_key(definition.typeName.names))
     if labels is None:
         labels = schema.enum_labels(_type_key(definition.typeName.names))
+    if definition.typeName.arrayBounds:
+        labels = None  # an array of the enum: its text is '{...}', never a label; evaluated below
+    if value is None and labels is not None and isinstance(using, TypeCast) and using.arg is not None \
+            and using.typeName is not None and normalise_type(deparse(using.typeName)) == new:
+        value = deparse(using.arg)  # a schema's conversion (CASE ... END::enum): its text must be a label
     if value is not None and labels is not None:
         shown = ", ".join(labels)
         yield make(f"({value}) IS NOT NULL AND ({value})::text <> ALL (ARRAY[{', '.join(literal(x) for x in labels)}])",

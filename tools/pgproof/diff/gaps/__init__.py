@@ -33,10 +33,11 @@ class Closure:
 
 def close(
     migra: list[Statement], desired: Catalog, actual: Catalog, differences: list[Difference],
-    uncastable: frozenset[str] = frozenset(),
+    uncastable: frozenset[str] = frozenset(), conversions: dict[str, str] | None = None,
 ) -> Closure:
     """migra's statements completed (and corrected) from the catalog differences;
-    `uncastable`: columns whose type change has no cast (see `column_types`)."""
+    `uncastable`: columns whose type change has no cast, `conversions`: the USING
+    expression the schema gives for a column's type change (see `column_types`)."""
     script = Script(migra, desired, actual, differences)
     # Where each closer puts its statements (prologue: after migra's schema and extension
     # creations; epilogue: after all of migra's statements):
@@ -45,10 +46,13 @@ def close(
     collations.in_new_tables(script)   # in place of migra's CREATE TABLE: the columns' COLLATE kept
     types.extensions(script)           # prologue: ALTER EXTENSION ... SET SCHEMA
     types.enum_values(script)          # prologue: ADD VALUE, instead of migra's re-creation
+    types.recreated_enum_defaults(script)  # re-created enum: its array columns recast, old defaults not set back
     types.composites(script)           # in place of migra's DROP/CREATE TYPE of a type in use
     types.domains(script)              # prologue: CREATE / ALTER DOMAIN; epilogue: DROP DOMAIN
     columns.generated(script)          # in place of migra's SET DEFAULT / stored ADD COLUMN
-    column_types.defaults(script, uncastable)  # around migra's ALTER ... TYPE: DROP DEFAULT before, SET after
+    conversions = conversions or {}
+    column_types.conversions(script, conversions)  # in place of migra's ALTER ... TYPE: the schema's USING
+    column_types.defaults(script, uncastable - set(conversions))  # around ALTER ... TYPE: DROP DEFAULT, SET after
     relations.around_type_changes(script)  # before migra's first ALTER ... TYPE: DROP VIEW; after: CREATE
     dependents.around_recreated(script)  # before migra's DROP of a re-created relation: DROP VIEW; epilogue: CREATE
     functions.changed(script)          # DROP just before a new return type; epilogue: bodies

@@ -8,6 +8,9 @@
   `USING col::new_type` fails on the target. Which conversion is meant (seconds?
   milliseconds?) only the author knows: a named gap, `column-type-cast`, with the way out.
   `uncastable` holds the columns concerned, found on the scratch server by `diff`.
+  Unless the schema says how the values convert, with a convert directive
+  (`diff/conversions.py`): migra's ALTER ... TYPE then uses the directive's expression
+  as its USING, and the gap is closed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,19 @@ from __future__ import annotations
 from pgproof.core.statement import CATALOG, Statement, ident
 from pgproof.diff.gaps import touched
 from pgproof.diff.gaps.script import GapCode, Script
+
+
+def conversions(script: Script, using: dict[str, str]) -> None:
+    """migra's `ALTER COLUMN ... TYPE` of each column the schema gives a conversion for,
+    written again with the directive's USING expression (in place: the same touches)."""
+    for difference in script.of_kind("column"):
+        if difference.key not in using or difference.status != "different" or "type" not in difference.changed_fields:
+            continue
+        column = script.desired.get("column", difference.key)
+        for position in script.find("column", difference.key, touched.COLUMN_TYPE):
+            script.migra[position] = Statement(
+                f"ALTER TABLE {column.parent} ALTER COLUMN {ident(column.name)} TYPE {difference.desired['type']} "
+                f"USING {using[difference.key]}", origin=CATALOG)
 
 
 def defaults(script: Script, uncastable: frozenset[str] = frozenset()) -> None:
@@ -46,6 +62,7 @@ def defaults(script: Script, uncastable: frozenset[str] = frozenset()) -> None:
 
 UNCASTABLE_SQL = """
 SELECT NOT (s.oid = t.oid OR s.typcategory = 'S' OR t.typcategory = 'S'
+            OR (s.typtype = 'e' AND t.typtype = 'e')  -- migra recasts enum to enum through text
             OR EXISTS (SELECT FROM pg_cast c WHERE c.castsource = s.oid AND c.casttarget = t.oid))
 FROM (SELECT to_regtype(%s)::oid AS o1, to_regtype(%s)::oid AS o2) q
 JOIN pg_type s0 ON s0.oid = q.o1 JOIN pg_type t0 ON t0.oid = q.o2

@@ -50,8 +50,10 @@ class GapCode(enum.Enum):
     COLUMN_TYPE_CAST = (
         "column-type-cast",
         "PostgreSQL has no cast from the target's type to the desired one ({what}), so the "
-        "values cannot be converted in place; add the new column beside the old one, fill it "
-        "with a data fix (docs/data-fixes.md), then drop the old column",
+        "values cannot be converted in place; say how they convert with a line "
+        "'-- pgproof: convert column SCHEMA.TABLE.COLUMN using EXPRESSION' next to the column in "
+        "the schema (docs/schema.md), or add the new column beside the old one, fill it with a "
+        "data fix (docs/data-fixes.md), then drop the old column",
     )
     UNHANDLED = (
         "unhandled",

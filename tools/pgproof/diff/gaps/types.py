@@ -40,6 +40,63 @@ def enum_values(script: Script) -> None:
             script.gap(GapCode.ENUM_RECREATED, difference)
 
 
+def recreated_enum_defaults(script: Script) -> None:
+    """An enum migra still re-creates (labels removed or reordered): migra drops each
+    column's default before the recast and sets the *old* one back after it, which fails
+    when the old default is a label the new type lacks ("invalid input value for enum").
+    Where the default changes, the old one is not set back: the DROP DEFAULT before the
+    recast stays, and the desired SET DEFAULT (migra's last one, after the recast)."""
+    changed = {d.key for d in script.of_kind("column") if "default" in d.changed_fields}
+    for difference in script.of_kind("type"):
+        if difference.status != "different" or difference.desired["kind"] != "enum":
+            continue
+        if not script.find("type", difference.key, touched.DROP):
+            continue  # not re-created (labels only added: see enum_values)
+        _recast_arrays(script, difference.key)
+        for column in _columns_of(script, difference.key) & changed:
+            recasts = script.find("column", column, touched.COLUMN_TYPE)
+            found = script.find("column", column, touched.COLUMN_DEFAULT)
+            if not recasts or not found:
+                continue
+            setting = [i for i in found if i > recasts[0] and _only_default(script, i)]
+            script.removed.update(setting[:-1])  # the old default set back; the last is the desired one
+            if setting and setting[-1] < recasts[-1]:  # the desired one must follow the recast
+                script.removed.add(setting[-1])
+                script.add(script.after(recasts[-1]), script.migra[setting[-1]])
+
+
+def _recast_arrays(script: Script, key: str) -> None:
+    """migra recasts the columns of a re-created enum but not its array columns, so its
+    DROP of the old type fails ("other objects depend on it"): each is recast here, just
+    before that DROP, its default dropped before migra's rename of the old type (the
+    rename must not run while a default uses the type) and the desired one set after."""
+    enum = script.desired.get("type", key)
+    drops = script.find("type", qualified(enum.schema, enum.name + _MIGRA_OLD_SUFFIX), touched.DROP)
+    first = script.find("type", key)
+    if not drops or not first:
+        return
+    for column in script.desired.of_kind("column"):
+        had = script.actual.get("column", column.key)
+        if column.definition["type"] != key + "[]" or had is None or had.definition["type"] != key + "[]":
+            continue
+        script.removed.update(script.find("column", column.key, touched.COLUMN_DEFAULT))
+        alter = f"ALTER TABLE {column.parent} ALTER COLUMN {ident(column.name)}"
+        if had.definition.get("default"):
+            script.add(script.before(first[0]), Statement(f"{alter} DROP DEFAULT", origin=CATALOG))
+        statements = [f"{alter} TYPE {key}[] USING {ident(column.name)}::text[]::{key}[]"]
+        if column.definition.get("default"):
+            statements.append(f"{alter} SET DEFAULT {column.definition['default']}")
+        script.add(script.before(drops[0]), *(Statement(s, origin=CATALOG) for s in statements))
+
+
+def _columns_of(script: Script, key: str) -> set[str]:
+    return {c.key for c in script.desired.of_kind("column") if c.definition["type"] in (key, key + "[]")}
+
+
+def _only_default(script: Script, position: int) -> bool:
+    return all(t.action == touched.COLUMN_DEFAULT for t in script.touches[position])
+
+
 def composites(script: Script) -> None:
     for difference in script.of_kind("type"):
         want, have = difference.desired, difference.actual

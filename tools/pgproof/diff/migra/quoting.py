@@ -2,7 +2,9 @@
 
 schemainspect quotes identifiers in one function, but interpolates some names and
 literals as they are: enum labels (`'{}'`), the roles of a policy (`to {roles}`), a
-collation's provider and locale, an extension's version. A label such as `it's` then
+collation's provider and locale, an extension's version, and the column of the recast
+that re-creates an enum (`alter column orderStatus type ... using orderStatus::text::...`,
+which PostgreSQL folds to `orderstatus`: "column does not exist"). A label such as `it's` then
 breaks the statement, and a label or role written as `x'); DROP TABLE foo; --` makes
 migra emit a statement of its own. These patches make each of them a literal or an
 identifier with pgproof's own quoting (`statement.literal`, `statement.ident`), before
@@ -24,11 +26,13 @@ def apply() -> None:
     global _APPLIED
     if _APPLIED:
         return
+    from schemainspect import inspected
     from schemainspect.pg import obj
 
     obj.InspectedEnum.quoted_elements = property(
         lambda self: ", ".join(literal(e) for e in self.elements))
     obj.InspectedEnum.change_statements = _enum_changes
+    inspected.ColumnInfo.change_enum_statement = _enum_recast
     original_policy = obj.InspectedRowPolicy.create_statement.fget
 
     def policy_create(self) -> str:
@@ -73,3 +77,12 @@ def _enum_changes(self, new) -> list[str]:
             statements.append(f"alter type {self.quoted_full_name} add value {literal(label)} {where};")
         previous = label
     return statements
+
+
+def _enum_recast(self, table_name: str) -> str:
+    """schemainspect's recast of a column to its re-created enum, the column quoted
+    (migra writes its name raw, in the ALTER COLUMN and in the USING expression)."""
+    if not self.is_enum:
+        raise ValueError
+    column, enum = ident(self.name), self.enum.quoted_full_name
+    return f"alter table {table_name} alter column {column} type {enum} using {column}::text::{enum};"

@@ -1,0 +1,2 @@
+CREATE TABLE "Log" ("id" int PRIMARY KEY, "createdAt" bigint NOT NULL);
+INSERT INTO "Log" VALUES (1, 1700000000);

@@ -1,0 +1,2 @@
+-- no plan: the diff has the gap column-type-cast; its statements, run directly:
+

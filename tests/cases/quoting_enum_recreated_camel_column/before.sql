@@ -1,0 +1,3 @@
+CREATE TYPE "OrderStatus" AS ENUM ('PENDING', 'SHIPPED', 'CANCELLED');
+CREATE TABLE "Order" ("id" int PRIMARY KEY, "orderStatus" "OrderStatus" NOT NULL DEFAULT 'PENDING');
+INSERT INTO "Order" VALUES (1, 'PENDING'), (2, 'SHIPPED');

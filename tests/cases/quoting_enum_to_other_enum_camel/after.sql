@@ -1,0 +1,3 @@
+CREATE TYPE "LegacyStatus" AS ENUM ('OPEN', 'CLOSED');
+CREATE TYPE "TaskStatus" AS ENUM ('OPEN', 'CLOSED', 'ARCHIVED');
+CREATE TABLE "Task" ("id" int PRIMARY KEY, "taskStatus" "TaskStatus" DEFAULT 'OPEN');

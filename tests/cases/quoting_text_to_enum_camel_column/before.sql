@@ -1,0 +1,3 @@
+CREATE TYPE "OrderStatus" AS ENUM ('PENDING', 'SHIPPED');
+CREATE TABLE "Order" ("id" int PRIMARY KEY, "orderStatus" text NOT NULL DEFAULT 'PENDING');
+INSERT INTO "Order" VALUES (1, 'SHIPPED');

@@ -1,0 +1,1 @@
+CREATE TABLE "Cart" ("id" int PRIMARY KEY, "itemCount" integer NOT NULL DEFAULT 0);
