@@ -107,7 +107,7 @@ def test_a_changed_schema_file_and_a_changed_target_miss(run, empty_db, cache_di
     again = run("plan", "--db", empty_db, "--schema", str(schema), "--out", str(out))
     assert again.code == 0, again.err
     assert entries(cache_dir) == count + 1  # a changed target: a new copy
-    assert "ALTER TABLE public.b SET SCHEMA pgproof_trash" in out.read_text()  # kept in the trash
+    assert "moved to pgproof_trash.b__" in out.read_text()  # the dropped table is kept in the trash
 
 
 def _another_pgvector(tmp_path: Path) -> Path:

@@ -331,7 +331,8 @@ def test_an_interrupt_during_a_long_schema_statement_ends_the_run(signum, tmp_pa
     scratch_tmp.chmod(0o711)
     env = {**os.environ, "TMPDIR": str(scratch_tmp), "PGPROOF_CACHE": "off", "PGPROOF_SCRATCH": "embedded"}
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "pgproof", "diff", "--schema", str(schema)], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "pgproof", "--no-progress", "diff", "--schema", str(schema)],
+                            cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 600

@@ -34,6 +34,7 @@ from pglast.enums import AlterTableType, ObjectType
 
 from pgproof.core.errors import SchemaError
 from pgproof.core.hazard import Hazard, HazardKind
+from pgproof.core.kinds import Kind
 from pgproof.core.sql import deparse, table_key
 from pgproof.core.statement import CATALOG, Statement, ident, literal, qualified
 from pgproof.diff.gaps import touched
@@ -88,6 +89,7 @@ def forward(statements: list[Statement], conn: Connection, catalog: Catalog, ski
     keys (read-only)."""
     result: list[Statement] = []
     kept: list[Kept] = []
+    types_dropped = _drops_types(statements)
     moving = set().union(*(_moves_with(catalog, table) for table in _trashed(statements, catalog, skip)))
     for statement in statements:
         touches = touched.read(statement)
@@ -108,6 +110,10 @@ def forward(statements: list[Statement], conn: Connection, catalog: Catalog, ski
         if kind == "table":
             if catalog.get("table", table).partitioned:  # type: ignore[union-attr]
                 result.append(_say(statement, loss, "not kept: a partitioned table's drop is not moved to the trash"))
+                continue
+            if types_dropped:
+                result.append(_say(statement, loss, "not kept: the plan also drops a type or extension, which a "
+                                                    "table in the trash could still use"))
                 continue
             schema, name = _split(table)
             trashed = ledger.Trashed(schema, name, ledger.trash_name(name, pid))
@@ -157,8 +163,17 @@ def rollback(statements: list[Statement], kept: list[Kept], target: Catalog) -> 
     return result
 
 
+def _drops_types(statements: list[Statement]) -> bool:
+    """Does the plan drop a type, domain or extension? A table moved to the trash keeps
+    depending on its columns' types, so such a drop would fail (or take the table)."""
+    return any(t.action == DROP and t.kind in (Kind.TYPE, Kind.EXTENSION)
+               for statement in statements for t in touched.read(statement))
+
+
 def _trashed(statements: list[Statement], catalog: Catalog, skip: dict[str, str]) -> list[str]:
     """The tables the plan moves to the trash instead of dropping them."""
+    if _drops_types(statements):
+        return []
     found = []
     for statement in statements:
         what = _what(statement, catalog) if any(h.kind is HazardKind.DATA_LOSS for h in statement.hazards) else None
