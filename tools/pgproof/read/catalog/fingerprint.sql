@@ -55,7 +55,10 @@ SELECT 'column', c.nspname, a.attname, c.relname, md5(jsonb_build_array(
          pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
          (SELECT format('%%I.%%I', cn.nspname, co.collname) FROM pg_collation co
           JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation),
-         a.attstorage, a.attcompression, a.attstattarget::text, a.attoptions, a.attfdwoptions,
+         a.attstorage, a.attcompression, a.attstattarget::text,
+         -- options (n_distinct, ...), without those a server's own hooks set per database (pg_attver=)
+         (SELECT jsonb_agg(o ORDER BY o) FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_%%'),
+         a.attfdwoptions,
          a.attislocal, a.attinhcount,
          {acl:a.attacl:c.relowner:NULL},
          {comment:c.oid:pg_class:a.attnum}
