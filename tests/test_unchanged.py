@@ -51,6 +51,14 @@ def run(monkeypatch, cache_dir):
     return invoke
 
 
+def same_major(run, *where: str) -> None:
+    """Skip where the embedded scratch is of another major than the target (no wheel of
+    it): definitions render differently there, so fingerprints differ and every run
+    compares in full, which the fast path's tests cannot test."""
+    if "the scratch server runs PostgreSQL" in run("drift", *where).out:
+        pytest.skip("no embedded scratch of this target's major: the full path runs")
+
+
 def fast(run, *args: str) -> bool:
     """Did this command take the fast path (a fingerprint, no inspection)?"""
     result = run(*args, timings=True)
@@ -72,6 +80,7 @@ def test_the_fast_path_says_byte_for_byte_what_the_full_path_says(run, empty_db,
         run_sql(empty_db, sql)  # the target is the desired schema
     where = ("--db", empty_db, "--schema", str(schema))
     assert not fast(run, "drift", *where)  # builds the entry, with its fingerprint beside it
+    same_major(run, *where)
     full = _full(run, cache_dir, where)
     assert fast(run, "drift", *where)
     for command in COMMANDS:
@@ -99,7 +108,7 @@ def test_objects_of_uncompared_kinds_are_still_reported(run, empty_db, tmp_path)
     run_sql(empty_db, "CREATE TABLE t (id int); CREATE PUBLICATION pgd_unchanged_pub")
     where = ("--db", empty_db, "--schema", str(schema))
     full = run("drift", *where, "--format", "json", "--no-cache")
-    run("drift", *where)
+    same_major(run, *where)
     assert fast(run, "drift", *where)
     quick = run("drift", *where, "--format", "json")
     assert (quick.code, quick.out) == (full.code, full.out)
@@ -111,7 +120,7 @@ def test_a_changed_target_gets_the_full_comparison(run, empty_db, tmp_path):
     schema.write_text("CREATE TABLE t (id int);\n")
     run_sql(empty_db, "CREATE TABLE t (id int)")
     where = ("--db", empty_db, "--schema", str(schema))
-    run("drift", *where)
+    same_major(run, *where)
     assert run("drift", *where).code == 0
     run_sql(empty_db, "ALTER TABLE t ADD COLUMN extra text")
     assert not fast(run, "drift", *where)
