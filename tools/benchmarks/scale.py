@@ -11,12 +11,17 @@ Then, in every round and in the same order, it times:
 * `psql -f` of the desired schema into an empty database of that server, in one
   transaction (`--single-transaction`) and a transaction per statement (psql's default);
 * `pgproof diff`, `drift` and `plan`, cold (`--no-cache`) and warm (a cache folder that
-  a run before the first round filled), each as its own process, as a user runs it.
+  a run before the first round filled), each as its own process, as a user runs it;
+* `pg_dump --schema-only` of the target: the floor of reading a schema;
+* `pgproof inspect` of the target (its own scratch server, as a user runs it);
+* warm `pgproof drift` and `diff` against a second target loaded from the desired schema
+  itself (no change: the fingerprint's fast path, diff/unchanged.py).
 
-It prints the medians, each ÷ plain migra, and the peak memory (RSS) of each pgproof
-process. Not part of the test run.
+It prints the medians, each ÷ plain migra and ÷ `pg_dump --schema-only`, and the peak
+memory (RSS) of each process. Not part of the test run. Sizes up to 10,000 tables (a
+10,000-table schema has 40,000 indexes; the target server's lock table is sized for it).
 
-    .venv/bin/python tools/benchmarks/scale.py [--sizes 100,1000,3000] [--rounds 3] [--legacy]
+    .venv/bin/python tools/benchmarks/scale.py [--sizes 100,1000,3000,10000] [--rounds 3] [--legacy]
 """
 
 from __future__ import annotations
@@ -39,7 +44,10 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 VIEW_EVERY = 33
 CHANGED_EVERY = 100  # 1% of the tables differ
-DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
+           # psql --single-transaction of 10,000 tables locks 50,000 relations
+           "max_locks_per_transaction": "1024"}
+DUMP = "pg_dump --schema-only"
 
 
 def table_sql(i: int, desired: bool) -> str:
@@ -99,9 +107,11 @@ def bench_size(tables: int, rounds: int, work: Path, cache_available: bool) -> l
     target_file.write_text(schema_sql(tables, desired=False))
     cache_dir = work / f"cache_{tables}"
     with scratch.embedded_server(settings=DURABLE) as server:
-        with server.database(name="target") as target, server.database(name="desired") as desired_db:
+        with server.database(name="target") as target, server.database(name="desired") as desired_db, \
+                server.database(name="same") as same:
             psql(target, target_file)
             psql(desired_db, desired_file)
+            psql(same, desired_file)  # the no-change target
             env = {**os.environ, "PGPROOF_CACHE_DIR": str(cache_dir)}
             env.pop("DATABASE_URL", None)
             env.pop("CI", None)
@@ -114,11 +124,18 @@ def bench_size(tables: int, rounds: int, work: Path, cache_available: bool) -> l
                 "plain migra": [str(BIN / "migra"), "--unsafe", db.with_search_path(db.sqlalchemy_url(target)),
                                 db.with_search_path(db.sqlalchemy_url(desired_db))],
             }
+            commands[DUMP] = [str(scratch.bin_dir() / "pg_dump"), "--schema-only", f"--dbname={db.libpq_url(target)}",
+                              f"--file={work / 'dump.sql'}"]
             for name, extra in (("diff", []), ("drift", []), ("plan", plan_out)):
                 commands[f"pgproof {name} cold"] = [*pgproof, name, *common, *extra]
                 if cache_available:
                     commands[f"pgproof {name} cold"].append("--no-cache")
                     commands[f"pgproof {name} warm"] = [*pgproof, name, *common, *extra]
+            if cache_available:
+                for name in ("drift", "diff"):
+                    commands[f"pgproof {name} warm, no change"] = [*pgproof, name, "--db", same, "--schema",
+                                                                   str(desired_file)]
+            commands["pgproof inspect"] = [*pgproof, "inspect", "--db", target, "--out", str(work / "inspected.sql")]
             if cache_available:  # fill the cache: the desired schema, then the target's copy
                 timed(commands["pgproof plan warm"], env)
             times: dict[str, list[float]] = {"psql -f, one transaction": [], "psql -f, a transaction per statement": []}
@@ -173,13 +190,16 @@ def main() -> None:
             cold, warm = bench_legacy(max(args.rounds, 5), work)
             print(f"pgproof diff of schema/schema.sql against the legacy fixture: cold {cold:.2f} s, warm {warm:.2f} s")
         for tables in (int(size) for size in args.sizes.split(",") if size):
+            load = os.getloadavg()[0]
             rows = bench_size(tables, args.rounds, work, cache_available)
-            baseline = dict((name, seconds) for name, seconds, _ in rows)["plain migra"]
+            medians = dict((name, seconds) for name, seconds, _ in rows)
+            baseline, floor = medians["plain migra"], medians[DUMP]
             print(f"\n{tables:,} tables, median of {args.rounds} interleaved rounds "
-                  f"(load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} now)")
-            print("| command | median | ÷ plain migra | peak RSS |\n| --- | --- | --- | --- |")
+                  f"(load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; 2 cores)")
+            print(f"| command | median | ÷ plain migra | ÷ {DUMP} | peak RSS |\n| --- | --- | --- | --- | --- |")
             for name, seconds, rss in rows:
-                print(f"| {name} | {seconds:.2f} s | {seconds / baseline:.2f} | {f'{rss} MiB' if rss else '-'} |")
+                print(f"| {name} | {seconds:.2f} s | {seconds / baseline:.2f} | {seconds / floor:.2f} | "
+                      f"{f'{rss} MiB' if rss else '-'} |")
             sys.stdout.flush()
     finally:
         shutil.rmtree(work, ignore_errors=True)

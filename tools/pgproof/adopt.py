@@ -9,8 +9,9 @@ foreign keys once every table exists, then views, functions, triggers and polici
 the diff's dependency order. Every comment goes right after the object it describes.
 
 The layout is proven before it is returned: the output is loaded into a fresh scratch
-database and must compare equal to the live one (catalog fingerprints and migra), so
-`pgproof drift` against the live database exits 0.
+database and must compare equal to the live one (equal fingerprints of read/fingerprint.py,
+else the catalog check and migra find nothing), so `pgproof drift` against the live
+database exits 0. The live database is read once.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from pgproof.core import db
 from pgproof.read import desired
 from pgproof.diff import grants
 from pgproof.read.catalog import Catalog
-from pgproof.diff.engine import Diff, compute
+from pgproof.diff.engine import Diff, compare, read
+from pgproof.read import fingerprint
 from pgproof.core.errors import DiffError, SchemaError
 from pgproof.core import escape
 from pgproof.core.exclusions import Exclusions
@@ -377,8 +379,13 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
     the diff from the loaded copy to the live database completes them, and the proof
     runs again; nothing is returned that does not load back equal.
     """
+    # The live database is read once (migra's inspection and the catalog), and the proof
+    # first compares fingerprints (one query a side): equal ones mean no drift, so the
+    # loaded copy is read in full only when they differ.
+    live_side = read(url, exclusions)
+    live_print = fingerprint.read(url, exclusions).digest
     with server.database() as empty_url:
-        result = compute(empty_url, url, exclusions)
+        result = compare(read(empty_url, exclusions, role="scratch"), live_side, cast_url=url)
     _refuse_gaps(result)
     live, statements = result.desired, result.statements
     items, reordered = [], False
@@ -398,10 +405,13 @@ def proven(url: str, server: ScratchServer, exclusions: Exclusions, header: str,
                     raise
                 loads = False
             if loads:
-                check = compute(url, loaded_url, exclusions)
+                if fingerprint.read(loaded_url, exclusions, role="scratch").digest == live_print:
+                    return files, len(items)
+                loaded_side = read(loaded_url, exclusions, role="scratch")
+                check = compare(live_side, loaded_side, cast_url=loaded_url)
                 if not check.drifted:
                     return files, len(items)
-                missing = compute(loaded_url, url, exclusions) if attempt < _ROUNDS else None
+                missing = compare(loaded_side, live_side, cast_url=url) if attempt < _ROUNDS else None
         if not loads:  # the diff's order fails (migra: a function before the view it reads)
             with server.database() as scratch_url:
                 items, reordered = loadable_order(server.as_loader(scratch_url), items), True

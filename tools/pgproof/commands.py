@@ -41,6 +41,9 @@ def empty_schema_note(settings: Settings) -> str:
 
 def diff(settings: Settings) -> Diff:
     """The statements that turn the target (or an empty database) into the desired schema."""
+    same = sides.no_change(settings)
+    if same is not None:
+        return same
     with sides.open_sides(settings) as both:
         result = _compare(both)
         return dataclasses.replace(result, notes=both.notes + result.notes + result.coverage_notes)
@@ -48,6 +51,9 @@ def diff(settings: Settings) -> Diff:
 
 def drift(settings: Settings) -> DriftReport:
     """How the target differs from the desired schema, per object and as statements."""
+    same = sides.no_change(settings)
+    if same is not None:
+        return DriftReport(target=settings.target_label, schema=desired.display_path(settings.schema), diff=same)
     with sides.open_sides(settings) as both:
         result = _compare(both)
         result = dataclasses.replace(result, notes=both.notes + result.notes + result.coverage_notes)

@@ -7,6 +7,7 @@ Only this module imports click or calls sys.exit.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -16,26 +17,44 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
-from typing import IO, Any
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-import psycopg2
-from rich.console import Console
 
-from pgproof import __version__, commands
-from pgproof.diff import gaps
-from pgproof.core import estimate, interrupts, timing
+from pgproof import __version__
+from pgproof.core.lazy import lazy
+from pgproof.core import interrupts, timing
 from pgproof.core import db as db_module
-from pgproof.diff.drift import RENDERERS
 from pgproof.read import uncompared
 from pgproof.core.hints import Hints
 from pgproof.cli.output import Output, number
-from pgproof.core.plan_file import DATA_PREFIX, ROLLBACK
-from pgproof.cli.report import RENDERERS as PLAN_RENDERERS, render_history_markdown
 from pgproof.core.errors import ConfigError, DiffError, ExitCode, PgProofError
 from pgproof.core.settings import Settings, resolve
-from pgproof.core.statement import render_script
+
+# What a command needs is imported when it runs, not to print --help (cli/lazy.py).
+if TYPE_CHECKING:
+    import psycopg2
+    from rich.console import Console
+
+    from pgproof import commands
+    from pgproof.cli import report as plan_report
+    from pgproof.core import estimate, plan_file as plan_format, statement
+    from pgproof.diff import drift as drift_module, gaps
+else:
+    psycopg2 = lazy("psycopg2")
+    commands = lazy("pgproof.commands")
+    plan_report = lazy("pgproof.cli.report")
+    plan_format = lazy("pgproof.core.plan_file")
+    estimate = lazy("pgproof.core.estimate")
+    statement = lazy("pgproof.core.statement")
+    drift_module = lazy("pgproof.diff.drift")
+    gaps = lazy("pgproof.diff.gaps")
+
+# The --format choices, known without importing their renderers (tests/test_startup.py
+# checks them against diff/drift.py's and cli/report.py's RENDERERS).
+DRIFT_FORMATS = ("json", "markdown", "text")
+PLAN_FORMATS = ("json", "markdown", "sql")
 
 DIFF_JSON_FORMAT = "pgproof.diff/1"
 
@@ -43,7 +62,7 @@ DIFF_JSON_FORMAT = "pgproof.diff/1"
 @dataclass
 class Context:
     out: IO[str]
-    err: Console
+    err: Console | Callable[[], Console]  # made when first needed (Output)
     traceback: bool = False
     timings: bool = False
     progress: bool = True  # --no-progress turns the phase lines off
@@ -200,7 +219,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
             "notes": result.notes,
         }, indent=2) + "\n")
     else:
-        obj.out.write(render_script(result.statements))
+        obj.out.write(statement.render_script(result.statements))
     if result.gaps:
         raise DiffError(gaps.refusal(result.gaps))
     if not result.statements and result.not_compared:
@@ -213,7 +232,7 @@ def diff(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
 @cli.command()
 @timings_option
 @schema_options
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(DRIFT_FORMATS), default="text", show_default=True)
 @click.pass_obj
 def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None, no_cache: bool, fmt: str) -> int:
     """Report how the target differs from the desired schema; exit 2 when it drifted.
@@ -235,7 +254,7 @@ def drift(obj: Context, db: str | None, schema: Path | None, scratch: str | None
         if isinstance(chosen[0], PgProofError):
             raise chosen[0]
         report = commands.drift(chosen[0])
-        obj.out.write(RENDERERS[fmt](report))
+        obj.out.write(drift_module.RENDERERS[fmt](report))
         return ExitCode.CHANGES if report.drifted else ExitCode.OK
     return _drift_each(obj, chosen, fmt)
 
@@ -254,7 +273,7 @@ def _drift_each(obj: Context, chosen: list[Settings | PgProofError], fmt: str) -
             obj.say(f"Error: {exc}", style="red")
             continue
         drifted = drifted or report.drifted
-        rendered.append(RENDERERS[fmt](report))
+        rendered.append(drift_module.RENDERERS[fmt](report))
     if fmt == "json":
         obj.out.write(json.dumps({"reports": [json.loads(text) for text in rendered]}, indent=2) + "\n")
     else:
@@ -268,7 +287,7 @@ def _drift_each(obj: Context, chosen: list[Settings | PgProofError], fmt: str) -
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
               help="Where to write the plan; the rollback plan goes beside it as FILE.rollback.sql "
                    "(refused when that file is the rollback of another plan).")
-@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="sql", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="sql", show_default=True,
               help="What to print on stdout: the plan file, a markdown summary (PR comment), or json.")
 @click.option("--rehearsal", type=click.Choice(["violating", "sample", "none"]), default=None,
               help="Which of the target's rows the proof copies to rehearse the data fixes and statements "
@@ -296,7 +315,7 @@ def plan(obj: Context, db: str | None, schema: Path | None, scratch: str | None,
                          rehearsal=rehearsal)
     files = commands.plan(settings, out)
     made = files.plan
-    obj.out.write(PLAN_RENDERERS[fmt](made, str(files.path), target=settings.target_label, rollback=files.rollback))
+    obj.out.write(plan_report.RENDERERS[fmt](made, str(files.path), target=settings.target_label, rollback=files.rollback))
     for note in made.notes:
         obj.say(f"note: {note}")
     if made.empty:
@@ -351,7 +370,7 @@ def apply(obj: Context, plan_file: Path, db: str | None, yes: bool, allow_hazard
     if outcome.already_applied:
         return ExitCode.OK
     done = f"Applied {plan_file}: {outcome.statements_run} statement(s) in {outcome.seconds:.1f} s"
-    if outcome.plan.kind == ROLLBACK:
+    if outcome.plan.kind == plan_format.ROLLBACK:
         obj.say(f"{done}; the target is back at the schema its forward plan was made against, so `pgproof drift` "
                 "reports the forward change as drift until the schema files are reverted too.", style="green")
     else:
@@ -363,7 +382,7 @@ def _apply_summary(plan, plan_file: Path, url: str | None) -> str:
     """What apply is about to do, in one paragraph, shown before its question."""
     rows = sum(f.rows for f in plan.fixes)
     hazards = ", ".join(plan.hazard_codes) + " (allowed)" if plan.hazard_codes else "none"
-    kind = "rollback plan" if plan.kind == ROLLBACK else "plan"
+    kind = "rollback plan" if plan.kind == plan_format.ROLLBACK else "plan"
     return (f"{plan_file} ({kind}, made {plan.created}) on {_masked(url)}: {len(plan.statements)} statement(s), "
             f"{len(plan.fixes)} data fix(es) touching {number(rows)} row(s), hazards: {hazards}; "
             f"estimated time {estimate.describe(estimate.seconds(plan))} ({estimate.HOW}).")
@@ -372,7 +391,7 @@ def _apply_summary(plan, plan_file: Path, url: str | None) -> str:
 @cli.command()
 @timings_option
 @click.argument("plan_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(sorted(PLAN_RENDERERS)), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="markdown", show_default=True)
 @click.pass_obj
 def show(obj: Context, plan_file: Path, fmt: str) -> int:
     """Check a plan file and print it: markdown for a PR comment, json for scripts.
@@ -385,7 +404,7 @@ def show(obj: Context, plan_file: Path, fmt: str) -> int:
       pgproof show plan.sql --format json | jq -r '.hazard_codes | join(" ")'
     """
     plan = commands.show(plan_file)
-    obj.out.write(PLAN_RENDERERS[fmt](plan, str(plan_file), rollback=_rollback_beside(plan, plan_file)))
+    obj.out.write(plan_report.RENDERERS[fmt](plan, str(plan_file), rollback=_rollback_beside(plan, plan_file)))
     return ExitCode.OK
 
 
@@ -426,7 +445,7 @@ def history(obj: Context, db: str | None, fmt: str) -> int:
     settings = _settings(db=db)
     entries = commands.history(settings)
     if fmt == "markdown":
-        obj.out.write(render_history_markdown(entries, settings.target_label))
+        obj.out.write(plan_report.render_history_markdown(entries, settings.target_label))
         return ExitCode.OK
     if fmt == "json":
         obj.out.write(json.dumps({"format": HISTORY_JSON_FORMAT, "entries": [e.to_data() for e in entries]},
@@ -767,8 +786,8 @@ def _demo_text(value) -> str:
     if isinstance(value, DriftReport):
         return render_text(value)
     if isinstance(value, commands.PlanFiles):
-        text = PLAN_RENDERERS["sql"](value.plan)
-        return text[: text.index(DATA_PREFIX)] + "-- (and a last line holding the plan as data, which apply checks)\n"
+        text = plan_report.RENDERERS["sql"](value.plan)
+        return text[: text.index(plan_format.DATA_PREFIX)] + "-- (and a last line holding the plan as data, which apply checks)\n"
     if isinstance(value, apply_module.Outcome):
         return f"applied {value.statements_run} statement(s) and the data fixes in {value.seconds:.1f} s\n"
     if isinstance(value, str):
@@ -880,13 +899,17 @@ def run(argv: list[str] | None = None, out: IO[str] | None = None, err: IO[str] 
     """Run the CLI and return its exit code (testable: streams are arguments).
     `process_start_s`: how long the process ran before this call (Python, imports)."""
     started = time.perf_counter()
-    context = Context(out=out or sys.stdout, err=Console(file=err or sys.stderr, stderr=err is None))
+    argv_list = sys.argv[1:] if argv is None else argv
+    context = Context(out=out or sys.stdout, err=lambda: _console(err))
     _route_logging(context)
     timing.reset()
     db_module.remember_environment(os.environ)
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
-        with interrupts.cancellable_queries(), timing.reporting(context.output.phases):
+        # Help talks to no database: it does not pay for importing psycopg2.
+        help_only = not argv_list or any(a in ("--help", "-h", "--version") for a in argv_list)
+        with contextlib.nullcontext() if help_only else interrupts.cancellable_queries(), \
+                timing.reporting(context.output.phases):
             code = cli.main(args=argv, prog_name="pgproof", standalone_mode=False, obj=context)
         return int(code) if code is not None else ExitCode.OK
     except PgProofError as exc:
@@ -941,7 +964,7 @@ def _bug(context: Context, exc: Exception) -> int:
 def _failed(context: Context, message: str, code: int) -> int:
     """Print one sentence (never a password) and return its exit code."""
     if context.traceback:
-        context.err.print_exception()
+        context.output.err.print_exception()
     context.say(f"Error: {db_module.mask(message)}", style="bold red")
     return int(code)
 
@@ -989,11 +1012,19 @@ def _route_logging(context: Context) -> None:
     logger.propagate = False
 
 
+def _console(err: IO[str] | None) -> Console:
+    from rich.console import Console
+
+    return Console(file=err or sys.stderr, stderr=err is None)
+
+
 def main() -> None:
     sys.exit(run(process_start_s=_process_age()))
 
 
 def _process_age() -> float | None:
+    if "--timings" not in sys.argv:  # only --timings shows it; psutil takes time to import
+        return None
     try:
         import psutil
 

@@ -20,15 +20,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 from dataclasses import dataclass, field
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from pgproof.core.progress import Tick
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 PIPE_EVERY_S = 2.0
 
@@ -88,14 +88,23 @@ class _State:
         return f"{summary or self.title}: {count + ' in ' if count else 'done in '}{elapsed}"
 
 
-class _Count(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        return Text(task.fields["state"].count(), style="progress.download")
+def _bar(console: Console):
+    """A live progress bar on `console` (rich.progress is imported only when one is shown)."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+    from rich.text import Text
 
+    class Count(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return Text(task.fields["state"].count(), style="progress.download")
 
-class _Detail(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        return Text(task.fields["state"].detail or "", style="dim", no_wrap=True, overflow="ellipsis")
+    class Detail(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return Text(task.fields["state"].detail or "", style="dim", no_wrap=True, overflow="ellipsis")
+
+    return Progress(
+        TextColumn("{task.description}", style="bold"), BarColumn(bar_width=24), Count(),
+        TimeElapsedColumn(), Detail(), console=console, transient=True, refresh_per_second=8,
+    )
 
 
 class Phases:
@@ -107,7 +116,7 @@ class Phases:
         self._stack: list[tuple[str, float]] = []  # (phase, started) of the main thread
         self._lock = threading.Lock()
         self._paused = 0
-        self._bar: Progress | None = None
+        self._bar: Any = None  # a rich Progress, imported when one is shown
         self._task: Any = None
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
@@ -156,6 +165,8 @@ class Phases:
 
     def _start(self) -> None:
         if self.output.terminal:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._bar = Progress(
                 TextColumn("{task.description}", style="bold"), BarColumn(bar_width=24),
                 TimeElapsedColumn(), console=self.output.err, transient=True, refresh_per_second=8,
@@ -192,10 +203,16 @@ class Phases:
 class Output:
     """Messages and progress for people, on one rich Console (stderr)."""
 
-    def __init__(self, err: Console, pipe_every_s: float | None = None) -> None:
-        self.err = err
+    def __init__(self, err: Console | Callable[[], Console], pipe_every_s: float | None = None) -> None:
+        self._err = err  # or what makes it when first needed: rich is imported only then
         self.pipe_every_s = pipe_every_s
         self.phases = Phases(self)
+
+    @property
+    def err(self) -> Console:
+        if not hasattr(self._err, "print"):
+            self._err = self._err()  # type: ignore[operator]  # the factory, called once
+        return self._err  # type: ignore[return-value]  # a Console once made
 
     @property
     def terminal(self) -> bool:
@@ -227,10 +244,7 @@ class Output:
 
     @contextlib.contextmanager
     def _terminal_step(self, state: _State) -> Iterator[None]:
-        bar = Progress(
-            TextColumn("{task.description}", style="bold"), BarColumn(bar_width=24), _Count(),
-            TimeElapsedColumn(), _Detail(), console=self.err, transient=True, refresh_per_second=8,
-        )
+        bar = _bar(self.err)
         task = bar.add_task(state.title, total=None, state=state)
         stop = threading.Event()
 

@@ -17,10 +17,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-import psycopg2
-import psycopg2.extensions
+from typing import TYPE_CHECKING
 
 from pgproof.core.errors import ConfigError, ConnectionFailed
+from pgproof.core.lazy import lazy
+
+if TYPE_CHECKING:
+    import psycopg2
+    import psycopg2.extensions
+else:
+    psycopg2 = lazy("psycopg2")  # imported when a connection is made, not for --help
 
 # Definitions the server renders (defaults, index and view definitions) qualify every name
 # that is not on the search_path. Both sides of a comparison are therefore inspected with

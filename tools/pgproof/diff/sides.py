@@ -21,7 +21,7 @@ from pgproof.core import db, timing
 from pgproof.read import desired
 from pgproof.read.desired import SchemaFile
 from pgproof.diff import engine as diff, grants
-from pgproof.diff import copies, stored
+from pgproof.diff import copies, stored, unchanged
 from pgproof.core.errors import ScratchError
 from pgproof import scratch
 from pgproof.core.exclusions import Exclusions
@@ -179,6 +179,32 @@ def open_sides(settings: Settings, *, strict: bool = False, copies: bool = False
                 target_side.cancel()
 
 
+def no_change(settings: Settings) -> diff.Diff | None:
+    """The empty diff, with the notes every report carries, of a target whose fingerprint
+    equals the cached desired schema's (see `unchanged`); None when that is not known (no
+    target, no cache, no entry yet) or they differ: then the sides are read in full."""
+    cache = cache_for(settings)
+    if cache is None or not settings.db_url:
+        return None
+    files = desired.read(settings.schema)
+    if not desired.statements(files):
+        return None  # the full path says why it is empty
+    target_major = db.probe(settings.db_url).major
+    installation = cached_installation(settings.scratch, target_major)
+    if installation is None:
+        return None
+    exclusions = settings.exclusions
+    if exclusions.manages_access:
+        grants.require_roles(settings.db_url, grants.roles_named(files, exclusions))
+    with cache.server(installation) as server:
+        key = desired_key(cache, server, files, exclusions)
+    found = unchanged.empty_diff(cache, key, settings.db_url, target_major, exclusions)
+    if found is None:
+        return None
+    notes = [scratch.mismatch(server.version.major, target_major)] if server.version.major != target_major else []
+    return dataclasses.replace(found, notes=notes + found.coverage_notes)
+
+
 @contextlib.contextmanager
 def _cold(settings: Settings, files, target_major, target_side: Future | None, strict: bool,
           roles: list[str], copies_for: Future | None, extensions: frozenset[str]) -> Iterator[Sides]:
@@ -250,16 +276,14 @@ def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desir
     """The cache entry of these schema files (no files: an empty database), loaded and
     read now when there is none yet, and its side. The side is kept as data
     (`diff/stored.py`); one that cannot be read back is dropped and built again."""
-    key = cache.key(server, {
-        "kind": "desired", "schema": desired.source_fingerprint(files), "exclusions": list(exclusions.patterns),
-        "access": [list(exclusions.managed_roles), exclusions.manage_owners], "side_format": stored.FORMAT,
-    })
+    key = desired_key(cache, server, files, exclusions)
     kept: list[diff.Side] = []
 
     def build(url: str) -> dict:
         with timing.phase("schema load"):
             desired.load(url, files, server)
         side, data = diff.read_kept(url, exclusions, role="scratch")
+        unchanged.keep(cache, key, url, side.catalog, exclusions)  # for the next no-change run
         kept.append(side)
         return data
 
@@ -278,6 +302,16 @@ def desired_entry(cache: Cache, server: scratch.ScratchServer, files: list[desir
             log.warning("the cache entry %s cannot be read back (%s); building it again", key[:12], unreadable)
             cache.discard(entry)
     raise AssertionError("unreachable")
+
+
+def desired_key(cache: Cache, server: scratch.ScratchServer, files: list[desired.SchemaFile],
+                exclusions: Exclusions) -> str:
+    """The cache key of these schema files under these settings on `server`."""
+    return cache.key(server, {
+        "kind": "desired", "schema": desired.source_fingerprint(files), "exclusions": list(exclusions.patterns),
+        "access": [list(exclusions.managed_roles), exclusions.manage_owners], "side_format": stored.FORMAT,
+        "fingerprint": unchanged.FORMAT,  # entries built before it have no fingerprint beside them
+    })
 
 
 def display(path: Path) -> str:

@@ -10,7 +10,6 @@ makes `drift` exit 2, unless the user names its kind in `ignore_kinds`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from pgproof.core.exclusions import UNCOMPARED_KINDS, Exclusions
 
@@ -22,6 +21,8 @@ NOTE_START = "not compared: "  # how the note begins (the CLI tells it from othe
 def read(cur, exclusions: Exclusions) -> dict[str, tuple[str, ...]]:
     """kind -> names of its objects in the database of `cur`, ignored kinds and excluded
     schemas and objects left out."""
+    from importlib import resources
+
     query = resources.files("pgproof.read").joinpath(_QUERY).read_text(encoding="utf-8")
     cur.execute(query)
     found: dict[str, list[str]] = {}
