@@ -45,7 +45,7 @@ def run(monkeypatch, cache_dir):
 
     def invoke(*args: str, timings: bool = False) -> Result:
         out, err = io.StringIO(), io.StringIO()
-        code = cli.run([*(["--timings"] if timings else []), *args], out=out, err=err)
+        code = cli.run(["--no-progress", *(["--timings"] if timings else []), *args], out=out, err=err)
         return Result(code, out.getvalue(), err.getvalue())
 
     return invoke

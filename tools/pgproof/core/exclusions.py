@@ -70,7 +70,7 @@ class Exclusions:
     def matches(self, schema: str, name: str | None = None) -> bool:
         """True when `schema.name` is excluded; `name=None` asks about the schema itself,
         which is excluded by a pattern of the form `schema.*`."""
-        if schema in (FORMER_SCHEMA, TRASH_SCHEMA):
+        if schema in (SCHEMA, FORMER_SCHEMA, TRASH_SCHEMA):  # pgproof's own: never the schema's
             return True
         qualified = f"{schema}.*" if name is None else f"{schema}.{name}"
         return _matcher(self.patterns)(qualified) is not None
