@@ -226,18 +226,28 @@ def test_the_same_sql_gives_the_same_fingerprint(pg_server, sql):
     assert digests[0] == digests[1]
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_every_case_of_the_corpus_changes_the_fingerprint(pg_server, pg_major, case):
+# Every case on 18; on the other majors every CASE_SAMPLE-th (the fingerprint query is the
+# same on each; the kinds above run on every major), to keep CI's time.
+CASE_SAMPLE = 4
+
+
+def test_every_case_of_the_corpus_changes_the_fingerprint(pg_server, pg_major):
     """Each folder of tests/cases is a change the comparison sees: before.sql and
     after.sql may never share a fingerprint (else the fast path would miss it)."""
-    folder = REPO / "tests" / "cases" / case
-    texts = [(folder / name).read_text() for name in ("before.sql", "after.sql")]
-    if any(f"-- min_major: {m}" in t for t in texts for m in range(pg_major + 1, 30)):
-        pytest.skip(f"{case} needs a later major")
-    digests = []
-    for text in texts:
-        with pg_server.database() as url:
-            if text.strip():
-                run_sql(url, text)
-            digests.append(fingerprint.read(url).digest)
-    assert digests[0] != digests[1]
+    same = []
+    for number, case in enumerate(CASES):
+        if pg_major != 18 and number % CASE_SAMPLE:
+            continue
+        folder = REPO / "tests" / "cases" / case
+        texts = [(folder / name).read_text() for name in ("before.sql", "after.sql")]
+        if any(f"-- min_major: {m}" in t for t in texts for m in range(pg_major + 1, 30)):
+            continue  # written for a later major
+        digests = []
+        for text in texts:
+            with pg_server.database() as url:
+                if text.strip():
+                    run_sql(url, text)
+                digests.append(fingerprint.read(url).digest)
+        if digests[0] == digests[1]:
+            same.append(case)
+    assert not same, f"before.sql and after.sql share a fingerprint: {', '.join(same)}"
