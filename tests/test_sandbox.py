@@ -157,22 +157,6 @@ def test_diff_drift_and_plan_of_a_hostile_schema_run_nothing(run, warm, empty_db
         assert not canary.exists()
 
 
-def test_a_scratch_urls_superuser_runs_no_schema_file(run, monkeypatch, pg_server, empty_db, tmp_path):
-    """A scratch URL whose role is a superuser (a CI service container's postgres): the
-    schema files and the plan's proof run as the loader there too."""
-    monkeypatch.setenv("PGPROOF_SCRATCH", pg_server.url)
-    canary = tmp_path / "canary"
-    path = _schema(tmp_path, HOSTILE["copy to program"], canary)
-    for args in (["diff", "--db", empty_db], ["plan", "--db", empty_db, "--out", str(tmp_path / "plan.sql")]):
-        result = run(*args, "--schema", str(path))
-        assert result.code == 1, result.err
-        assert f"{desired.display_path(path)}:3:1: " in result.err and "a role without superuser" in result.err
-    path.write_text(ONLY_AS_SUPERUSER.format(canary=canary))
-    result = run("plan", "--db", empty_db, "--schema", str(path), "--out", str(tmp_path / "plan.sql"))
-    assert result.code == 0, result.err
-    assert not canary.exists()
-
-
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
 def test_the_proof_runs_a_plan_as_the_loader(run, warm, empty_db, tmp_path):
     canary = tmp_path / "canary"

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from pgproof.core import db, interrupts
 from pgproof.core.errors import ScratchError
-from pgproof.scratch import sandbox
 from pgproof.scratch.server import SCRATCH_SETTINGS, ScratchServer
 
 DOCKER = "docker"
@@ -53,9 +52,7 @@ def docker_server(major: int) -> Iterator[ScratchServer]:
         ) from None
     try:
         url = container.get_connection_url()
-        version = db.probe(url, role="docker scratch")
-        loader = sandbox.on_server(url, f"the Docker scratch container {image}")
-        yield ScratchServer(url=url, version=version, kind=DOCKER, loader=loader)
+        yield ScratchServer(url=url, version=db.probe(url, role="docker scratch"), kind=DOCKER)
     finally:
         with interrupts.held():
             container.stop()

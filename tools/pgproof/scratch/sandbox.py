@@ -16,13 +16,10 @@ so that `OWNER TO` loads).
 
 from __future__ import annotations
 
-import hashlib
-
 import psycopg2
 import psycopg2.errors
 
 from pgproof.core import db
-from pgproof.core.errors import PgProofError, ScratchError
 from pgproof.core.statement import ident
 
 LOADER = "pgproof_loader"
@@ -61,31 +58,6 @@ def _create_and_reset(cur, secret: str, params: tuple[str, ...] | None) -> None:
             pass  # the same race, seen by the catalog's unique index
     cur.execute(f"ALTER ROLE {ident(LOADER)} {_ATTRIBUTES} {secret}", params)
     cur.execute(f"ALTER ROLE {ident(LOADER)} RESET ALL")
-
-
-def derived_password(server_url: str) -> str:
-    """The loader's password on a server pgproof did not start (a scratch URL, a Docker
-    container): derived from the URL it was given, so two runs with the same URL set the
-    same password and neither locks the other out; whoever knows that URL is that server's
-    superuser already."""
-    return hashlib.sha256(b"pgproof loader\0" + server_url.encode()).hexdigest()[:40]
-
-
-def on_server(server_url: str, where: str) -> str:
-    """The loader made on a server pgproof did not start, its URL returned once it was seen
-    to connect: what a schema file or plan says never runs as that server's superuser."""
-    password = derived_password(server_url)
-    ensure_loader(server_url, password)
-    url = loader_url(server_url, password)
-    try:
-        db.probe(url, role="scratch loader")
-    except PgProofError as exc:
-        raise ScratchError(
-            f"{where} lets pgproof's loader role {LOADER} (made there, without superuser) not connect ({exc}); "
-            f"allow it in that server's pg_hba.conf (host all {LOADER} all scram-sha-256), or use --scratch auto: "
-            "a schema file is never loaded as a superuser"
-        ) from None
-    return url
 
 
 def loader_url(server_url: str, password: str | None) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from pgproof.core import db
 from pgproof.core.errors import ScratchError
-from pgproof.scratch import sandbox
 from pgproof.scratch.server import ScratchServer
 
 URL_PREFIXES = ("postgresql://", "postgres://", "postgresql+")
@@ -41,10 +40,7 @@ def url_server(url: str) -> Iterator[ScratchServer]:
     if problem:
         raise ScratchError(f"the scratch server {db.mask(url)} cannot be used: {problem}"
                            " (see docs/scratch.md, 'A scratch URL role').")
-    # A superuser's URL: schema files and plans run as the loader (sandbox.py), as on the
-    # servers pgproof starts. A role without superuser cannot run programs there anyway.
-    loader = sandbox.on_server(url, f"the scratch server {db.mask(url)}") if superuser else None
-    yield ScratchServer(url=url, version=version, kind="url", loader=loader)
+    yield ScratchServer(url=url, version=version, kind="url")
 
 
 def role_problem(role: str, superuser: bool, createdb: bool, trusted: bool | None, available: bool) -> str | None:
